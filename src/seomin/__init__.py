@@ -1,0 +1,3 @@
+"""seomin: an open platform for policy microfinance (정책서민금융)."""
+
+__version__ = "0.1.0"

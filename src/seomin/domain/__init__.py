@@ -1,0 +1,1 @@
+"""The pure domain core: catalog, eligibility, schedules. No I/O, no frameworks, no globals."""
