@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -296,6 +297,10 @@ class ProductVersion(Frozen):
     partner_banks: tuple[PartnerBankTerms, ...] = ()
     offline: OfflineChannels = OfflineChannels()
     provenance: ProvenanceTable
+    display_names: dict[str, tuple[str, str]] = Field(
+        default_factory=dict,
+        description="Korean and English names of the banks and documents named here; filled by Catalog",
+    )
 
     @model_validator(mode="after")
     def _coherent(self) -> ProductVersion:
@@ -355,6 +360,13 @@ class ProductVersion(Frozen):
             floor=floor,
             preferential_cut=self.preferential_cut(preferential),
         )
+
+    def display_ko(self, code: str) -> str:
+        """The Korean display name of a bank or document code named by this version (else the code)."""
+        return self.display_names.get(code, (code, code))[0]
+
+    def display_en(self, code: str) -> str:
+        return self.display_names.get(code, (code, code))[1]
 
     def bank(self, code: str) -> PartnerBankTerms | None:
         return next((b for b in self.partner_banks if b.bank == code), None)
@@ -433,10 +445,16 @@ class Catalog:
             by_id.setdefault(version.id, []).append(version)
         self._versions = {pid: sorted(vs, key=lambda v: v.effective_from) for pid, vs in by_id.items()}
         self._check()
+        names = {b.code: (b.name_ko, b.name_en) for b in self.banks.values()}
+        names.update({d.code: (d.name_ko, d.name_en) for d in self.document_types.values()})
+        self._versions = {
+            pid: [v.model_copy(update={"display_names": names}) for v in vs]
+            for pid, vs in self._versions.items()
+        }
 
     def _check(self) -> None:
         for pid, versions in self._versions.items():
-            for earlier, later in zip(versions, versions[1:], strict=False):
+            for earlier, later in pairwise(versions):
                 if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
                     raise CatalogError(
                         f"{pid}: versions {earlier.version} and {later.version} overlap in time"
@@ -480,7 +498,9 @@ class Catalog:
                 return v
         first, last = versions[0], versions[-1]
         if on < first.effective_from:
-            before = f" It replaced {', '.join(first.lineage.predecessors)}." if first.lineage.predecessors else ""
+            before = (
+                f" It replaced {', '.join(first.lineage.predecessors)}." if first.lineage.predecessors else ""
+            )
             raise ProductNotInForce(
                 product_id,
                 on,

@@ -1,0 +1,108 @@
+"""The applicant profile (신청인 정보) the eligibility engine judges, validated at the edge of the core."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from seomin.domain.catalog import DebtAdjustmentKind, Haessal15Status, Occupation
+from seomin.domain.regions import normalize_region
+
+Score = Annotated[int, Field(ge=0, le=1000)]
+NonNegativeWon = Annotated[int, Field(ge=0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DebtAdjustment(_Strict):
+    """An ongoing debt adjustment and the months paid in it without arrears (deferral months excluded)."""
+
+    kind: DebtAdjustmentKind
+    faithful_months: int = Field(ge=0, le=600)
+
+
+class SubmittedDocument(_Strict):
+    type: str = Field(min_length=1)
+    issued_on: date
+
+
+class ExistingLoan(_Strict):
+    """A loan the applicant has (or had) under a catalog product."""
+
+    product: str = Field(min_length=1)
+    bank: str = Field(min_length=1)
+    amount: Annotated[int, Field(gt=0)]
+    balance: NonNegativeWon
+    executed_on: date
+    in_arrears: bool = False
+    repaid: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ExistingLoan:
+        if self.balance > self.amount:
+            raise ValueError("balance exceeds amount")
+        if self.repaid and self.balance != 0:
+            raise ValueError("a repaid loan has balance 0")
+        if self.repaid and self.in_arrears:
+            raise ValueError("a repaid loan cannot be in arrears")
+        return self
+
+    @property
+    def is_open(self) -> bool:
+        return not self.repaid
+
+
+Preferential = Literal["consulting", "employment-support"]
+
+
+class ApplicantProfile(_Strict):
+    """What an applicant tells us (or a counselor verifies) for an eligibility decision."""
+
+    birth_date: date
+    annual_income: NonNegativeWon
+    kcb_score: Score | None = None
+    nice_score: Score | None = None
+    occupation: Occupation
+    employed_months: int = Field(default=0, ge=0, le=960)
+    pension_payments: int = Field(default=0, ge=0, le=1200)
+    haessal15: Haessal15Status = Haessal15Status.NONE
+    public_record: bool = False
+    debt_adjustment: DebtAdjustment | None = None
+    region: str
+    vulnerable: bool = False
+    basic_livelihood: bool = Field(
+        default=False, description="기초생활수급자·차상위계층 (basic-livelihood or near-poverty household)"
+    )
+    preferential: tuple[Preferential, ...] = ()
+    requested_bank: str | None = None
+    requested_amount: Annotated[int, Field(gt=0)] | None = None
+    documents: tuple[SubmittedDocument, ...] | None = None
+    existing_loans: tuple[ExistingLoan, ...] = ()
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        return normalize_region(value)
+
+    @field_validator("birth_date")
+    @classmethod
+    def _plausible_birth(cls, value: date) -> date:
+        if value.year < 1900:
+            raise ValueError("birth_date before 1900")
+        return value
+
+    @field_validator("preferential")
+    @classmethod
+    def _unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(value))
+
+    def age_on(self, on: date) -> int:
+        """Age in full years (만 나이) on ``on``."""
+        years = on.year - self.birth_date.year
+        if (on.month, on.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
