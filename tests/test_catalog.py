@@ -275,6 +275,12 @@ def test_unverified_and_interpreted_figures_are_reported(lowest: ProductVersion)
     assert unconfirmed["rate.floor"].confidence is Confidence.INTERPRETATION
     assert "offline.centers" in unconfirmed
     assert "guarantee.ratio_pct" not in unconfirmed  # confirmed
+    assert "*" not in unconfirmed  # the default (seed 004) is a seed figure
+
+
+def test_a_version_whose_default_is_unverified_says_so(catalog: Catalog) -> None:
+    general = catalog.get("haessal-general", date(2026, 3, 1))
+    assert general.unconfirmed_figures()["*"].confidence is Confidence.UNVERIFIED
 
 
 def test_provenance_falls_back_to_the_default(lowest: ProductVersion) -> None:
@@ -413,19 +419,7 @@ BREAKAGES: list[tuple[str, Callable[[Path], None], str, str]] = [
 
 
 def _breakage_params() -> list[object]:
-    params: list[object] = []
-    for label, breakage, where, field in BREAKAGES:
-        marks = []
-        if label == "overlapping version":
-            marks.append(
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="Catalog._check says '<id>: versions A and B overlap in time', "
-                    "naming neither <id>@<version> nor the field (effective_from/effective_to)",
-                )
-            )
-        params.append(pytest.param(breakage, where, field, id=label, marks=marks))
-    return params
+    return [pytest.param(breakage, where, field, id=label) for label, breakage, where, field in BREAKAGES]
 
 
 @pytest.mark.parametrize(("breakage", "where", "field"), _breakage_params())

@@ -329,7 +329,11 @@ class ProductVersion(Frozen):
         return self.provenance.default
 
     def unconfirmed_figures(self) -> dict[str, Provenance]:
-        return {p: v for p, v in self.provenance.figures.items() if v.needs_confirmation}
+        """Figures to show as "확인 필요"; key "*" stands for every figure not overridden."""
+        found = {p: v for p, v in self.provenance.figures.items() if v.needs_confirmation}
+        if self.provenance.default.needs_confirmation:
+            found["*"] = self.provenance.default
+        return found
 
     def base_rate(self, vulnerable: bool) -> Decimal:
         if vulnerable and self.rate.vulnerable_annual is not None:
@@ -456,8 +460,10 @@ class Catalog:
         for pid, versions in self._versions.items():
             for earlier, later in pairwise(versions):
                 if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
+                    until = earlier.effective_to.isoformat() if earlier.effective_to else "(open)"
                     raise CatalogError(
-                        f"{pid}: versions {earlier.version} and {later.version} overlap in time"
+                        f"{pid}@{earlier.version}: field effective_to: {until} overlaps "
+                        f"{pid}@{later.version}, which starts {later.effective_from.isoformat()}"
                     )
             for v in versions:
                 self._check_references(v)
