@@ -1,0 +1,335 @@
+"""The ``seomin`` command line: products, eligibility checks, simulations, batch screening, a demo.
+
+Bad input ends with one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from seomin.adapters.calendar_data import korean_calendar
+from seomin.adapters.catalog_files import default_catalog
+from seomin.domain.catalog import Catalog, CatalogError, ProductVersion
+from seomin.domain.money import format_manwon, format_rate, format_won
+from seomin.domain.schedule import Installment
+from seomin.services.eligibility_check import check_eligibility, decision_to_json
+from seomin.services.errors import InputError
+from seomin.services.simulation import SimulationRequest, simulate, simulation_to_json
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="seomin",
+    help="seomin: 정책서민금융 플랫폼 (policy microfinance platform)",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+STATUS_KO = {"eligible": "신청 가능", "ineligible": "신청 불가", "needs_confirmation": "확인 필요"}
+
+
+def fail(message: str) -> NoReturn:
+    """Bad input: one line, exit code 2."""
+    err.print(f"seomin: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def parse_date(value: str | None, option: str) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: expected a date as YYYY-MM-DD, got {value!r}")
+
+
+def load_catalog() -> Catalog:
+    try:
+        return default_catalog()
+    except CatalogError as exc:
+        fail(f"catalog: {exc}")
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def run_use_case(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except InputError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def products(
+    on: Annotated[str | None, typer.Option("--on", help="Products in force on this day (YYYY-MM-DD)")] = None,
+    all_versions: Annotated[bool, typer.Option("--all", help="Every version of every product")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """상품 목록: the products in force on a day, with rate, limit and terms."""
+    catalog = load_catalog()
+    day = parse_date(on, "--on")
+    versions = list(catalog) if all_versions else catalog.in_force(day)
+    if as_json:
+        emit_json([_product_json(v) for v in versions])
+        return
+    table = Table(
+        title=f"정책서민금융상품 ({'전체 버전' if all_versions else day.strftime('%Y.%m.%d') + ' 기준'})"
+    )
+    for column in ("상품", "ID@버전", "기간", "금리", "한도 (최초)", "상환", "확인 필요"):
+        table.add_column(column)
+    for v in versions:
+        period = (
+            f"{v.effective_from:%Y.%m.%d} ~ {v.effective_to:%Y.%m.%d}"
+            if v.effective_to
+            else (f"{v.effective_from:%Y.%m.%d} ~")
+        )
+        rate = f"연 {format_rate(v.rate.annual)}%"
+        if v.rate.vulnerable_annual is not None:
+            rate += f" (배려 {format_rate(v.rate.vulnerable_annual)}%)"
+        limit = f"{format_manwon(v.limits.total_per_person)} ({format_manwon(v.limits.first_time)})"
+        terms = "/".join(map(str, v.terms.repayment_months)) + "개월"
+        unconfirmed = v.unconfirmed_figures()
+        flag = "전부" if "*" in unconfirmed else (f"{len(unconfirmed)}개 항목" if unconfirmed else "-")
+        table.add_row(v.name_ko, f"{v.id}@{v.version}", period, rate, limit, terms, flag)
+    out.print(table)
+
+
+def _product_json(v: ProductVersion) -> dict[str, Any]:
+    return {
+        "id": v.id,
+        "version": v.version,
+        "name_ko": v.name_ko,
+        "name_en": v.name_en,
+        "effective_from": v.effective_from.isoformat(),
+        "effective_to": v.effective_to.isoformat() if v.effective_to else None,
+        "annual_rate": format_rate(v.rate.annual),
+        "total_limit": v.limits.total_per_person,
+        "first_time_limit": v.limits.first_time,
+        "term_months": list(v.terms.repayment_months),
+        "grace_months": list(v.terms.grace_months),
+        "successor": v.lineage.successor,
+        "unconfirmed_figures": {
+            path: {"confidence": p.confidence.value, "source": p.source}
+            for path, p in v.unconfirmed_figures().items()
+        },
+    }
+
+
+@app.command()
+def check(
+    product: Annotated[str, typer.Option("--product", help="Product id, e.g. lowest-credit-special")],
+    profile: Annotated[Path, typer.Option("--profile", help="Applicant profile JSON (see README)")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Application date YYYY-MM-DD (default today)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """자격조회: judge an applicant profile for a product. Exit 0 whether eligible or not."""
+    catalog = load_catalog()
+    day = parse_date(as_of, "--as-of")
+    try:
+        data = json.loads(profile.read_text(encoding="utf-8"))
+    except OSError as exc:
+        fail(f"{profile}: cannot read: {exc.strerror or exc}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        fail(f"{profile}: not valid JSON: {exc}")
+    decision = run_use_case(lambda: check_eligibility(catalog, product, data, day))
+    result = decision_to_json(decision)
+    if as_json:
+        emit_json(result)
+        return
+    name = catalog.get(decision.product_id, day).name_ko
+    out.print(
+        f"[bold]{name}[/] ({decision.product_id}) · {day:%Y.%m.%d} 기준: "
+        f"[bold]{STATUS_KO[result['status']]}[/]"
+    )
+    for reason in decision.reasons:
+        out.print(f"  • [{reason.code}] {reason.message_ko}", highlight=False)
+        if reason.remedy_ko:
+            out.print(f"      → {reason.remedy_ko}", highlight=False)
+    if decision.offer is not None:
+        offer = decision.offer
+        out.print(
+            f"  제안: 최대 {format_won(offer.max_amount)} · 연 {format_rate(offer.annual_rate)}% · "
+            f"{'/'.join(map(str, offer.term_months))}개월 상환"
+        )
+        out.print(
+            "  가능 금융회사: "
+            + ", ".join(
+                o.name_ko + ("" if o.regions_confirmed else "(지역 확인 필요)") for o in offer.lenders
+            )
+        )
+    if decision.alternatives:
+        names = ", ".join(catalog.get(a, day).name_ko for a in decision.alternatives)
+        out.print(f"  함께 볼 만한 상품: {names}")
+
+
+@app.command(name="simulate")
+def simulate_command(
+    product: Annotated[str, typer.Option("--product")],
+    amount: Annotated[int, typer.Option("--amount", help="Loan amount in won")],
+    term_months: Annotated[int, typer.Option("--term-months", help="Repayment months (after grace)")],
+    grace_months: Annotated[int, typer.Option("--grace-months")] = 0,
+    start: Annotated[
+        str | None, typer.Option("--start", help="Execution date YYYY-MM-DD (default today)")
+    ] = None,
+    preferential: Annotated[
+        list[str] | None, typer.Option("--preferential", help="consulting or employment-support")
+    ] = None,
+    no_step_down: Annotated[bool, typer.Option("--no-step-down", help="The contract schedule")] = False,
+    vulnerable: Annotated[bool, typer.Option("--vulnerable", help="사회적배려대상자 rate")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """상환 시뮬레이션: the schedule, assuming on-time payment (step-downs) unless --no-step-down."""
+    catalog = load_catalog()
+    request = SimulationRequest(
+        product=product,
+        amount=amount,
+        term_months=term_months,
+        grace_months=grace_months,
+        start=parse_date(start, "--start"),
+        preferential=tuple(preferential or ()),
+        step_down=not no_step_down,
+        vulnerable=vulnerable,
+    )
+    result = run_use_case(lambda: simulate(catalog, korean_calendar(), request))
+    for note in result.notes:
+        err.print(f"seomin: note: {note}", markup=False, highlight=False, soft_wrap=True)
+    if as_json:
+        emit_json(simulation_to_json(result))
+        return
+    schedule = result.schedule
+    table = Table(
+        title=f"{result.product.name_ko} {format_won(amount)} · {term_months}개월 (거치 {grace_months}개월)"
+    )
+    for column in ("회차", "납입일", "금리", "납입액", "원금", "이자", "잔액"):
+        table.add_column(column, justify="right")
+    for i in schedule.installments:
+        table.add_row(
+            str(i.no), f"{i.due_date:%Y.%m.%d}", f"{format_rate(i.annual_rate)}%", f"{i.payment:,}",
+            f"{i.principal:,}", f"{i.interest:,}", f"{i.balance:,}",
+        )  # fmt: skip
+    out.print(table)
+    out.print(f"총 이자 {format_won(schedule.total_interest)} · 총 납입 {format_won(schedule.total_payment)}")
+
+
+@app.command()
+def screen(
+    file: Annotated[Path, typer.Argument(help="Applicant file, CSV or Parquet (schema in the README)")],
+    product: Annotated[str, typer.Option("--product")] = "lowest-credit-special",
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    output: Annotated[Path | None, typer.Option("--out", help="Write decisions to CSV or Parquet")] = None,
+) -> None:
+    """일괄 심사: screen a large applicant file with the vectorized engine."""
+    from seomin.services import screening  # polars is heavy; load it only for this command
+
+    catalog = load_catalog()
+    day = parse_date(as_of, "--as-of")
+    try:
+        version = catalog.get(product, day)
+    except LookupError as exc:
+        fail(f"product: {exc.args[0]}")
+    if not file.exists():
+        fail(f"{file}: no such file")
+    with Progress(
+        TextColumn("[bold]심사 중[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+    ) as progress:
+        task = progress.add_task("screen", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            results = screening.screen_file(version, file, day, progress=advance)
+        except screening.ScreeningInputError as exc:
+            progress.stop()
+            fail(str(exc))
+    if output is not None:
+        screening.write_results(results, output)
+    counts = Counter(results["status"].to_list())
+    table = Table(title=f"{version.name_ko} 일괄 심사 · {len(results):,}명 · {day:%Y.%m.%d} 기준")
+    table.add_column("결과")
+    table.add_column("인원", justify="right")
+    for status, label in STATUS_KO.items():
+        table.add_row(label, f"{counts.get(status, 0):,}")
+    out.print(table)
+    codes = Counter(c for row in results["codes"].to_list() for c in row.split(";") if c and c != "ELIGIBLE")
+    if codes:
+        reasons = Table(title="주요 사유")
+        reasons.add_column("사유 코드")
+        reasons.add_column("인원", justify="right")
+        for code, count in codes.most_common(10):
+            reasons.add_row(code, f"{count:,}")
+        out.print(reasons)
+    if output is not None:
+        out.print(f"결과 저장: {output}")
+
+
+@app.command()
+def demo() -> None:
+    """둘러보기: the catalog, two eligibility checks and a simulation, on the embedded data."""
+    catalog = load_catalog()
+    day = date(2025, 5, 1)
+    out.rule("[bold]seomin[/] · 정책서민금융 플랫폼 데모")
+    products(on=day.isoformat(), all_versions=False, as_json=False)
+    applicants = {
+        "햇살론15 거절, KCB 640점, 연소득 2,800만 원, 1년 재직 (서울)": {
+            "birth_date": "1988-04-12", "annual_income": 28_000_000, "kcb_score": 640, "nice_score": None,
+            "occupation": "employee", "employed_months": 12, "haessal15": "rejected", "region": "서울",
+        },
+        "햇살론15 이용 중, KCB 690·NICE 730, 재직 2개월 (부산, DB저축은행 희망)": {
+            "birth_date": "1979-11-02", "annual_income": 31_000_000, "kcb_score": 690, "nice_score": 730,
+            "occupation": "employee", "employed_months": 2, "haessal15": "using", "region": "부산",
+            "requested_bank": "db-sb",
+        },
+    }  # fmt: skip
+    for title, profile in applicants.items():
+        out.rule(title)
+        decision = check_eligibility(catalog, "lowest-credit-special", profile, day)
+        out.print(f"결과: [bold]{STATUS_KO[decision.status.value]}[/]")
+        for reason in decision.reasons:
+            out.print(f"  • [{reason.code}] {reason.message_ko}", highlight=False)
+            if reason.remedy_ko:
+                out.print(f"      → {reason.remedy_ko}", highlight=False)
+        if decision.alternatives:
+            out.print("  다른 상품: " + ", ".join(catalog.get(a, day).name_ko for a in decision.alternatives))
+    out.rule("500만 원 · 60개월 · 성실상환 시 금리 인하")
+    result = simulate(
+        catalog, korean_calendar(),
+        SimulationRequest("lowest-credit-special", 5_000_000, 60, start=day),
+    )  # fmt: skip
+    firsts: dict[Decimal, Installment] = {}
+    for i in result.schedule.installments:
+        firsts.setdefault(i.annual_rate, i)
+    for rate, i in firsts.items():
+        out.print(
+            f"  {i.no:>2}회차부터 연 {format_rate(rate)}% · 월 {format_won(i.payment)} "
+            f"(납입일 {i.due_date:%Y.%m.%d})"
+        )
+    out.print(f"  총 이자 {format_won(result.schedule.total_interest)}")
+    out.print("\n다음: seomin check --product lowest-credit-special --profile 파일.json --as-of 2025-05-01")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

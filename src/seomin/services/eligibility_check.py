@@ -1,0 +1,99 @@
+"""Use case: check an applicant's eligibility for a product (자격조회), from raw input to a JSON answer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from seomin.domain.catalog import Catalog, ProductNotInForce, UnknownProduct
+from seomin.domain.eligibility import Decision, evaluate
+from seomin.domain.money import format_rate
+from seomin.domain.profile import ApplicantProfile
+from seomin.services.errors import InputError, input_error_from
+
+
+def parse_profile(catalog: Catalog, data: Any) -> ApplicantProfile:
+    """Validate raw profile data against the schema and the catalog; bank names become codes."""
+    if not isinstance(data, Mapping):
+        raise InputError("profile", "must be a JSON object")
+    try:
+        profile = ApplicantProfile.model_validate(data)
+    except ValidationError as exc:
+        raise input_error_from(exc, "profile") from None
+    updates: dict[str, Any] = {}
+    if profile.requested_bank is not None:
+        updates["requested_bank"] = _bank_code(catalog, profile.requested_bank, "profile.requested_bank")
+    loans = []
+    for i, loan in enumerate(profile.existing_loans):
+        if loan.product not in catalog.product_ids:
+            raise InputError(f"profile.existing_loans.{i}.product", f"unknown product {loan.product!r}")
+        bank = _bank_code(catalog, loan.bank, f"profile.existing_loans.{i}.bank")
+        loans.append(loan.model_copy(update={"bank": bank}))
+    updates["existing_loans"] = tuple(loans)
+    for i, doc in enumerate(profile.documents or ()):
+        if doc.type not in catalog.document_types:
+            raise InputError(
+                f"profile.documents.{i}.type",
+                f"unknown document type {doc.type!r}; known: {', '.join(sorted(catalog.document_types))}",
+            )
+    return profile.model_copy(update=updates)
+
+
+def _bank_code(catalog: Catalog, name: str, field: str) -> str:
+    try:
+        return catalog.resolve_bank(name)
+    except LookupError as exc:
+        raise InputError(field, str(exc.args[0])) from None
+
+
+def check_eligibility(catalog: Catalog, product_id: str, profile_data: Any, as_of: date) -> Decision:
+    """Judge raw profile data for ``product_id`` on ``as_of``, with alternatives."""
+    try:
+        product = catalog.get(product_id, as_of)
+    except (UnknownProduct, ProductNotInForce) as exc:
+        raise InputError("product", str(exc.args[0])) from None
+    profile = parse_profile(catalog, profile_data)
+    return evaluate(product, profile, as_of, catalog=catalog)
+
+
+def decision_to_json(decision: Decision) -> dict[str, Any]:
+    """The stable JSON shape of a decision (the CLI and API contract)."""
+    offer = decision.offer
+    return {
+        "product": decision.product_id,
+        "version": decision.version,
+        "as_of": decision.as_of.isoformat(),
+        "eligible": decision.eligible,
+        "status": decision.status.value,
+        "reasons": [
+            {
+                "code": r.code,
+                "outcome": r.outcome.value,
+                "rule": r.rule,
+                "message_ko": r.message_ko,
+                "message_en": r.message_en,
+                "remedy_ko": r.remedy_ko,
+                "remedy_en": r.remedy_en,
+                "figures": {k: v.isoformat() if isinstance(v, date) else v for k, v in r.figures.items()},
+            }
+            for r in decision.reasons
+        ],
+        "offer": None
+        if offer is None
+        else {
+            "kind": offer.kind.value,
+            "max_amount": offer.max_amount,
+            "annual_rate": format_rate(offer.annual_rate),
+            "term_months": list(offer.term_months),
+            "grace_months": list(offer.grace_months),
+            "methods": [m.value for m in offer.methods],
+            "lenders": [
+                {"bank": o.bank, "name_ko": o.name_ko, "regions_confirmed": o.regions_confirmed}
+                for o in offer.lenders
+            ],
+        },
+        "alternatives": list(decision.alternatives),
+    }
