@@ -1,0 +1,197 @@
+"""The ``seomin`` command, run as a user runs it: a real process, real files, its exit code and output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SEOMIN = shutil.which("seomin") or str(Path(sys.executable).with_name("seomin"))
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SEOMIN, *args], capture_output=True, text=True, timeout=120, check=False)
+
+
+def check(profile: Path, as_of: str = "2025-05-01") -> subprocess.CompletedProcess[str]:
+    return run(
+        "check", "--product", "lowest-credit-special", "--profile", str(profile), "--as-of", as_of, "--json"
+    )
+
+
+def write_profile(tmp_path: Path, **overrides: Any) -> Path:
+    profile: dict[str, Any] = {
+        "birth_date": "1985-03-01",
+        "annual_income": 30000000,
+        "kcb_score": 690,
+        "nice_score": 730,
+        "occupation": "employee",
+        "employed_months": 24,
+        "pension_payments": 0,
+        "haessal15": "rejected",
+        "public_record": False,
+        "debt_adjustment": None,
+        "region": "서울",
+        "existing_loans": [],
+    }
+    profile.update(overrides)
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_simulate_json_contract_matches_the_published_check() -> None:
+    result = run(
+        "simulate", "--product", "haessal-15", "--amount", "20000000", "--term-months", "60",
+        "--start", "2025-03-10", "--no-step-down", "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"product", "amount", "installments", "total_interest", "total_payment"}
+    assert data["product"] == "haessal-15"
+    assert data["amount"] == 20_000_000
+    first = data["installments"][0]
+    assert set(first) == {"no", "due_date", "annual_rate", "payment", "principal", "interest", "balance"}
+    assert first == {
+        "no": 1,
+        "due_date": "2025-04-10",
+        "annual_rate": "15.9",
+        "payment": 485_299,
+        "principal": 220_299,
+        "interest": 265_000,
+        "balance": 19_779_701,
+    }
+    assert len(data["installments"]) == 60
+    assert sum(i["principal"] for i in data["installments"]) == 20_000_000
+    assert data["installments"][-1]["balance"] == 0
+    assert data["total_payment"] == 20_000_000 + data["total_interest"]
+
+
+def test_simulate_applies_the_step_down_by_default() -> None:
+    result = run(
+        "simulate", "--product", "lowest-credit-special", "--amount", "5000000", "--term-months", "60",
+        "--grace-months", "12", "--start", "2025-01-31", "--preferential", "consulting", "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["installments"]
+    assert len(rows) == 72
+    assert [rows[i]["annual_rate"] for i in (0, 12, 24, 36, 48, 60)] == [
+        "15.8",
+        "14.3",
+        "12.8",
+        "11.3",
+        "9.8",
+        "9.8",
+    ]
+    assert all(r["principal"] == 0 for r in rows[:12])
+    assert rows[0]["due_date"] == "2025-02-28"  # executed on the 31st: clamped to February's end
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--amount", "-5", "--term-months", "60"), "amount"),
+        (("--amount", "5000000", "--term-months", "48"), "term_months"),
+        (("--amount", "5000000", "--term-months", "60", "--grace-months", "3"), "grace_months"),
+        (("--amount", "50000000", "--term-months", "60"), "limit"),
+        (("--amount", "5000000", "--term-months", "60", "--preferential", "vip"), "preferential"),
+        (("--amount", "5000000", "--term-months", "60", "--start", "2025-13-01"), "--start"),
+    ],
+)
+def test_simulate_rejects_bad_input_in_one_line(args: tuple[str, ...], message: str) -> None:
+    result = run("simulate", "--product", "lowest-credit-special", "--start", "2025-05-01", *args, "--json")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_check_json_contract(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path)
+    result = check(profile)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"eligible", "reasons", "offer", "alternatives"} <= set(data)
+    assert data["eligible"] is False
+    assert data["offer"] is None
+    assert [r["code"] for r in data["reasons"]] == ["CREDIT_SCORE_ABOVE_CUTOFF"]
+    assert "KCB 690 > 675" in data["reasons"][0]["message_en"]
+    assert {"code", "message_ko", "message_en"} <= set(data["reasons"][0])
+    assert "haessal-15" in data["alternatives"]
+
+
+def test_check_eligible_offer(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, kcb_score=650, preferential=["consulting"])
+    result = check(profile)
+    data = json.loads(result.stdout)
+    assert data["eligible"] is True
+    assert data["offer"]["max_amount"] == 5_000_000
+    assert data["offer"]["annual_rate"] == "15.8"
+    assert data["offer"]["term_months"] == [36, 60]
+
+
+def test_check_names_the_successor_of_a_retired_product(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path)
+    result = run(
+        "check", "--product", "lowest-credit-special", "--profile", str(profile), "--as-of", "2026-03-01"
+    )
+    assert result.returncode == 2
+    assert "haessal-special" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"annual_income": -1}, "annual_income"),
+        ({"kcb_score": 1001}, "kcb_score"),
+        ({"nickname": "x"}, "nickname"),
+        ({"occupation": "astronaut"}, "occupation"),
+        ({"region": "Atlantis"}, "region"),
+        ({"requested_bank": "nobank"}, "requested_bank"),
+        ({"documents": [{"type": "selfie", "issued_on": "2025-04-20"}]}, "documents.0.type"),
+        ({"existing_loans": [{"product": "lowest-credit-special", "bank": "kwangju", "amount": 100,
+                              "balance": 200, "executed_on": "2025-01-01", "in_arrears": False,
+                              "repaid": False}]}, "existing_loans.0"),
+    ],
+)  # fmt: skip
+def test_check_rejects_bad_profiles_in_one_line(
+    tmp_path: Path, overrides: dict[str, Any], field: str
+) -> None:
+    profile = write_profile(tmp_path, **overrides)
+    result = check(profile)
+    assert result.returncode == 2, result.stdout
+    assert field in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_check_rejects_unreadable_files(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    for path in (bad, tmp_path / "missing.json"):
+        result = run(
+            "check", "--product", "lowest-credit-special", "--profile", str(path), "--as-of", "2025-05-01"
+        )
+        assert result.returncode == 2
+        assert str(path) in result.stderr
+
+
+def test_products_lists_the_line_up_of_a_day() -> None:
+    result = run("products", "--on", "2026-03-01", "--json")
+    assert result.returncode == 0, result.stderr
+    ids = {p["id"] for p in json.loads(result.stdout)}
+    assert {"haessal-special", "haessal-general", "illegal-finance-prevention"} <= ids
+    assert "lowest-credit-special" not in ids
+
+
+def test_demo_runs() -> None:
+    result = run("demo")
+    assert result.returncode == 0, result.stderr
+    assert "최저신용자 특례보증" in result.stdout
+    assert "HAESSAL15_NOT_REJECTED" in result.stdout
