@@ -4,7 +4,10 @@ The loop runs over the installment index only (at most grace + repayment months,
 vectorized across loans. Interest is exact integer arithmetic (balance × bp // 120000); the level payment
 is float64 with half-up rounding, and the rare payment whose float value lies within rounding error of a
 half won is recomputed exactly by ``schedule.level_payment`` so the result never differs from the scalar
-engine. Due dates are computed once per distinct execution date and gathered.
+engine. Due dates are computed once per distinct (execution date, length) pair and gathered.
+
+Memory: the six (n_loans, max_installments) outputs take 44 bytes a cell, ~3.2 GB for 1,000,000 loans
+of up to 72 installments; temporaries are a few 1-D arrays.
 """
 
 from __future__ import annotations
