@@ -1,0 +1,1 @@
+"""The database adapter: SQLAlchemy 2 models, engines for SQLite (embedded) and PostgreSQL, migrations."""

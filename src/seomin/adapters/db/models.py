@@ -1,0 +1,318 @@
+"""Tables of the guarantee and loan lifecycle (선보증 후대출).
+
+Money is BIGINT won, rates are integer basis points, dates are DATE, instants are UTC timestamps.
+Personal data (resident number, phone, name, the income-bearing profile) is stored encrypted; a keyed
+hash serves lookups. Every state change writes an ``audit_events`` row in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only autoincrements INTEGER PRIMARY KEY; BIGINT elsewhere.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+Won = BigInteger
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class Applicant(Base):
+    """신청인: identified by resident registration number, kept encrypted."""
+
+    __tablename__ = "applicants"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    rrn_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    rrn_encrypted: Mapped[str] = mapped_column(Text)
+    rrn_masked: Mapped[str] = mapped_column(String(14))
+    name_encrypted: Mapped[str] = mapped_column(Text)
+    phone_encrypted: Mapped[str] = mapped_column(Text)
+    phone_masked: Mapped[str] = mapped_column(String(16))
+    birth_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApplicantSession(Base):
+    """A session opened after identity verification; only the token's hash is stored."""
+
+    __tablename__ = "applicant_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    __table_args__ = (
+        CheckConstraint("role IN ('counselor', 'reviewer', 'supervisor', 'auditor')", name="role"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BankApiKey(Base):
+    """A partner bank's API key: the prefix identifies it, only a hash of the secret is stored."""
+
+    __tablename__ = "bank_api_keys"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(32), index=True)
+    key_prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class Application(Base):
+    """보증 신청."""
+
+    __tablename__ = "applications"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    product_id: Mapped[str] = mapped_column(String(64))
+    product_version: Mapped[str] = mapped_column(String(32))
+    requested_amount: Mapped[int] = mapped_column(Won)
+    term_months: Mapped[int]
+    grace_months: Mapped[int]
+    occupation: Mapped[str] = mapped_column(String(16))
+    region: Mapped[str] = mapped_column(String(8))
+    profile_encrypted: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    screening_status: Mapped[str | None] = mapped_column(String(24))
+    screening_codes: Mapped[str | None] = mapped_column(Text)
+    submitted_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ApplicationDocument(Base):
+    __tablename__ = "application_documents"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    doc_type: Mapped[str] = mapped_column(String(64))
+    issued_on: Mapped[date]
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_path: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    original_name: Mapped[str] = mapped_column(String(255))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EducationCompletion(Base):
+    """금융교육 이수."""
+
+    __tablename__ = "education_completions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    course: Mapped[str] = mapped_column(String(64))
+    completed_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReviewDecision(Base):
+    """A reviewer's decision; maker-checker approvals carry two rows by different reviewers."""
+
+    __tablename__ = "review_decisions"
+    __table_args__ = (CheckConstraint("decision IN ('approve', 'reject', 'confirm')", name="decision"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    decision: Mapped[str] = mapped_column(String(8))
+    amount: Mapped[int | None] = mapped_column(Won)
+    reason_codes: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Guarantee(Base):
+    """보증서: issued after agreement; the bank must execute the loan by ``expires_on``."""
+
+    __tablename__ = "guarantees"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    certificate_no: Mapped[str] = mapped_column(String(32), unique=True)
+    verification_code_hash: Mapped[str] = mapped_column(String(64))
+    product_id: Mapped[str] = mapped_column(String(64))
+    product_version: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[int] = mapped_column(Won)
+    rate_bp: Mapped[int]
+    term_months: Mapped[int]
+    grace_months: Mapped[int]
+    method: Mapped[str] = mapped_column(String(24))
+    ratio_bp: Mapped[int]
+    bank_code: Mapped[str] = mapped_column(String(32), index=True)
+    issued_on: Mapped[date]
+    expires_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Loan(Base):
+    """A loan executed by a partner bank against one guarantee (exactly once)."""
+
+    __tablename__ = "loans"
+    __table_args__ = (Index("ix_loans_status_bank", "status", "bank_code"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    guarantee_id: Mapped[int] = mapped_column(ForeignKey("guarantees.id"), unique=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    bank_code: Mapped[str] = mapped_column(String(32))
+    product_id: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[int] = mapped_column(Won)
+    principal_balance: Mapped[int] = mapped_column(Won)
+    executed_on: Mapped[date]
+    term_months: Mapped[int]
+    grace_months: Mapped[int]
+    base_rate_bp: Mapped[int]
+    current_rate_bp: Mapped[int]
+    step_bp: Mapped[int]
+    floor_bp: Mapped[int]
+    preferential_bp: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))
+    days_past_due: Mapped[int] = mapped_column(default=0)
+    additional_loan_from: Mapped[date | None]
+    repaid_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Installment(Base):
+    __tablename__ = "installments"
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), primary_key=True)
+    no: Mapped[int] = mapped_column(primary_key=True)
+    due_date: Mapped[date] = mapped_column(index=True)
+    rate_bp: Mapped[int]
+    principal_due: Mapped[int] = mapped_column(Won)
+    interest_due: Mapped[int] = mapped_column(Won)
+    principal_paid: Mapped[int] = mapped_column(Won, default=0)
+    interest_paid: Mapped[int] = mapped_column(Won, default=0)
+    paid_on: Mapped[date | None]
+
+
+class Payment(Base):
+    """A payment a bank posted; allocation: overdue interest, then interest, then principal."""
+
+    __tablename__ = "payments"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    bank_code: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[int] = mapped_column(Won)
+    paid_on: Mapped[date]
+    delinquency_interest: Mapped[int] = mapped_column(Won, default=0)
+    interest: Mapped[int] = mapped_column(Won, default=0)
+    principal: Mapped[int] = mapped_column(Won, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a bank's write, returned again on a retry with the same key."""
+
+    __tablename__ = "idempotency_records"
+    bank_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int]
+    response: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SubrogationClaim(Base):
+    """대위변제 청구: a bank claims the guaranteed share of a defaulted loan."""
+
+    __tablename__ = "subrogation_claims"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), unique=True)
+    bank_code: Mapped[str] = mapped_column(String(32))
+    principal: Mapped[int] = mapped_column(Won)
+    interest: Mapped[int] = mapped_column(Won)
+    guaranteed_amount: Mapped[int] = mapped_column(Won)
+    filed_on: Mapped[date]
+    paid_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class RecourseDebt(Base):
+    """구상채권: what the borrower owes the agency after subrogation."""
+
+    __tablename__ = "recourse_debts"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("subrogation_claims.id"), unique=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    principal: Mapped[int] = mapped_column(Won)
+    balance: Mapped[int] = mapped_column(Won)
+    status: Mapped[str] = mapped_column(String(16))
+    created_on: Mapped[date]
+
+
+class RecoursePlan(Base):
+    """분할상환 or 상환유예 granted on a recourse debt."""
+
+    __tablename__ = "recourse_plans"
+    __table_args__ = (CheckConstraint("kind IN ('installment_plan', 'deferral')", name="kind"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recourse_debt_id: Mapped[int] = mapped_column(ForeignKey("recourse_debts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    months: Mapped[int]
+    starts_on: Mapped[date]
+    monthly_amount: Mapped[int] = mapped_column(Won, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CloseOfBusinessRun(Base):
+    __tablename__ = "cob_runs"
+    business_date: Mapped[date] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AuditEvent(Base):
+    """Who did what, when and why, with the state before and after."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_type: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,67 @@
+"""Shared fixtures. Database tests run against SQLite (embedded default) and PostgreSQL (production).
+
+PostgreSQL is the one on 127.0.0.1:5432 (database ``test``), or SEOMIN_TEST_POSTGRES_URL. Each test session
+migrates into a schema of its own, so concurrent runs never see each other's rows. Where PostgreSQL is
+unreachable the PostgreSQL cases are skipped, except under CI=true, where that fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+
+from seomin.adapters.db.engine import make_engine
+from seomin.adapters.db.migrate import upgrade
+from seomin.adapters.db.models import Base
+
+POSTGRES_URL = os.environ.get("SEOMIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_engine(schema: str) -> Engine:
+    admin = make_engine(POSTGRES_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL at {POSTGRES_URL} is unreachable under CI: {exc.orig}")
+        pytest.skip(f"PostgreSQL at {POSTGRES_URL} is unreachable")
+    admin.dispose()
+    return make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"}, pool_size=40)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def migrated_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A migrated database of each kind, for the whole session."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'seomin.db'}")
+        upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    schema = f"seomin_test_{uuid.uuid4().hex[:12]}"
+    engine = _postgres_engine(schema)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture()
+def engine(migrated_engine: Engine) -> Iterator[Engine]:
+    """A migrated, empty database; rows a test leaves are removed after it."""
+    yield migrated_engine
+    with migrated_engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
