@@ -10,14 +10,20 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
-from seomin.adapters.db.engine import make_engine
+from seomin.adapters.calendar_data import korean_calendar
+from seomin.adapters.catalog_files import default_catalog
+from seomin.adapters.crypto import DataVault
+from seomin.adapters.db.engine import make_engine, session_factory
 from seomin.adapters.db.migrate import upgrade
 from seomin.adapters.db.models import Base
+from seomin.services.platform import Platform
 
 POSTGRES_URL = os.environ.get("SEOMIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -65,3 +71,17 @@ def engine(migrated_engine: Engine) -> Iterator[Engine]:
     with migrated_engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+@pytest.fixture()
+def platform(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Platform:
+    """The services' context on a fresh database; ``platform.today`` may be replaced to move time."""
+    return Platform(
+        engine=engine,
+        sessions=session_factory(engine),
+        catalog=default_catalog(),
+        calendar=korean_calendar(),
+        vault=DataVault(Fernet.generate_key().decode("ascii")),
+        storage_dir=tmp_path_factory.mktemp("documents"),
+        today=lambda: date(2025, 5, 15),
+    )

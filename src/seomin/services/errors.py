@@ -23,3 +23,24 @@ def input_error_from(exc: ValidationError, prefix: str = "") -> InputError:
     if exc.error_count() > 1:
         message += f" (and {exc.error_count() - 1} more)"
     return InputError(field, message)
+
+
+class NotFound(LookupError):
+    """An id that does not exist (or that this caller may not see): HTTP 404."""
+
+    def __init__(self, entity: str, key: object) -> None:
+        super().__init__(f"{entity} {key} not found")
+        self.entity = entity
+
+
+class Forbidden(PermissionError):
+    """The caller's role may not do this: HTTP 403."""
+
+
+class Conflict(RuntimeError):
+    """An illegal state transition or a broken rule of the current state: HTTP 409 with a reason code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

@@ -1,0 +1,82 @@
+"""State machines of the guarantee-first-then-loan lifecycle (선보증 후대출). Pure rules, no I/O."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TypeVar
+
+S = TypeVar("S", bound=StrEnum)
+
+
+class ApplicationStatus(StrEnum):
+    SUBMITTED = "submitted"  # 접수: documents in, automatic screening done
+    PENDING_SECOND_REVIEW = "pending_second_review"  # maker approved; a checker must confirm
+    APPROVED = "approved"  # 승인: waiting for education and the applicant's agreement
+    REJECTED = "rejected"  # 거절
+    GUARANTEED = "guaranteed"  # 보증서 발급
+    WITHDRAWN = "withdrawn"  # 철회
+
+
+class GuaranteeStatus(StrEnum):
+    ISSUED = "issued"  # 발급: the bank may execute until expires_on
+    EXECUTED = "executed"  # 대출 실행
+    EXPIRED = "expired"  # 기한 내 미실행
+    CLAIMED = "claimed"  # 대위변제 청구됨
+
+
+class LoanStatus(StrEnum):
+    ACTIVE = "active"
+    DELINQUENT = "delinquent"
+    DEFAULTED = "defaulted"  # past the default threshold: the bank may claim subrogation
+    SUBROGATED = "subrogated"
+    REPAID = "repaid"
+
+
+APPLICATION_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
+    ApplicationStatus.SUBMITTED: frozenset(
+        {
+            ApplicationStatus.PENDING_SECOND_REVIEW,
+            ApplicationStatus.APPROVED,
+            ApplicationStatus.REJECTED,
+            ApplicationStatus.WITHDRAWN,
+        }
+    ),
+    ApplicationStatus.PENDING_SECOND_REVIEW: frozenset(
+        {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}
+    ),
+    ApplicationStatus.APPROVED: frozenset({ApplicationStatus.GUARANTEED, ApplicationStatus.WITHDRAWN}),
+    ApplicationStatus.REJECTED: frozenset(),
+    ApplicationStatus.GUARANTEED: frozenset(),
+    ApplicationStatus.WITHDRAWN: frozenset(),
+}
+
+GUARANTEE_TRANSITIONS: dict[GuaranteeStatus, frozenset[GuaranteeStatus]] = {
+    GuaranteeStatus.ISSUED: frozenset({GuaranteeStatus.EXECUTED, GuaranteeStatus.EXPIRED}),
+    GuaranteeStatus.EXECUTED: frozenset({GuaranteeStatus.CLAIMED}),
+    GuaranteeStatus.EXPIRED: frozenset(),
+    GuaranteeStatus.CLAIMED: frozenset(),
+}
+
+LOAN_TRANSITIONS: dict[LoanStatus, frozenset[LoanStatus]] = {
+    LoanStatus.ACTIVE: frozenset({LoanStatus.DELINQUENT, LoanStatus.REPAID}),
+    LoanStatus.DELINQUENT: frozenset({LoanStatus.ACTIVE, LoanStatus.DEFAULTED, LoanStatus.REPAID}),
+    LoanStatus.DEFAULTED: frozenset({LoanStatus.SUBROGATED, LoanStatus.ACTIVE, LoanStatus.REPAID}),
+    LoanStatus.SUBROGATED: frozenset(),
+    LoanStatus.REPAID: frozenset(),
+}
+
+
+class IllegalTransition(ValueError):
+    """The entity cannot go from its state to the one asked for; ``code`` is stable."""
+
+    def __init__(self, entity: str, current: str, wanted: str) -> None:
+        super().__init__(f"{entity} is {current}; it cannot become {wanted}")
+        self.code = f"{entity.upper()}_{current.upper()}"
+        self.entity = entity
+        self.current = current
+        self.wanted = wanted
+
+
+def check_transition(entity: str, table: dict[S, frozenset[S]], current: S, wanted: S) -> None:
+    if wanted not in table[current]:
+        raise IllegalTransition(entity, current.value, wanted.value)

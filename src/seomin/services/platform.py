@@ -1,0 +1,82 @@
+"""What every use case needs, built once at the edge and passed in: no module globals.
+
+A service function takes the ``Platform`` and an ``Actor``, runs in one transaction and records an audit
+event for every state change it makes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from seomin.adapters.crypto import DataVault
+from seomin.adapters.db.models import AuditEvent
+from seomin.domain.calendar import BusinessCalendar
+from seomin.domain.catalog import Catalog
+
+
+class ActorType(StrEnum):
+    APPLICANT = "applicant"
+    STAFF = "staff"
+    BANK = "bank"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: an applicant (id), a staff user (id and role), a bank (code) or the system (job name)."""
+
+    type: ActorType
+    id: str
+    role: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.type.value}:{self.id}" + (f"({self.role})" if self.role else "")
+
+
+SYSTEM = Actor(ActorType.SYSTEM, "cob")
+
+
+@dataclass(slots=True)
+class Platform:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    catalog: Catalog
+    calendar: BusinessCalendar
+    vault: DataVault
+    storage_dir: Path
+    today: Callable[[], date] = field(default=date.today)
+
+
+def audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: object,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> None:
+    """Record who did what to which entity, with the state before and after and why."""
+    session.add(
+        AuditEvent(
+            actor_type=actor.type.value,
+            actor_id=actor.id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=str(entity_id),
+            before=before,
+            after=after,
+            reason=reason,
+        )
+    )

@@ -1,0 +1,89 @@
+"""Test data written straight into the database, for tests of a later lifecycle step.
+
+Tests of a step itself go through the services; these builders only set the stage before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from datetime import date, timedelta
+
+from seomin.adapters.db.models import Applicant, Application, Guarantee
+from seomin.domain.lifecycle import ApplicationStatus, GuaranteeStatus
+from seomin.services.platform import Platform
+
+_serial = itertools.count(1)
+
+
+def make_applicant(platform: Platform, rrn: str | None = None, birth: date = date(1985, 3, 1)) -> int:
+    n = next(_serial)
+    rrn = rrn or f"{birth:%y%m%d}-1{n:06d}"
+    with platform.sessions.begin() as session:
+        applicant = Applicant(
+            rrn_hash=platform.vault.lookup_hash(rrn),
+            rrn_encrypted=platform.vault.encrypt(rrn),
+            rrn_masked=rrn[:8] + "******",
+            name_encrypted=platform.vault.encrypt(f"테스트{n}"),
+            phone_encrypted=platform.vault.encrypt("01012345678"),
+            phone_masked="010-****-5678",
+            birth_date=birth,
+        )
+        session.add(applicant)
+        session.flush()
+        return applicant.id
+
+
+def make_guarantee(
+    platform: Platform,
+    applicant_id: int | None = None,
+    *,
+    amount: int = 5_000_000,
+    bank_code: str = "kwangju",
+    term_months: int = 60,
+    grace_months: int = 0,
+    rate_bp: int = 1590,
+    issued_on: date = date(2025, 5, 1),
+    verification_code: str = "123456",
+) -> tuple[int, str]:
+    """An approved application with an issued guarantee; returns (guarantee id, certificate number)."""
+    applicant_id = applicant_id or make_applicant(platform)
+    n = next(_serial)
+    with platform.sessions.begin() as session:
+        application = Application(
+            applicant_id=applicant_id,
+            product_id="lowest-credit-special",
+            product_version="2024-04",
+            requested_amount=amount,
+            term_months=term_months,
+            grace_months=grace_months,
+            occupation="employee",
+            region="서울",
+            profile_encrypted=platform.vault.encrypt("{}"),
+            status=ApplicationStatus.GUARANTEED.value,
+            submitted_on=issued_on,
+        )
+        session.add(application)
+        session.flush()
+        certificate_no = f"G{issued_on:%Y%m%d}{n:06d}"
+        guarantee = Guarantee(
+            application_id=application.id,
+            applicant_id=applicant_id,
+            certificate_no=certificate_no,
+            verification_code_hash=hashlib.sha256(verification_code.encode()).hexdigest(),
+            product_id="lowest-credit-special",
+            product_version="2024-04",
+            amount=amount,
+            rate_bp=rate_bp,
+            term_months=term_months,
+            grace_months=grace_months,
+            method="equal_installment",
+            ratio_bp=10_000,
+            bank_code=bank_code,
+            issued_on=issued_on,
+            expires_on=issued_on + timedelta(days=30),
+            status=GuaranteeStatus.ISSUED.value,
+        )
+        session.add(guarantee)
+        session.flush()
+        return guarantee.id, certificate_no
