@@ -327,6 +327,28 @@ def demo() -> None:
     out.print("\n다음: seomin check --product lowest-credit-special --profile 파일.json --as-of 2025-05-01")
 
 
+db_app = typer.Typer(help="데이터베이스: schema migrations", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
+    """Migrate the database named by SEOMIN_DATABASE_URL (default: SQLite under ./var) to ``revision``."""
+    from seomin.adapters.db.engine import make_engine
+    from seomin.adapters.db.migrate import upgrade
+    from seomin.settings import load_settings
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine, revision)
+    except Exception as exc:  # an unreachable server or a bad URL: one line, not a traceback
+        fail(f"db upgrade: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+    finally:
+        engine.dispose()
+    out.print(f"database at {engine.url.render_as_string(hide_password=True)} is at revision {revision}")
+
+
 def main() -> None:
     app()
 
