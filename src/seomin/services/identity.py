@@ -1,0 +1,353 @@
+"""Use cases: who is acting. Applicants prove who they are through an identity-verification provider
+(본인인증) and get a short session; agency staff sign in with a password; partner banks use API keys.
+
+Secrets are never stored: a session token and a bank key's secret are kept as SHA-256 hashes (they are
+random with 256 bits of entropy, so a fast hash suffices and keeps every request cheap), staff passwords
+as argon2id hashes. Resident numbers, names and phone numbers are stored encrypted, with a keyed hash of
+the resident number for lookup and masked forms for screens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Protocol
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from seomin.adapters.db.models import Applicant, ApplicantSession, BankApiKey, StaffUser
+from seomin.domain.identity import ResidentNumber, mask_phone, normalize_phone, parse_resident_number
+from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
+from seomin.services.platform import Actor, ActorType, Platform, audit
+
+SESSION_TTL = timedelta(minutes=30)
+"""How long an applicant session lasts after identity verification (no sliding renewal)."""
+
+STAFF_ROLES = ("counselor", "reviewer", "supervisor", "auditor")
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+ADMIN = Actor(ActorType.SYSTEM, "admin")
+"""The default actor of set-up operations (creating staff accounts, issuing bank keys) run by an operator."""
+
+PASSWORD_HASHER = PasswordHasher()
+"""argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4)."""
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+_AUTH_FAILED = "invalid username or password"
+
+
+# --- applicants: identity verification and sessions -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedIdentity:
+    """What a provider vouches for: the person's name, resident number and their own mobile phone."""
+
+    name: str = field(repr=False)
+    rrn: ResidentNumber
+    phone: str = field(repr=False)  # normalized, 01012345678
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityFailure:
+    """Why verification failed: the input field at fault (``name``, ``rrn``, ``phone``) and a message."""
+
+    field: str
+    message: str
+
+
+class IdentityProvider(Protocol):
+    """An identity-verification service (PASS, 공동인증서, 카카오 인증서 …) behind one call."""
+
+    def verify(self, name: str, rrn: str, phone: str) -> VerifiedIdentity | IdentityFailure: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LocalIdentityProvider:
+    """For development and tests: accepts any well-formed name, valid resident number and Korean mobile
+    number, deterministically and without calling anyone. Never use it in production."""
+
+    today: Callable[[], date] = date.today
+
+    def verify(self, name: str, rrn: str, phone: str) -> VerifiedIdentity | IdentityFailure:
+        cleaned = name.strip()
+        if not cleaned or len(cleaned) > 50 or any(ch.isdigit() for ch in cleaned):
+            return IdentityFailure("name", "name must be 1 to 50 characters without digits")
+        try:
+            number = parse_resident_number(rrn, self.today())
+        except ValueError as exc:
+            return IdentityFailure("rrn", str(exc))
+        try:
+            mobile = normalize_phone(phone)
+        except ValueError as exc:
+            return IdentityFailure("phone", str(exc))
+        return VerifiedIdentity(cleaned, number, mobile)
+
+
+def token_hash(token: str) -> str:
+    """How a session token is stored: its SHA-256, hex."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without a zone; they were written in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def verify_and_open_session(
+    platform: Platform, provider: IdentityProvider, name: str, rrn: str, phone: str
+) -> tuple[int, str]:
+    """Verify the person and open a session: returns (applicant id, session token).
+
+    The applicant is found by the keyed hash of the resident number, or created; a changed name or phone
+    is updated. The token is returned once; only its hash is stored, valid for ``SESSION_TTL``.
+    """
+    result = provider.verify(name, rrn, phone)
+    if isinstance(result, IdentityFailure):
+        raise InputError(result.field, result.message)
+    vault = platform.vault
+    token = secrets.token_urlsafe(32)
+    expires_at = _utcnow() + SESSION_TTL
+    with platform.sessions.begin() as session:
+        applicant = _find_or_create_applicant(session, platform, result)
+        actor = Actor(ActorType.APPLICANT, str(applicant.id))
+        if vault.decrypt(applicant.phone_encrypted) != result.phone:
+            before = {"phone": applicant.phone_masked}
+            applicant.phone_encrypted = vault.encrypt(result.phone)
+            applicant.phone_masked = mask_phone(result.phone)
+            audit(
+                session,
+                actor,
+                "applicant.phone_changed",
+                "applicant",
+                applicant.id,
+                before=before,
+                after={"phone": applicant.phone_masked},
+                reason="identity verification",
+            )
+        if vault.decrypt(applicant.name_encrypted) != result.name:
+            applicant.name_encrypted = vault.encrypt(result.name)
+            audit(
+                session,
+                actor,
+                "applicant.name_changed",
+                "applicant",
+                applicant.id,
+                reason="identity verification",
+            )
+        session.add(
+            ApplicantSession(token_hash=token_hash(token), applicant_id=applicant.id, expires_at=expires_at)
+        )
+        audit(
+            session,
+            actor,
+            "applicant.session_opened",
+            "applicant",
+            applicant.id,
+            after={"expires_at": expires_at.isoformat()},
+            reason="identity verification",
+        )
+        return applicant.id, token
+
+
+def _find_or_create_applicant(session: Session, platform: Platform, identity: VerifiedIdentity) -> Applicant:
+    vault = platform.vault
+    rrn_hash = vault.lookup_hash(identity.rrn.value)
+    found = session.scalars(select(Applicant).where(Applicant.rrn_hash == rrn_hash)).one_or_none()
+    if found is not None:
+        return found
+    applicant = Applicant(
+        rrn_hash=rrn_hash,
+        rrn_encrypted=vault.encrypt(identity.rrn.value),
+        rrn_masked=identity.rrn.masked,
+        name_encrypted=vault.encrypt(identity.name),
+        phone_encrypted=vault.encrypt(identity.phone),
+        phone_masked=mask_phone(identity.phone),
+        birth_date=identity.rrn.birth_date,
+    )
+    try:
+        with session.begin_nested():  # the same person verifying twice at once: one insert wins
+            session.add(applicant)
+    except IntegrityError:
+        return session.scalars(select(Applicant).where(Applicant.rrn_hash == rrn_hash)).one()
+    audit(
+        session,
+        Actor(ActorType.APPLICANT, str(applicant.id)),
+        "applicant.created",
+        "applicant",
+        applicant.id,
+        after={"rrn": applicant.rrn_masked, "phone": applicant.phone_masked},
+        reason="identity verification",
+    )
+    return applicant
+
+
+def applicant_for_token(platform: Platform, token: str) -> int:
+    """The applicant of a session token: NotFound if unknown, Forbidden once expired."""
+    with platform.sessions() as session:
+        found = session.get(ApplicantSession, token_hash(token))
+        if found is None:
+            raise NotFound("session", "(token)")
+        if _aware(found.expires_at) <= _utcnow():
+            raise Forbidden("the session has expired; verify your identity again")
+        return found.applicant_id
+
+
+def applicant_actor(applicant_id: int) -> Actor:
+    return Actor(ActorType.APPLICANT, str(applicant_id))
+
+
+# --- staff ------------------------------------------------------------------------------------------
+
+
+def create_staff_user(
+    platform: Platform,
+    username: str,
+    display_name: str,
+    password: str,
+    role: str,
+    *,
+    by: Actor = ADMIN,
+) -> int:
+    """Create a staff account (password hashed with argon2id); ``by`` is an operator or a supervisor."""
+    _require_operator(by, "creates staff accounts")
+    if not _USERNAME.match(username):
+        raise InputError("username", "3 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit")
+    shown = display_name.strip()
+    if not shown or len(shown) > 100:
+        raise InputError("display_name", "must be 1 to 100 characters")
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InputError("password", f"must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters")
+    if role not in STAFF_ROLES:
+        raise InputError("role", f"must be one of {', '.join(STAFF_ROLES)}")
+    user = StaffUser(
+        username=username,
+        display_name=shown,
+        password_hash=PASSWORD_HASHER.hash(password),
+        role=role,
+        active=True,
+    )
+    with platform.sessions.begin() as session:
+        taken = session.scalars(select(StaffUser.id).where(StaffUser.username == username)).first()
+        if taken is not None:
+            raise Conflict("STAFF_USERNAME_TAKEN", f"username {username!r} is taken")
+        try:
+            with session.begin_nested():
+                session.add(user)
+        except IntegrityError:
+            raise Conflict("STAFF_USERNAME_TAKEN", f"username {username!r} is taken") from None
+        audit(
+            session,
+            by,
+            "staff.created",
+            "staff_user",
+            user.id,
+            after={"username": username, "role": role, "active": True},
+        )
+        return user.id
+
+
+def _require_operator(by: Actor, what: str) -> None:
+    if not (by.type is ActorType.SYSTEM or (by.type is ActorType.STAFF and by.role == "supervisor")):
+        raise Forbidden(f"only a supervisor or an operator {what}")
+
+
+@cache
+def _dummy_hash() -> str:
+    return PASSWORD_HASHER.hash("not a password of anyone")
+
+
+def authenticate_staff(platform: Platform, username: str, password: str) -> Actor:
+    """The staff actor for a username and password; Forbidden with one message whatever was wrong.
+
+    An unknown or inactive user costs a full argon2 verification too, so timing says little.
+    """
+    with platform.sessions() as session:  # short: the argon2 work below runs outside any transaction
+        user = session.scalars(select(StaffUser).where(StaffUser.username == username)).one_or_none()
+    stored = user.password_hash if user is not None and user.active else _dummy_hash()
+    try:
+        PASSWORD_HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        raise Forbidden(_AUTH_FAILED) from None
+    if user is None or not user.active:
+        raise Forbidden(_AUTH_FAILED)
+    actor = Actor(ActorType.STAFF, str(user.id), role=user.role)
+    if PASSWORD_HASHER.check_needs_rehash(user.password_hash):
+        rehashed = PASSWORD_HASHER.hash(password)
+        with platform.sessions.begin() as session:
+            session.execute(
+                update(StaffUser)
+                .where(StaffUser.id == user.id, StaffUser.password_hash == user.password_hash)
+                .values(password_hash=rehashed)
+            )
+            audit(
+                session,
+                actor,
+                "staff.password_rehashed",
+                "staff_user",
+                user.id,
+                reason="argon2 parameters changed",
+            )
+    return actor
+
+
+# --- partner banks ----------------------------------------------------------------------------------
+
+
+def issue_bank_api_key(platform: Platform, bank_code: str, *, by: Actor = ADMIN) -> str:
+    """A new API key ``"{prefix}.{secret}"`` for a catalog bank, shown once; only a hash is kept."""
+    _require_operator(by, "issues bank API keys")
+    if bank_code not in platform.catalog.banks:
+        raise InputError(
+            "bank_code", f"unknown bank {bank_code!r}; known: {', '.join(sorted(platform.catalog.banks))}"
+        )
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    with platform.sessions.begin() as session:
+        key = BankApiKey(bank_code=bank_code, key_prefix=prefix, key_hash=_secret_hash(secret))
+        session.add(key)
+        session.flush()
+        audit(
+            session,
+            by,
+            "bank_api_key.issued",
+            "bank_api_key",
+            key.id,
+            after={"bank_code": bank_code, "prefix": prefix},
+        )
+    return f"{prefix}.{secret}"
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def authenticate_bank(platform: Platform, api_key: str) -> Actor:
+    """The bank actor for an API key; Forbidden if the key is malformed, unknown, revoked or its bank is
+    no longer in the catalog."""
+    prefix, dot, secret = api_key.strip().partition(".")
+    if not dot or not prefix or not secret:
+        raise Forbidden("invalid API key")
+    with platform.sessions() as session:
+        key = session.scalars(
+            select(BankApiKey).where(BankApiKey.key_prefix == prefix, BankApiKey.revoked_at.is_(None))
+        ).one_or_none()
+    if key is None or not hmac.compare_digest(key.key_hash, _secret_hash(secret)):
+        raise Forbidden("invalid API key")
+    if key.bank_code not in platform.catalog.banks:
+        raise Forbidden("invalid API key")
+    return Actor(ActorType.BANK, key.bank_code)
