@@ -4,7 +4,6 @@ agreement and the guarantee certificate; audit, illegal transitions, the limit r
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 from datetime import date
@@ -25,7 +24,6 @@ from seomin.adapters.db.models import (
     Loan,
     ReviewDecision,
 )
-from seomin.domain.catalog import Catalog
 from seomin.domain.lifecycle import ApplicationStatus, GuaranteeStatus
 from seomin.services import identity
 from seomin.services.applications import (
@@ -91,7 +89,7 @@ def staff(platform: Platform, username: str, role: str = "reviewer") -> Actor:
 def apply(
     platform: Platform,
     actor: Actor,
-    amount: int = 5_000_000,
+    amount: int = 3_000_000,
     documents: list[tuple[str, date, str, bytes]] | None = None,
     **profile: Any,
 ) -> int:
@@ -208,7 +206,7 @@ def test_from_identity_to_guarantee_certificate(platform: Platform) -> None:
     assert certificate.certificate_no.startswith("G20250515-")
     assert len(certificate.verification_code) == 6 and certificate.verification_code.isdigit()
     assert certificate.verification_code not in repr(certificate)
-    assert (certificate.amount, certificate.rate_bp, certificate.ratio_bp) == (5_000_000, 1590, 10_000)
+    assert (certificate.amount, certificate.rate_bp, certificate.ratio_bp) == (3_000_000, 1590, 10_000)
     assert (certificate.term_months, certificate.grace_months, certificate.method) == (
         60,
         12,
@@ -348,24 +346,10 @@ def test_overriding_an_ineligible_screening_needs_another_reviewer(platform: Pla
     assert done.value.code == "APPLICATION_APPROVED"
 
 
-def lowered_first_time(platform: Platform, first_time: int) -> Platform:
-    """The catalog with 최저신용자 특례보증's first-time limit lowered, so an additional loan can exceed it
-    (in the shipped catalog no approval can: the first-time and additional-loan caps are both 5,000,000)."""
-    versions = [
-        v.model_copy(update={"limits": v.limits.model_copy(update={"first_time": first_time})})
-        if v.id == "lowest-credit-special"
-        else v
-        for v in platform.catalog
-    ]
-    catalog = Catalog(versions, platform.catalog.document_types.values(), platform.catalog.banks.values())
-    return dataclasses.replace(platform, catalog=catalog)
-
-
-def test_an_approval_above_the_first_time_limit_needs_another_reviewer(platform: Platform) -> None:
-    lowered = lowered_first_time(platform, 3_000_000)
+def test_an_approval_above_the_catalog_threshold_needs_another_reviewer(platform: Platform) -> None:
+    lowered = platform  # 최저신용자 특례보증: review.second_review_above = 3,000,000
     person = applicant(lowered)
     maker, checker = staff(lowered, "maker"), staff(lowered, "checker")
-    executed_loan(lowered, int(person.id), 3_000_000, date(2024, 10, 1))
     above = apply(lowered, person, 4_000_000)
     within = apply(lowered, person, 3_000_000)
     assert rows(lowered, Application, id=above)[0].screening_status == "eligible"
@@ -373,11 +357,11 @@ def test_an_approval_above_the_first_time_limit_needs_another_reviewer(platform:
     assert decide(lowered, maker, above, approve=True) is ApplicationStatus.PENDING_SECOND_REVIEW
     [proposed] = rows(lowered, AuditEvent, action="application.approval_proposed")
     assert proposed.after is not None
-    assert proposed.after["second_review"] == ["amount above 3,000,000 (limits.first_time)"]
+    assert proposed.after["second_review"] == ["amount above 3,000,000 (review.second_review_above)"]
     with pytest.raises(Conflict) as same:
         confirm_second_review(lowered, maker, above, True)
     assert same.value.code == "SECOND_REVIEWER_SAME"
-    # the proposal reserves the limit: a second additional loan is refused meanwhile
+    # the proposal reserves the limit: a second loan is refused meanwhile
     with pytest.raises(Conflict) as reserved:
         decide(lowered, checker, within, approve=True)
     assert reserved.value.code in LIMIT_CODES
@@ -439,11 +423,11 @@ def test_approval_amounts_are_checked(platform: Platform) -> None:
             decide(platform, reviewer, application_id, approve=True, amount=amount)
         assert info.value.field == "amount"
     assert (
-        decide(platform, reviewer, application_id, approve=True, amount=4_000_000)
+        decide(platform, reviewer, application_id, approve=True, amount=3_000_000)
         is ApplicationStatus.APPROVED
     )
     complete_education(platform, person, COURSE)
-    assert agree_and_issue_guarantee(platform, person, application_id, "kwangju").amount == 4_000_000
+    assert agree_and_issue_guarantee(platform, person, application_id, "kwangju").amount == 3_000_000
 
 
 def test_the_guarantee_rate_takes_the_preferential_cut(platform: Platform) -> None:

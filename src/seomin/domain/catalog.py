@@ -192,6 +192,12 @@ class AdditionalLoanRules(Frozen):
     same_bank_while_open: bool = True
 
 
+class ReviewRules(Frozen):
+    """Maker-checker: approvals above this amount need a second reviewer who is not the first."""
+
+    second_review_above: Money | None = None
+
+
 class Guarantee(Frozen):
     ratio_pct: Rate
     annual_fee_pct: Rate | None = None
@@ -287,6 +293,7 @@ class ProductVersion(Frozen):
     effective_to: date | None = None
     lineage: Lineage = Lineage()
     guarantee: Guarantee
+    review: ReviewRules = ReviewRules()
     rate: RateTerms
     terms: LoanTermOptions
     limits: Limits

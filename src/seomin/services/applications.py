@@ -15,8 +15,8 @@ Choices made here (see also each function):
 - **Locking.** ``decide``, ``confirm_second_review``, ``agree_and_issue_guarantee`` and ``withdraw`` first
   lock the applicant's row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already
   serializes writers), so two approvals racing on one person's limit leave exactly one winner.
-- **Maker-checker.** The catalog has no review threshold, so the product's ``limits.first_time`` serves:
-  an approval of more than it, or one that overrides an ``ineligible`` automatic screening (or a rule the
+- **Maker-checker.** An approval above the product's ``review.second_review_above`` (catalog data), or
+  one that overrides an ``ineligible`` automatic screening (or a rule the
   person fails now), waits for a second reviewer who is not the first. Limit rules are never overridden.
 - **Guarantee.** Valid for ``GUARANTEE_VALIDITY`` (30 days) for the bank to lend; its terms are those of
   the product version the application was made under; partner banks and limits are judged on today's.
@@ -477,7 +477,7 @@ def decide(
     An approval is for ``amount`` (default: the amount requested, never more), judged against the
     person's limit now, under a lock on the applicant (``Conflict`` with the engine's code, e.g.
     ``LIMIT_EXHAUSTED`` or ``AMOUNT_ABOVE_LIMIT``). It waits for ``confirm_second_review`` (status
-    ``pending_second_review``) when the amount exceeds the product's ``limits.first_time`` or when it
+    ``pending_second_review``) when the amount exceeds the product's ``review.second_review_above`` or when it
     overrides an ``ineligible`` screening or a rule the person fails now; an override needs a note.
     """
     reviewer_id = _reviewer_id(reviewer)
@@ -510,7 +510,8 @@ def decide(
         override = application.screening_status == Status.INELIGIBLE.value or bool(failing_now)
         if override and not note:
             raise InputError("note", "an approval overriding the screening needs a note saying why")
-        above = approved > product.limits.first_time
+        threshold = product.review.second_review_above
+        above = threshold is not None and approved > threshold
         wanted = ApplicationStatus.PENDING_SECOND_REVIEW if override or above else ApplicationStatus.APPROVED
         application.status = wanted.value
         session.add(
@@ -525,7 +526,7 @@ def decide(
         )
         why = []
         if above:
-            why.append(f"amount above {product.limits.first_time:,} (limits.first_time)")
+            why.append(f"amount above {threshold:,} (review.second_review_above)")
         if override:
             why.append("overrides the screening" + (f" ({', '.join(failing_now)})" if failing_now else ""))
         audit(
