@@ -1,0 +1,271 @@
+"""The seomin HTTP API: an app factory, the error contract and the system endpoints (health, products).
+
+Every route lives under ``/api/v1``; the OpenAPI document is at ``/openapi.json`` and its UI at ``/docs``.
+Errors are JSON, always:
+
+- bad input (a body that fails its model, or an ``InputError`` from a use case) is a 422 with
+  ``{"detail": [{"field": "profile.annual_income", "message": "...", "type": "..."}]}``, the field a dotted
+  path without the ``body`` prefix (``body`` itself when the body as a whole is wrong);
+- an unknown route is a 404, a wrong method a 405, a body over ``MAX_BODY_BYTES`` a 413;
+- anything unexpected is logged with an error id and answered 500 with that id only: no traceback, no input.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from seomin import __version__
+from seomin.adapters.calendar_data import korean_calendar
+from seomin.adapters.catalog_files import default_catalog
+from seomin.adapters.http.public import (
+    BODY_MODELS,
+    INPUT_ERROR,
+    IsoDate,
+    Resources,
+    SafeJSONResponse,
+    resources,
+    today_kst,
+)
+from seomin.adapters.http.public import router as public_router
+from seomin.domain.calendar import BusinessCalendar
+from seomin.domain.catalog import Catalog
+from seomin.domain.profile import ApplicantProfile
+from seomin.services.catalog_view import products_in_force_json
+from seomin.services.errors import InputError
+
+API_PREFIX = "/api/v1"
+MAX_BODY_BYTES = 256 * 1024
+log = logging.getLogger("seomin.http")
+
+
+def error_response(items: Sequence[dict[str, str]], status_code: int = 422) -> Response:
+    return SafeJSONResponse({"detail": list(items)}, status_code=status_code)
+
+
+_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
+_NOT_PARSED = "There was an error parsing the body"  # FastAPI's 400 when the body is not UTF-8 JSON
+
+
+def validation_item(error: dict[str, Any]) -> dict[str, str]:
+    """One pydantic/FastAPI error as ``{field, message, type}``; the input itself is never echoed."""
+    loc = tuple(error.get("loc", ()))
+    kind = str(error.get("type", "value_error"))
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    where, path = (str(loc[0]), loc[1:]) if loc and loc[0] in _LOCATIONS else ("", loc)
+    if kind == "json_invalid":
+        ctx = error.get("ctx") or {}
+        at = f" at character {path[-1]}" if path else ""
+        return {"field": "body", "message": f"not valid JSON: {ctx.get('error', message)}{at}", "type": kind}
+    field = ".".join(str(p) for p in path)
+    if not field and where in ("body", ""):
+        if kind == "missing":
+            message = "a JSON object is required"
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            message = "must be a JSON object sent as Content-Type: application/json"
+    return {"field": field or where or "body", "message": message, "type": kind}
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return error_response([validation_item(e) for e in exc.errors()])
+
+
+async def _on_input_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InputError)
+    return error_response([{"field": exc.field, "message": exc.message, "type": "value_error"}])
+
+
+async def _on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _NOT_PARSED:
+        return error_response(
+            [
+                {
+                    "field": "body",
+                    "message": "not valid JSON: the body is not UTF-8 text",
+                    "type": "json_invalid",
+                }
+            ]
+        )
+    return await http_exception_handler(request, exc)
+
+
+class UnexpectedErrors:
+    """Outermost app middleware: an exception nobody handled is logged with an id and answered 500 JSON.
+
+    The body carries the id only, so nothing of the request (personal data) or of the code leaks; the log
+    line has the id, method, path and traceback, but not the body or the query.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            if started:  # too late for a 500: the server logs it and drops the connection
+                raise
+            error_id = uuid.uuid4().hex
+            log.exception("unexpected error %s on %s %s", error_id, scope.get("method"), scope.get("path"))
+            response = SafeJSONResponse(
+                {"detail": "internal error; quote the error id when reporting it", "error_id": error_id},
+                status_code=500,
+            )
+            await response(scope, receive, send)
+
+
+class BodyLimit:
+    """Refuse request bodies over ``max_bytes`` with a JSON 413 (FastAPI's own limit answers plain text).
+
+    A declared Content-Length is checked before the app runs (the server holds the body to that length);
+    a chunked body is counted as it is received, and the read that crosses the limit raises the 413.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _too_large(self) -> StarletteHTTPException:
+        return StarletteHTTPException(413, f"the request body is larger than {self.max_bytes} bytes")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = next((value for name, value in scope["headers"] if name == b"content-length"), None)
+        if length is not None and length.isdigit():
+            if int(length) > self.max_bytes:
+                error = self._too_large()
+                await SafeJSONResponse({"detail": error.detail}, status_code=413)(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise self._too_large()
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+class SeominAPI(FastAPI):
+    """FastAPI whose OpenAPI document also carries the applicant-profile schema the bodies refer to."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema:
+            return self.openapi_schema
+        schema = super().openapi()
+        mode: JsonSchemaMode = "validation"
+        documented: tuple[type[BaseModel], ...] = (ApplicantProfile, *BODY_MODELS)
+        models = [(model, mode) for model in documented]
+        _, extra = models_json_schema(models, ref_template="#/components/schemas/{model}")
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(extra.get("$defs", {}))
+        self.openapi_schema = schema
+        return schema
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    catalog_versions: int
+    calendar_years: tuple[int, int]
+
+
+class ProductOut(BaseModel):
+    """One product version as ``seomin products --json`` prints it."""
+
+    id: str
+    version: str
+    name_ko: str
+    name_en: str
+    effective_from: date
+    effective_to: date | None
+    annual_rate: str
+    total_limit: int
+    first_time_limit: int
+    term_months: list[int]
+    grace_months: list[int]
+    successor: str | None
+    unconfirmed_figures: dict[str, dict[str, str]]
+
+
+def create_app(catalog: Catalog | None = None, calendar: BusinessCalendar | None = None) -> FastAPI:
+    """Build the API; the catalog and the calendar (default: the packaged ones) are loaded here, once."""
+    app = SeominAPI(
+        title="seomin",
+        version=__version__,
+        description="정책서민금융 플랫폼 (policy microfinance platform): public self-check and simulation.",
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        default_response_class=SafeJSONResponse,
+    )
+    app.state.seomin = Resources(
+        catalog=catalog if catalog is not None else default_catalog(),
+        calendar=calendar if calendar is not None else korean_calendar(),
+    )
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(InputError, _on_input_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(UnexpectedErrors)  # added last: outermost
+
+    @app.get(f"{API_PREFIX}/health", response_model=Health, tags=["system"], summary="Liveness and data")
+    async def health(request: Request) -> Response:
+        res = resources(request)
+        return SafeJSONResponse(
+            {
+                "status": "ok",
+                "version": __version__,
+                "catalog_versions": sum(1 for _ in res.catalog),
+                "calendar_years": [res.calendar.first_year, res.calendar.last_year],
+            }
+        )
+
+    @app.get(
+        f"{API_PREFIX}/products",
+        response_model=list[ProductOut],
+        responses=INPUT_ERROR,
+        tags=["public"],
+        summary="상품 목록: the product versions in force on a day",
+    )
+    async def products(
+        request: Request,
+        on: Annotated[IsoDate | None, Query(description="YYYY-MM-DD; default today in Korea")] = None,
+    ) -> Response:
+        """The same JSON as ``seomin products --on DAY --json``."""
+        return SafeJSONResponse(products_in_force_json(resources(request).catalog, on or today_kst()))
+
+    app.include_router(public_router, prefix=API_PREFIX)
+    return app
