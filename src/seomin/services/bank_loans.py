@@ -449,8 +449,10 @@ def _execute(
     )
     session.add(loan)
     session.flush()  # the unique guarantee_id: a concurrent twin fails here at the latest
+    # RETURNING makes SQLAlchemy send the rows as batched multi-row INSERTs ("insertmanyvalues"): one
+    # round trip and a cached statement, not one statement per installment.
     session.execute(
-        insert(Installment),
+        insert(Installment).returning(Installment.no),
         [
             {
                 "loan_id": loan.id,
@@ -465,7 +467,7 @@ def _execute(
             }
             for i in schedule.installments
         ],
-    )
+    ).all()
     before = _guarantee_state(guarantee)
     guarantee.status = GuaranteeStatus.EXECUTED.value
     reason = f"loan executed on {day.isoformat()} (idempotency key {key})"
