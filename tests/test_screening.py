@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from seomin.adapters.catalog_files import default_catalog
 from seomin.domain.calendar import add_months
-from seomin.domain.catalog import ProductNotInForce, ProductVersion
+from seomin.domain.catalog import AgeRule, LimitBasis, ProductNotInForce, ProductVersion
 from seomin.domain.eligibility import evaluate
 from seomin.domain.money import format_rate
 from seomin.domain.profile import ApplicantProfile
@@ -125,6 +125,67 @@ def test_synthetic_applicants_match_the_engine(
     assert result["applicant_id"].to_list() == prepared["applicant_id"].to_list()
     expected = engine_outcomes(product, synthetic_profiles, as_of)
     assert_same(expected, batch_outcomes(result), synthetic_rows, f"{product_id}@{product.version} {as_of}")
+
+
+def _variants() -> dict[str, ProductVersion]:
+    """Terms no shipped product has, so the rules behind them are compared too."""
+    lowest = CATALOG.get("lowest-credit-special", DATES[0])
+    youth = CATALOG.get("haessal-youth", DATES[0])
+    limits, additional = lowest.limits, lowest.additional_loan
+    assert additional is not None
+
+    def lowest_with(**update: object) -> ProductVersion:
+        return lowest.model_copy(update=update)
+
+    return {
+        "balance-basis": lowest_with(
+            limits=limits.model_copy(update={"basis": LimitBasis.OUTSTANDING_BALANCE})
+        ),
+        "no-repeat-use": lowest_with(repeat_use_after_repayment=False),
+        "no-additional-loan": lowest_with(additional_loan=None),
+        "additional-zero-times": lowest_with(additional_loan=additional.model_copy(update={"max_times": 0})),
+        "any-bank-while-open": lowest_with(
+            additional_loan=additional.model_copy(update={"same_bank_while_open": False, "max_times": 2})
+        ),
+        # No nationwide lender: some regions have none, or only lenders that publish no regions.
+        "regional-banks-only": lowest_with(partner_banks=lowest.partner_banks[2:9]),
+        "regional-or-unpublished": lowest_with(
+            partner_banks=(*lowest.partner_banks[2:9], lowest.partner_banks[10])
+        ),
+        "youth-20-to-29": youth.model_copy(
+            update={
+                "eligibility": youth.eligibility.model_copy(update={"age": AgeRule(min_age=20, max_age=29)})
+            }
+        ),
+    }
+
+
+VARIANTS = _variants()
+# A code each variant must give somewhere, so the comparison covers the rule it was made for.
+VARIANT_CODES = {
+    "balance-basis": "ELIGIBLE",
+    "no-repeat-use": "REPEAT_USE_NOT_ALLOWED",
+    "no-additional-loan": "ADDITIONAL_LOAN_NOT_OFFERED",
+    "additional-zero-times": "ADDITIONAL_LOAN_NOT_OFFERED",
+    "any-bank-while-open": "LIMIT_EXHAUSTED",
+    "regional-banks-only": "NO_BANK_IN_REGION",
+    "regional-or-unpublished": "BANK_REGION_UNCONFIRMED",
+    "youth-20-to-29": "AGE_OUT_OF_RANGE",
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_product_variants_match_the_engine(
+    variant: str,
+    prepared: pl.DataFrame,
+    synthetic_rows: list[dict[str, object]],
+    synthetic_profiles: list[ApplicantProfile],
+) -> None:
+    product, as_of, n = VARIANTS[variant], DATES[0], 6_000
+    result = screen_frame(product, prepared.head(n), as_of)
+    expected = engine_outcomes(product, synthetic_profiles[:n], as_of)
+    assert_same(expected, batch_outcomes(result), synthetic_rows[:n], variant)
+    assert result["codes"].str.contains(VARIANT_CODES[variant]).any()
 
 
 def test_synthetic_applicants_reach_every_reachable_code(prepared: pl.DataFrame) -> None:
