@@ -260,6 +260,7 @@ def _run(platform: Platform, business_date: date, actor: Actor) -> CobOutcome:
     with platform.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("LOCK TABLE loans, installments, guarantees IN EXCLUSIVE MODE"))
+            conn.execute(text("SET LOCAL jit = off"))
         recorded = conn.execute(
             select(COB_RUNS.c.stats).where(COB_RUNS.c.business_date == business_date)
         ).scalar_one_or_none()
@@ -449,11 +450,13 @@ def _stage(run: _Run, table: Table, columns: Mapping[str, Sequence[Any]]) -> Non
         return
     column_list = ", ".join(names)
     if run.postgres:
+        # Arrays go as text literals ('{1,2,3}'): psycopg would otherwise adapt every element in Python.
         arrays = ", ".join(f"CAST(:{n} AS {_PG_ARRAY_TYPES[type(table.c[n].type)]})" for n in names)
         run.conn.execute(
             text(f"INSERT INTO {table.name} ({column_list}) SELECT * FROM unnest({arrays})"),
-            {n: list(columns[n]) for n in names},
+            {n: "{" + ",".join(map(str, columns[n])) + "}" for n in names},
         )
+        run.conn.exec_driver_sql(f"ANALYZE {table.name}")  # the planner's row estimates for the joins
         return
     converted = [
         [v.isoformat() for v in columns[n]] if isinstance(table.c[n].type, Date) else columns[n]
