@@ -130,6 +130,7 @@ def test_unknown_scores_need_confirmation_not_a_refusal(lowest: ProductVersion) 
 def test_faq3_no_work_and_no_pension_is_refused(lowest: ProductVersion) -> None:
     decision = judge(lowest, person(occupation="unemployed", employed_months=0))
     assert fails(decision) == ["TENURE_TOO_SHORT"]
+    assert "연금을 1회 이상 받으면" in decision.reasons[0].remedy_ko  # no date: waiting alone won't help
 
 
 @pytest.mark.parametrize(("months", "eligible"), [(2, False), (3, True)])
@@ -139,7 +140,7 @@ def test_three_months_of_work_are_needed(lowest: ProductVersion, months: int, el
     if not eligible:
         reason = decision.reasons[0]
         assert reason.code == "TENURE_TOO_SHORT"
-        assert reason.figures["ready_on"] == date(2025, 6, 15)
+        assert "2025.06.15" in reason.remedy_ko
 
 
 def test_one_pension_payment_is_enough(lowest: ProductVersion) -> None:

@@ -330,6 +330,16 @@ def _check_tenure(j: _Judgement) -> None:
     if works_long_enough or has_pension:
         return
     required = min_months or 0
+    if working:  # waiting helps only someone already at work
+        ready_on = add_months(j.as_of, required - months, j.as_of.day)
+        when_ko = f"재직·사업 기간이 {required}개월이 되는 {ready_on:%Y.%m.%d} 이후 신청할 수 있습니다."
+        when_en = f"You can apply once you reach {required} months of work, on {ready_on:%Y-%m-%d}."
+    else:
+        when_ko = (
+            f"{required}개월 이상 재직·사업 중이거나 연금을 {min_pension or 0}회 이상 받으면 "
+            "신청할 수 있습니다."
+        )
+        when_en = f"You can apply after {required}+ months of work or business, or a pension payment."
     j.add(
         "TENURE_TOO_SHORT",
         Outcome.FAIL,
@@ -339,8 +349,8 @@ def _check_tenure(j: _Judgement) -> None:
             "min_employed_months": required,
             "pension_payments": profile.pension_payments,
             "min_pension_payments": min_pension or 0,
-            "ready_on": add_months(j.as_of, required - months, j.as_of.day),
         },
+        {"when_ko": when_ko, "when_en": when_en},
     )
 
 

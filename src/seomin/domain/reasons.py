@@ -73,8 +73,8 @@ TEMPLATES: Final[dict[str, Template]] = {
         "{min_employed_months}개월 이상 재직·사업 또는 연금 {min_pension_payments}회 이상 수령이 필요합니다.",
         "{employed_months} months of work and {pension_payments} pension payments: needs "
         "{min_employed_months}+ months of work or business, or {min_pension_payments}+ pension payment.",
-        "재직·사업 기간이 {min_employed_months}개월이 되는 {ready_on:%Y.%m.%d} 이후 신청할 수 있습니다.",
-        "You can apply once you reach {min_employed_months} months of work, on {ready_on:%Y-%m-%d}.",
+        "{when_ko}",
+        "{when_en}",
     ),
     "TENURE_TOO_LONG": Template(
         "재직·사업 {employed_months}개월: 이 상품은 {max_employed_months}개월 미만인 분이 대상입니다.",
