@@ -195,3 +195,26 @@ def test_demo_runs() -> None:
     assert result.returncode == 0, result.stderr
     assert "최저신용자 특례보증" in result.stdout
     assert "HAESSAL15_NOT_REJECTED" in result.stdout
+
+
+def test_screen_a_file_with_the_batch_engine(tmp_path: Path) -> None:
+    from seomin.services.screening import synthetic_applicants
+
+    source = tmp_path / "applicants.parquet"
+    synthetic_applicants(5_000, seed=3).write_parquet(source)
+    decisions = tmp_path / "decisions.csv"
+    result = run("screen", str(source), "--product", "lowest-credit-special", "--as-of", "2025-05-01",
+                 "--out", str(decisions))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "신청 가능" in result.stdout
+    lines = decisions.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "applicant_id,status,eligible,codes,max_amount,annual_rate"
+    assert len(lines) == 5_001
+
+
+def test_screen_refuses_a_malformed_file_in_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("birth_date,annual_income\n1985-01-01,-3\n", encoding="utf-8")
+    result = run("screen", str(bad), "--as-of", "2025-05-01")
+    assert result.returncode == 2
+    assert "bad.csv" in result.stderr and "Traceback" not in result.stderr
