@@ -37,10 +37,18 @@ from seomin.services.close_of_business import (
     run_close_of_business,
     stepped_rate_bp,
 )
-from seomin.services.errors import Conflict
+from seomin.services.errors import Conflict, InputError
 from seomin.services.platform import Platform
 
 CALENDAR = korean_calendar()
+LATE_CLOCK = date(2045, 12, 31)
+
+
+@pytest.fixture()
+def platform(platform: Platform) -> Platform:
+    """The shared fixture with a clock late enough for every business date run here."""
+    platform.today = lambda: LATE_CLOCK
+    return platform
 
 
 # --- set-up: loans written straight into the database ------------------------------------------------
@@ -552,6 +560,16 @@ def test_a_second_run_for_a_date_changes_nothing_and_returns_the_first_figures(p
     with pytest.raises(Conflict) as refused:
         run_close_of_business(platform, business_date - timedelta(days=1))
     assert refused.value.code == "COB_OUT_OF_ORDER"
+
+
+def test_a_business_date_after_today_is_refused(platform: Platform) -> None:
+    platform.today = lambda: date(2025, 6, 2)
+    with pytest.raises(InputError) as refused:
+        run_close_of_business(platform, date(2025, 6, 3))
+    assert refused.value.field == "business_date"
+    with platform.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(CloseOfBusinessRun)) == 0
+    assert not close_of_business(platform, date(2025, 6, 2)).already_run
 
 
 def test_cob_command_prints_one_line(platform: Platform) -> None:

@@ -29,6 +29,13 @@ AUDITOR = Actor(ActorType.STAFF, "4", role="auditor")
 APPLICANT = Actor(ActorType.APPLICANT, "1")
 
 
+@pytest.fixture()
+def platform(platform: Platform) -> Platform:
+    """The shared fixture with a clock late enough for every date used here."""
+    platform.today = lambda: date(2045, 12, 31)
+    return platform
+
+
 def defaulted_loan(platform: Platform, ratio_bp: int = 10_000) -> tuple[MadeLoan, date]:
     """A loan paid for six months, then defaulted by close of business; returns it and its default day."""
     made = make_loan(platform, executed_on=date(2024, 6, 3), ratio_bp=ratio_bp)
@@ -207,6 +214,10 @@ def test_illegal_transitions_and_bad_input_are_refused(platform: Platform) -> No
     assert delinquent.value.code == "LOAN_DELINQUENT"
 
     made, default_day = defaulted_loan(platform)
+    platform.today = lambda: default_day
+    with pytest.raises(InputError) as tomorrow:
+        file_subrogation_claim(platform, BANK, made.id, default_day + timedelta(days=1))
+    assert tomorrow.value.field == "filed_on"
     with pytest.raises(InputError) as too_early:
         file_subrogation_claim(platform, BANK, made.id, date(2024, 6, 2))
     assert too_early.value.field == "filed_on"
@@ -215,6 +226,10 @@ def test_illegal_transitions_and_bad_input_are_refused(platform: Platform) -> No
         file_subrogation_claim(platform, BANK, made.id, default_day)
     assert twice.value.code == "LOAN_SUBROGATED"
 
+    platform.today = lambda: default_day
+    with pytest.raises(InputError) as future:
+        pay_subrogation_claim(platform, SUPERVISOR, claim.id, default_day + timedelta(days=1))
+    assert future.value.field == "paid_on"
     with pytest.raises(InputError) as before_filing:
         pay_subrogation_claim(platform, SUPERVISOR, claim.id, default_day - timedelta(days=1))
     assert before_filing.value.field == "paid_on"

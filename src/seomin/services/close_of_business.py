@@ -34,6 +34,8 @@ run again; the price is that the run holds its write locks for its duration, a f
    ``days_past_due`` is a derived counter refreshed daily and is not audited row by row (it is in the
    before/after of every status change and in the run's counts).
 
+A business date after ``platform.today()`` is refused (``InputError``).
+
 Idempotence: the run is recorded in ``cob_runs`` (business date primary key) in the same transaction. A
 second run for a recorded date changes nothing and returns the recorded counts; a run for a date before
 the latest recorded one is refused (``Conflict COB_OUT_OF_ORDER``).
@@ -101,7 +103,7 @@ from seomin.domain.catalog import Catalog
 from seomin.domain.lifecycle import GuaranteeStatus, LoanStatus
 from seomin.domain.portfolio import METHOD_CODES, level_payments
 from seomin.domain.schedule import MONTHS_PER_STEP, RepaymentMethod
-from seomin.services.errors import Conflict
+from seomin.services.errors import Conflict, InputError
 from seomin.services.platform import SYSTEM, Actor, Platform
 
 I64 = npt.NDArray[np.int64]
@@ -256,6 +258,10 @@ def _text(value: str) -> ColumnElement[Any]:
 
 
 def _run(platform: Platform, business_date: date, actor: Actor) -> CobOutcome:
+    today = platform.today()
+    if business_date > today:
+        # A mistyped future date would age loans ahead of time and then block every real date.
+        raise InputError("business_date", f"{business_date.isoformat()} is after today ({today.isoformat()})")
     timings: dict[str, float] = {}
     with platform.engine.begin() as conn:
         if conn.dialect.name == "postgresql":

@@ -21,6 +21,7 @@ suspended; a new plan is granted afterwards on the then balance); deferred → i
 refused. Bounds (our assumption, to confirm with the agency): plans of 1–120 months, deferrals of
 1–24 months.
 
+Filing and payment dates may not be after ``platform.today()``; a plan or deferral may start later.
 Every change is audited in the same transaction; role and bank checks come before any read of state.
 """
 
@@ -152,6 +153,12 @@ def _transition(entity: str, table: dict[_S, frozenset[_S]], current: _S, wanted
         raise Conflict(exc.code, str(exc)) from None
 
 
+def _not_after_today(platform: Platform, field: str, day: date) -> None:
+    today = platform.today()
+    if day > today:
+        raise InputError(field, f"{day.isoformat()} is after today ({today.isoformat()})")
+
+
 def _require_staff(actor: Actor, roles: frozenset[str], what: str) -> None:
     if actor.type is not ActorType.STAFF or actor.role not in roles:
         raise Forbidden(f"only {' or '.join(sorted(roles))} staff {what}")
@@ -177,6 +184,7 @@ def file_subrogation_claim(platform: Platform, bank: Actor, loan_id: int, filed_
         )
         if filed_on < loan.executed_on:
             raise InputError("filed_on", f"{filed_on.isoformat()} is before the loan was executed")
+        _not_after_today(platform, "filed_on", filed_on)
         principal, interest = _unpaid(session, loan.id, filed_on)
         guaranteed = (principal + interest) * guarantee.ratio_bp // _RATIO_DENOMINATOR
         claim = SubrogationClaim(
@@ -256,6 +264,7 @@ def pay_subrogation_claim(platform: Platform, staff: Actor, claim_id: int, paid_
         _transition("subrogation_claim", CLAIM_TRANSITIONS, ClaimStatus(claim.status), ClaimStatus.PAID)
         if paid_on < claim.filed_on:
             raise InputError("paid_on", f"{paid_on.isoformat()} is before the claim was filed")
+        _not_after_today(platform, "paid_on", paid_on)
         loan = session.get_one(Loan, claim.loan_id)
         claim.status = ClaimStatus.PAID.value
         claim.paid_on = paid_on
