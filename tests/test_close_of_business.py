@@ -3,6 +3,7 @@ scalar engine, the rate floor, additional-loan dates, guarantee expiry, audit ro
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -386,9 +387,11 @@ def test_step_down_only_at_the_anniversary_and_only_for_on_time_payers(platform:
     on_time = make_loan(platform, executed_on=executed)
     paid_late = make_loan(platform, executed_on=executed)
     other_day = make_loan(platform, executed_on=executed + timedelta(days=1))
+    behind = make_loan(platform, executed_on=executed)
     pay_through(platform, on_time.id, anniversary)
     pay_through(platform, paid_late.id, anniversary, late_days={5: 3})
     pay_through(platform, other_day.id, anniversary)
+    pay_through(platform, behind.id, due(behind, 10))
 
     stats = run_close_of_business(platform, anniversary - timedelta(days=1))
     assert stats["stepped_down"] == 0
@@ -408,6 +411,10 @@ def test_step_down_only_at_the_anniversary_and_only_for_on_time_payers(platform:
     assert schedule_rows(platform, paid_late.id) == expected_rows(paid_late.schedule)
     assert loan_row(platform, other_day.id).current_rate_bp == 1590
     assert schedule_rows(platform, other_day.id) == expected_rows(other_day.schedule)
+    assert (loan_row(platform, behind.id).status, loan_row(platform, behind.id).current_rate_bp) == (
+        "delinquent",
+        1590,
+    )
 
     [event] = [e for e in audits(platform, "loan", on_time.id) if e.action == "loan.rate_stepped_down"]
     assert (event.before, event.after) == (
@@ -449,6 +456,29 @@ def test_rates_step_down_yearly_to_the_floor_matching_the_scalar_engine(platform
     assert expected[three_years.id].rates[::12] == (Decimal("15.9"), Decimal("12.9"), Decimal("9.9"))
     for made, _ in loans.values():
         assert sum(row[3] for row in schedule_rows(platform, made.id)) == made.schedule.terms.amount
+
+
+def test_a_late_payment_counts_in_the_year_it_was_made(platform: Platform) -> None:
+    made = make_loan(platform, executed_on=date(2024, 3, 4))
+    first, second = date(2025, 3, 4), date(2026, 3, 4)
+    assert due(made, 12) == first
+    pay_through(platform, made.id, first - timedelta(days=1))
+    assert run_close_of_business(platform, first)["stepped_down"] == 1  # installment 12 is due, not late
+    pay_through(platform, made.id, second, late_days={12: 10})  # paid in year 2, ten days late
+    assert run_close_of_business(platform, second)["stepped_down"] == 0
+    assert loan_row(platform, made.id).current_rate_bp == 1440
+
+
+def test_two_runs_for_one_date_at_once_run_it_once(platform: Platform) -> None:
+    made = make_loan(platform, executed_on=date(2024, 6, 3))
+    pay_through(platform, made.id, date(2025, 6, 3))
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(lambda _: close_of_business(platform, date(2025, 6, 3)), range(2)))
+    assert sorted(o.already_run for o in outcomes) == [False, True]
+    assert outcomes[0].stats == outcomes[1].stats
+    assert outcomes[0].stats["stepped_down"] == 1
+    assert loan_row(platform, made.id).current_rate_bp == 1440
+    assert [e.action for e in audits(platform, "loan", made.id)].count("loan.rate_stepped_down") == 1
 
 
 def loan_row_rate(schedule: Schedule, year: int) -> int:
