@@ -51,10 +51,17 @@ Concurrency: on PostgreSQL the run first takes ``EXCLUSIVE`` locks on loans, ins
 same rows; on SQLite ``BEGIN IMMEDIATE`` already makes the run the only writer. Two runs for one date
 serialize; the second returns the first's counts.
 
+Performance (bench/bench_cob.py, 100,000 open loans, 5.3 M installments, 1 in 12 at an anniversary):
+about 4.5-6 s on PostgreSQL and 2.7 s on SQLite for a daily run. On PostgreSQL the run switches JIT off
+(compiling these queries cost more than it saved) and analyzes its staging tables so the planner joins
+them by index instead of scanning the installments.
+
 Data contract with repayment: an installment is unpaid while ``principal_paid < principal_due`` or
 ``interest_paid < interest_due``; ``paid_on`` is the day it became fully paid. The installment rows from
 ``12j`` on carry the loan's ``current_rate_bp``; the loan has ``max(no)`` installments, of which the first
-``grace_months`` are interest only; the repayment method is the guarantee's ``method``.
+``grace_months`` are interest only; the repayment method is the guarantee's ``method``. Re-amortization
+rewrites ``principal_due``/``interest_due`` of installments after the anniversary even if some were
+prepaid; allocating a prepayment is the repayment side's business.
 """
 
 from __future__ import annotations
