@@ -21,9 +21,11 @@ from rich.table import Table
 
 from seomin.adapters.calendar_data import korean_calendar
 from seomin.adapters.catalog_files import default_catalog
-from seomin.domain.catalog import Catalog, CatalogError, ProductVersion
+from seomin.domain.catalog import Catalog, CatalogError
 from seomin.domain.money import format_manwon, format_rate, format_won
 from seomin.domain.schedule import Installment
+from seomin.services.catalog_view import products_to_json
+from seomin.services.clock import today_kst
 from seomin.services.eligibility_check import check_eligibility, decision_to_json
 from seomin.services.errors import InputError
 from seomin.services.simulation import SimulationRequest, simulate, simulation_to_json
@@ -51,7 +53,7 @@ def fail(message: str) -> NoReturn:
 
 def parse_date(value: str | None, option: str) -> date:
     if value is None:
-        return date.today()
+        return today_kst()
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -87,7 +89,7 @@ def products(
     day = parse_date(on, "--on")
     versions = list(catalog) if all_versions else catalog.in_force(day)
     if as_json:
-        emit_json([_product_json(v) for v in versions])
+        emit_json(products_to_json(versions))
         return
     table = Table(
         title=f"정책서민금융상품 ({'전체 버전' if all_versions else day.strftime('%Y.%m.%d') + ' 기준'})"
@@ -109,27 +111,6 @@ def products(
         flag = "전부" if "*" in unconfirmed else (f"{len(unconfirmed)}개 항목" if unconfirmed else "-")
         table.add_row(v.name_ko, f"{v.id}@{v.version}", period, rate, limit, terms, flag)
     out.print(table)
-
-
-def _product_json(v: ProductVersion) -> dict[str, Any]:
-    return {
-        "id": v.id,
-        "version": v.version,
-        "name_ko": v.name_ko,
-        "name_en": v.name_en,
-        "effective_from": v.effective_from.isoformat(),
-        "effective_to": v.effective_to.isoformat() if v.effective_to else None,
-        "annual_rate": format_rate(v.rate.annual),
-        "total_limit": v.limits.total_per_person,
-        "first_time_limit": v.limits.first_time,
-        "term_months": list(v.terms.repayment_months),
-        "grace_months": list(v.terms.grace_months),
-        "successor": v.lineage.successor,
-        "unconfirmed_figures": {
-            path: {"confidence": p.confidence.value, "source": p.source}
-            for path, p in v.unconfirmed_figures().items()
-        },
-    }
 
 
 @app.command()

@@ -11,7 +11,11 @@ from seomin.domain.catalog import DebtAdjustmentKind, Haessal15Status, Occupatio
 from seomin.domain.regions import normalize_region
 
 Score = Annotated[int, Field(ge=0, le=1000)]
-NonNegativeWon = Annotated[int, Field(ge=0)]
+MAX_WON = 10**12
+"""1조 원: far above any applicant's figure, low enough that arithmetic on it stays exact and fast."""
+NonNegativeWon = Annotated[int, Field(ge=0, le=MAX_WON)]
+PositiveWon = Annotated[int, Field(gt=0, le=MAX_WON)]
+RecordDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2100, 12, 31))]
 
 
 class _Strict(BaseModel):
@@ -27,7 +31,7 @@ class DebtAdjustment(_Strict):
 
 class SubmittedDocument(_Strict):
     type: str = Field(min_length=1)
-    issued_on: date
+    issued_on: RecordDate
 
 
 class ExistingLoan(_Strict):
@@ -35,9 +39,9 @@ class ExistingLoan(_Strict):
 
     product: str = Field(min_length=1)
     bank: str = Field(min_length=1)
-    amount: Annotated[int, Field(gt=0)]
+    amount: PositiveWon
     balance: NonNegativeWon
-    executed_on: date
+    executed_on: RecordDate
     in_arrears: bool = False
     repaid: bool = False
 
@@ -62,7 +66,7 @@ Preferential = Literal["consulting", "employment-support"]
 class ApplicantProfile(_Strict):
     """What an applicant tells us (or a counselor verifies) for an eligibility decision."""
 
-    birth_date: date
+    birth_date: RecordDate
     annual_income: NonNegativeWon
     kcb_score: Score | None = None
     nice_score: Score | None = None
@@ -79,7 +83,7 @@ class ApplicantProfile(_Strict):
     )
     preferential: tuple[Preferential, ...] = ()
     requested_bank: str | None = None
-    requested_amount: Annotated[int, Field(gt=0)] | None = None
+    requested_amount: PositiveWon | None = None
     documents: tuple[SubmittedDocument, ...] | None = None
     existing_loans: tuple[ExistingLoan, ...] = ()
 
@@ -87,13 +91,6 @@ class ApplicantProfile(_Strict):
     @classmethod
     def _region(cls, value: str) -> str:
         return normalize_region(value)
-
-    @field_validator("birth_date")
-    @classmethod
-    def _plausible_birth(cls, value: date) -> date:
-        if value.year < 1900:
-            raise ValueError("birth_date before 1900")
-        return value
 
     @field_validator("preferential")
     @classmethod

@@ -56,6 +56,8 @@ def check_eligibility(catalog: Catalog, product_id: str, profile_data: Any, as_o
     except (UnknownProduct, ProductNotInForce) as exc:
         raise InputError("product", str(exc.args[0])) from None
     profile = parse_profile(catalog, profile_data)
+    if profile.birth_date > as_of:
+        raise InputError("profile.birth_date", f"is after the application date {as_of.isoformat()}")
     return evaluate(product, profile, as_of, catalog=catalog)
 
 

@@ -37,13 +37,13 @@ from seomin.adapters.http.public import (
     Resources,
     SafeJSONResponse,
     resources,
-    today_kst,
 )
 from seomin.adapters.http.public import router as public_router
 from seomin.domain.calendar import BusinessCalendar
 from seomin.domain.catalog import Catalog
 from seomin.domain.profile import ApplicantProfile
 from seomin.services.catalog_view import products_in_force_json
+from seomin.services.clock import today_kst
 from seomin.services.errors import InputError
 
 API_PREFIX = "/api/v1"

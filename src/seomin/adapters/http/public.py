@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote
 
@@ -41,12 +41,12 @@ from pydantic_core import PydanticSerializationError, to_json
 
 from seomin.domain.calendar import BusinessCalendar
 from seomin.domain.catalog import Catalog
+from seomin.services.clock import today_kst
 from seomin.services.eligibility_check import check_eligibility, decision_to_json
 from seomin.services.errors import InputError
 from seomin.services.simulation import SimulationRequest, simulate, simulation_to_json
 
 log = logging.getLogger("seomin.http")
-KST = timezone(timedelta(hours=9), "KST")
 NOTE_HEADER = "X-Seomin-Note"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -62,11 +62,6 @@ class SafeJSONResponse(JSONResponse):
         except PydanticSerializationError:
             text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
             return text.encode("utf-8", "backslashreplace")
-
-
-def today_kst() -> date:
-    """The calendar day in Korea (no daylight saving), whatever the server's time zone."""
-    return datetime.now(KST).date()
 
 
 @dataclass(frozen=True, slots=True)
