@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from seomin.adapters.catalog_files import default_catalog
 from seomin.domain.catalog import Catalog, ProductVersion
-from seomin.domain.eligibility import Decision, OfferKind, Status, evaluate
+from seomin.domain.eligibility import Decision, OfferKind, Status, evaluate, is_eligible
 from seomin.domain.profile import ApplicantProfile
 from seomin.domain.reasons import TEMPLATES, Outcome
 
@@ -411,6 +411,7 @@ profiles = st.builds(
 def test_decisions_are_consistent(profile: ApplicantProfile) -> None:
     product = default_catalog().get(LOWEST, AS_OF)
     decision = evaluate(product, profile, AS_OF)
+    assert is_eligible(product, profile, AS_OF) is decision.eligible  # the verdict-only path agrees
     assert all(code in TEMPLATES for code in decision.codes)
     has_fail = any(r.outcome is Outcome.FAIL for r in decision.reasons)
     assert decision.eligible is (not has_fail and decision.status is Status.ELIGIBLE)

@@ -112,6 +112,8 @@ class _Judgement:
     cap: int = 0
     kind: OfferKind = OfferKind.FIRST
     holding_bank: str | None = None
+    explain: bool = True
+    lenders: tuple[LenderOption, ...] = ()
 
     def add(
         self,
@@ -121,7 +123,10 @@ class _Judgement:
         figures: dict[str, FigureValue],
         labels: dict[str, str] | None = None,
     ) -> None:
-        self.reasons.append(make_reason(code, outcome, rule, figures, labels))
+        if self.explain:
+            self.reasons.append(make_reason(code, outcome, rule, figures, labels))
+        else:  # a verdict only: the codes decide, the messages would be thrown away
+            self.reasons.append(Reason(code, outcome, rule, figures))
 
 
 def evaluate(
@@ -139,26 +144,9 @@ def evaluate(
     """
     if not product.in_force(as_of):
         raise ValueError(f"{product.id}@{product.version} is not in force on {as_of.isoformat()}")
-    j = _Judgement(product, profile, as_of)
-    _check_haessal15(j)
-    _check_age(j)
-    _check_occupation(j)
-    _check_credit(j)
-    _check_income(j)
-    _check_tenure(j)
-    _check_public_record(j)
-    _check_documents(j)
-    _check_existing_loans(j)
-    _check_requested_amount(j)
-    lenders = _check_lenders(j)
-
-    outcomes = {r.outcome for r in j.reasons}
-    if Outcome.FAIL in outcomes:
-        status = Status.INELIGIBLE
-    elif Outcome.CONFIRM in outcomes:
-        status = Status.NEEDS_CONFIRMATION
-    else:
-        status = Status.ELIGIBLE
+    j = _judge(product, profile, as_of, explain=True)
+    lenders = j.lenders
+    status = _status(j.reasons)
     offer = None
     if status is not Status.INELIGIBLE:
         offer = Offer(
@@ -185,6 +173,36 @@ def evaluate(
     return Decision(product.id, product.version, as_of, status, reasons, offer, alternatives)
 
 
+def _judge(product: ProductVersion, profile: ApplicantProfile, as_of: date, *, explain: bool) -> _Judgement:
+    j = _Judgement(product, profile, as_of, explain=explain)
+    _check_haessal15(j)
+    _check_age(j)
+    _check_occupation(j)
+    _check_credit(j)
+    _check_income(j)
+    _check_tenure(j)
+    _check_public_record(j)
+    _check_documents(j)
+    _check_existing_loans(j)
+    _check_requested_amount(j)
+    j.lenders = _check_lenders(j)
+    return j
+
+
+def _status(reasons: Sequence[Reason]) -> Status:
+    outcomes = {r.outcome for r in reasons}
+    if Outcome.FAIL in outcomes:
+        return Status.INELIGIBLE
+    if Outcome.CONFIRM in outcomes:
+        return Status.NEEDS_CONFIRMATION
+    return Status.ELIGIBLE
+
+
+def is_eligible(product: ProductVersion, profile: ApplicantProfile, as_of: date) -> bool:
+    """The verdict of ``evaluate`` without its messages (for listing alternatives)."""
+    return _status(_judge(product, profile, as_of, explain=False).reasons) is Status.ELIGIBLE
+
+
 def _alternatives(
     catalog: Catalog, product: ProductVersion, profile: ApplicantProfile, as_of: date
 ) -> tuple[str, ...]:
@@ -193,7 +211,7 @@ def _alternatives(
     return tuple(
         other.id
         for other in catalog.in_force(as_of)
-        if other.id != product.id and evaluate(other, general, as_of).eligible
+        if other.id != product.id and is_eligible(other, general, as_of)
     )
 
 
