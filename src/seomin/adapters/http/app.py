@@ -6,7 +6,12 @@ Errors are JSON, always:
 - bad input (a body that fails its model, or an ``InputError`` from a use case) is a 422 with
   ``{"detail": [{"field": "profile.annual_income", "message": "...", "type": "..."}]}``, the field a dotted
   path without the ``body`` prefix (``body`` itself when the body as a whole is wrong);
-- an unknown route is a 404, a wrong method a 405, a body over ``MAX_BODY_BYTES`` a 413;
+- no or a bad credential is a 401, a role that may not use the route a 403, an id that does not exist (or
+  that the caller may not see) a 404, and a broken rule of the current state a 409 with the stable code,
+  ``{"detail": [{"field": "", "message": "...", "type": "GUARANTEE_ALREADY_EXECUTED"}],
+  "code": "GUARANTEE_ALREADY_EXECUTED"}``;
+- an unknown route is a 404, a wrong method a 405, a body over ``MAX_BODY_BYTES`` (``MAX_UPLOAD_BYTES``
+  for the document upload) a 413;
 - anything unexpected is logged with an error id and answered 500 with that id only: no traceback, no input.
 """
 
@@ -14,7 +19,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import date
 from typing import Annotated, Any
 
@@ -30,6 +36,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from seomin import __version__
 from seomin.adapters.calendar_data import korean_calendar
 from seomin.adapters.catalog_files import default_catalog
+from seomin.adapters.http.applicant import FORM_MODELS, UPLOAD_PATH
+from seomin.adapters.http.applicant import router as applicant_router
+from seomin.adapters.http.auth import Unauthorized
+from seomin.adapters.http.bank import router as bank_router
 from seomin.adapters.http.public import (
     BODY_MODELS,
     INPUT_ERROR,
@@ -39,15 +49,20 @@ from seomin.adapters.http.public import (
     resources,
 )
 from seomin.adapters.http.public import router as public_router
+from seomin.adapters.http.staff import router as staff_router
 from seomin.domain.calendar import BusinessCalendar
 from seomin.domain.catalog import Catalog
 from seomin.domain.profile import ApplicantProfile
 from seomin.services.catalog_view import products_in_force_json
 from seomin.services.clock import today_kst
-from seomin.services.errors import InputError
+from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
+from seomin.services.platform import Platform
+from seomin.settings import Settings, load_settings
 
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 256 * 1024
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+"""The application upload (documents up to 20 MiB each) may be this large; every other body 256 KiB."""
 log = logging.getLogger("seomin.http")
 
 
@@ -86,6 +101,31 @@ async def _on_validation_error(request: Request, exc: Exception) -> Response:
 async def _on_input_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, InputError)
     return error_response([{"field": exc.field, "message": exc.message, "type": "value_error"}])
+
+
+async def _on_unauthorized(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Unauthorized)
+    response = error_response(
+        [{"field": "authorization", "message": exc.message, "type": "unauthorized"}], status_code=401
+    )
+    response.headers["WWW-Authenticate"] = exc.scheme
+    return response
+
+
+async def _on_forbidden(request: Request, exc: Exception) -> Response:
+    return error_response([{"field": "", "message": str(exc), "type": "forbidden"}], status_code=403)
+
+
+async def _on_not_found(request: Request, exc: Exception) -> Response:
+    return error_response([{"field": "", "message": str(exc), "type": "not_found"}], status_code=404)
+
+
+async def _on_conflict(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Conflict)
+    return SafeJSONResponse(
+        {"detail": [{"field": "", "message": exc.message, "type": exc.code}], "code": exc.code},
+        status_code=409,
+    )
 
 
 async def _on_http_error(request: Request, exc: Exception) -> Response:
@@ -146,21 +186,23 @@ class BodyLimit:
     a chunked body is counted as it is received, and the read that crosses the limit raises the 413.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger or {}  # path -> its own limit (the document upload)
 
-    def _too_large(self) -> StarletteHTTPException:
-        return StarletteHTTPException(413, f"the request body is larger than {self.max_bytes} bytes")
+    def _too_large(self, limit: int) -> StarletteHTTPException:
+        return StarletteHTTPException(413, f"the request body is larger than {limit} bytes")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope.get("path", ""), self.max_bytes)
         length = next((value for name, value in scope["headers"] if name == b"content-length"), None)
         if length is not None and length.isdigit():
-            if int(length) > self.max_bytes:
-                error = self._too_large()
+            if int(length) > limit:
+                error = self._too_large(limit)
                 await SafeJSONResponse({"detail": error.detail}, status_code=413)(scope, receive, send)
                 return
             await self.app(scope, receive, send)
@@ -172,8 +214,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise self._too_large()
+                if received > limit:
+                    raise self._too_large(limit)
             return message
 
         await self.app(scope, counting_receive, send)
@@ -187,12 +229,37 @@ class SeominAPI(FastAPI):
             return self.openapi_schema
         schema = super().openapi()
         mode: JsonSchemaMode = "validation"
-        documented: tuple[type[BaseModel], ...] = (ApplicantProfile, *BODY_MODELS)
+        documented: tuple[type[BaseModel], ...] = (ApplicantProfile, *BODY_MODELS, *FORM_MODELS)
         models = [(model, mode) for model in documented]
         _, extra = models_json_schema(models, ref_template="#/components/schemas/{model}")
         schema.setdefault("components", {}).setdefault("schemas", {}).update(extra.get("$defs", {}))
         self.openapi_schema = schema
         return schema
+
+
+DESCRIPTION = """정책서민금융 플랫폼 (policy microfinance platform): guarantee first, then loan
+(선보증 후대출).
+
+Three audiences, three credentials (see each route's lock):
+
+- **public**: self-check and simulation, no account;
+- **applicant**: `POST /api/v1/applicant/identity` (본인인증) gives a 30-minute session token, sent as
+  `Authorization: Bearer <token>`;
+- **staff**: `POST /api/v1/staff/login` gives a signed 8-hour token, sent as `Authorization: Bearer <token>`;
+  roles counselor, reviewer, supervisor, auditor;
+- **bank**: `X-Api-Key: <prefix>.<secret>`; writes need an `Idempotency-Key` header and are exactly-once.
+
+Errors are `{"detail": [{"field", "message", "type"}]}`: 401 no or bad credential, 403 role, 404 unknown
+(or not yours), 409 state conflict (the stable code also as top-level `code`), 422 bad input.
+"""
+
+TAGS = [
+    {"name": "system", "description": "Health"},
+    {"name": "public", "description": "Self-check and simulation, no account"},
+    {"name": "applicant", "description": "신청인: apply, education, agreement, my applications"},
+    {"name": "staff", "description": "진흥원 직원: review queue, decisions, subrogation, audit"},
+    {"name": "bank", "description": "협약 금융회사: certificates, loans, payments, claims"},
+]
 
 
 class Health(BaseModel):
@@ -220,25 +287,81 @@ class ProductOut(BaseModel):
     unconfirmed_figures: dict[str, dict[str, str]]
 
 
-def create_app(catalog: Catalog | None = None, calendar: BusinessCalendar | None = None) -> FastAPI:
-    """Build the API; the catalog and the calendar (default: the packaged ones) are loaded here, once."""
+def platform_from_settings(settings: Settings | None = None) -> Platform:
+    """The platform of the configured database (default: SQLite under ./var), migrated to the latest
+    schema, with the packaged catalog and calendar, the configured data key and Korea's today."""
+    from seomin.adapters.crypto import vault_from_settings
+    from seomin.adapters.db.engine import make_engine, session_factory
+    from seomin.adapters.db.migrate import upgrade
+
+    settings = settings or load_settings()
+    vault = vault_from_settings(settings)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    settings.storage_dir.mkdir(parents=True, exist_ok=True)
+    return Platform(
+        engine=engine,
+        sessions=session_factory(engine),
+        catalog=default_catalog(),
+        calendar=korean_calendar(),
+        vault=vault,
+        storage_dir=settings.storage_dir,
+        today=today_kst,
+    )
+
+
+def create_app(
+    platform: Platform | None = None,
+    *,
+    catalog: Catalog | None = None,
+    calendar: BusinessCalendar | None = None,
+    settings: Settings | None = None,
+) -> FastAPI:
+    """Build the API over ``platform``; without one, the platform is built at startup from ``settings``
+    (default: the environment's, see ``seomin.settings``) and the database migrated. The public endpoints
+    use the platform's catalog and calendar (or ``catalog``/``calendar``, default the packaged ones)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.platform is not None:
+            yield
+            return
+        built = platform_from_settings(settings)
+        app.state.platform = built
+        try:
+            yield
+        finally:
+            built.engine.dispose()
+
     app = SeominAPI(
         title="seomin",
         version=__version__,
-        description="정책서민금융 플랫폼 (policy microfinance platform): public self-check and simulation.",
+        description=DESCRIPTION,
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
         default_response_class=SafeJSONResponse,
+        lifespan=lifespan,
+        openapi_tags=TAGS,
     )
+    app.state.platform = platform
+    if platform is not None:
+        catalog = catalog if catalog is not None else platform.catalog
+        calendar = calendar if calendar is not None else platform.calendar
     app.state.seomin = Resources(
         catalog=catalog if catalog is not None else default_catalog(),
         calendar=calendar if calendar is not None else korean_calendar(),
     )
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(InputError, _on_input_error)
+    app.add_exception_handler(Unauthorized, _on_unauthorized)
+    app.add_exception_handler(Forbidden, _on_forbidden)
+    app.add_exception_handler(NotFound, _on_not_found)
+    app.add_exception_handler(Conflict, _on_conflict)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        BodyLimit, max_bytes=MAX_BODY_BYTES, larger={f"{API_PREFIX}{UPLOAD_PATH}": MAX_UPLOAD_BYTES}
+    )
     app.add_middleware(UnexpectedErrors)  # added last: outermost
 
     @app.get(f"{API_PREFIX}/health", response_model=Health, tags=["system"], summary="Liveness and data")
@@ -268,4 +391,7 @@ def create_app(catalog: Catalog | None = None, calendar: BusinessCalendar | None
         return SafeJSONResponse(products_in_force_json(resources(request).catalog, on or today_kst()))
 
     app.include_router(public_router, prefix=API_PREFIX)
+    app.include_router(applicant_router, prefix=API_PREFIX)
+    app.include_router(staff_router, prefix=API_PREFIX)
+    app.include_router(bank_router, prefix=API_PREFIX)
     return app

@@ -1,0 +1,454 @@
+"""The applicant's endpoints (신청인): identity verification, the application with its documents, the
+financial education, the agreement that issues the guarantee certificate, withdrawal, and reading one's
+own applications and guarantees.
+
+The application is ``multipart/form-data``: one part ``application`` holding the JSON of an
+``ApplicationForm`` and one file part ``documents`` per document, in the order of
+``application.documents`` (whose ``i``-th entry gives the ``i``-th file's document type and issue date).
+The multipart body is parsed here, exactly and in memory (it is bounded by ``MAX_UPLOAD_BYTES``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import Message
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic.json_schema import WithJsonSchema
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from seomin.adapters.db.models import Guarantee
+from seomin.adapters.http.auth import ApplicantActor, errors, platform_of
+from seomin.adapters.http.public import (
+    _PROFILE_SCHEMA,
+    IsoDate,
+    ProductId,
+    SafeJSONResponse,
+    _Body,
+)
+from seomin.domain.identity import mask_phone, normalize_phone, parse_resident_number
+from seomin.domain.lifecycle import ApplicationStatus
+from seomin.services.applications import (
+    ApplicationFilters,
+    agree_and_issue_guarantee,
+    complete_education,
+    get_application,
+    list_applications,
+    mask_name,
+    submit_application,
+    withdraw,
+)
+from seomin.services.errors import InputError
+from seomin.services.identity import SESSION_TTL, LocalIdentityProvider, verify_and_open_session
+from seomin.services.platform import Platform
+
+ApplicationId = Annotated[int, Path(ge=1, le=2**62)]
+UPLOAD_PATH = "/applicant/applications"
+MAX_DOCUMENTS = 20
+router = APIRouter(prefix="/applicant", tags=["applicant"])
+
+
+# --- bodies --------------------------------------------------------------------------------------------
+
+
+class IdentityBody(_Body):
+    """본인인증: the name, resident registration number and the person's own mobile phone."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "홍길동", "rrn": "850301-1234567", "phone": "010-1234-5678"}]
+        }
+    )
+    name: StrictStr = Field(min_length=1, max_length=50)
+    rrn: StrictStr = Field(min_length=13, max_length=14, description="주민등록번호, with or without '-'")
+    phone: StrictStr = Field(min_length=10, max_length=20, description="Korean mobile number")
+
+
+class DocumentMeta(_Body):
+    type: StrictStr = Field(min_length=1, max_length=64, description="Document code (document_types.toml)")
+    issued_on: IsoDate = Field(description="Issue date printed on the document, YYYY-MM-DD")
+
+
+class ApplicationForm(_Body):
+    """The ``application`` part of the upload: what is asked for, the profile, and one entry per file."""
+
+    product_id: ProductId
+    requested_amount: StrictInt = Field(gt=0, le=1_000_000_000_000, description="Won")
+    term_months: StrictInt = Field(ge=1, le=600, description="Repayment months after the grace period")
+    grace_months: StrictInt = Field(default=0, ge=0, le=600)
+    profile: Annotated[dict[str, Any], WithJsonSchema(_PROFILE_SCHEMA)] = Field(
+        description="The applicant profile without documents, requested_amount and existing_loans"
+    )
+    documents: list[DocumentMeta] = Field(
+        default_factory=list,
+        max_length=MAX_DOCUMENTS,
+        description="documents[i] describes the i-th `documents` file part",
+    )
+
+
+class EducationBody(_Body):
+    course: StrictStr = Field(min_length=1, max_length=64, examples=["policy-finance-basics"])
+
+
+class AgreementBody(_Body):
+    bank_code: StrictStr = Field(
+        min_length=1, max_length=64, description="Bank code or name", examples=["kwangju"]
+    )
+    method: StrictStr | None = Field(default=None, max_length=32, description="Default: the product's first")
+
+
+FORM_MODELS: tuple[type[BaseModel], ...] = (ApplicationForm,)
+
+
+# --- answers (documentation) --------------------------------------------------------------------------
+
+
+class MaskedApplicant(BaseModel):
+    id: int
+    name: str
+    rrn: str
+    phone: str
+
+
+class SessionOut(BaseModel):
+    token: str = Field(description="Send as Authorization: Bearer <token>; shown once")
+    expires_at: datetime
+    applicant: MaskedApplicant
+
+
+class CreatedOut(BaseModel):
+    id: int
+    status: str
+
+
+class CertificateOut(BaseModel):
+    """The guarantee certificate (보증서); ``verification_code`` is shown only here, once: the applicant
+    gives it to the bank with the certificate number."""
+
+    guarantee_id: int
+    application_id: int
+    certificate_no: str
+    verification_code: str
+    amount: int
+    rate_bp: int
+    term_months: int
+    grace_months: int
+    method: str
+    ratio_bp: int
+    bank_code: str
+    issued_on: str
+    expires_on: str
+
+
+class GuaranteeOut(BaseModel):
+    id: int
+    application_id: int
+    certificate_no: str
+    status: str
+    product_id: str
+    product_version: str
+    amount: int
+    rate_bp: int
+    term_months: int
+    grace_months: int
+    method: str
+    bank_code: str
+    issued_on: str
+    expires_on: str
+
+
+# --- multipart -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    name: str
+    filename: str | None
+    content: bytes
+
+
+def parse_multipart(content_type: str, body: bytes) -> list[Part]:
+    """The parts of a ``multipart/form-data`` body (RFC 7578), byte-exact; InputError on ``body`` if it
+    is not one."""
+    header = Message()
+    header["content-type"] = content_type
+    boundary = header.get_param("boundary")
+    if header.get_content_type() != "multipart/form-data" or not isinstance(boundary, str) or not boundary:
+        raise InputError("body", "must be multipart/form-data with a boundary")
+    delimiter = b"\r\n--" + boundary.encode("latin-1", "replace")
+    segments = (b"\r\n" + body).split(delimiter)
+    if len(segments) < 2 or not segments[-1].startswith(b"--"):
+        raise InputError("body", "the multipart body is truncated or malformed")
+    parts = []
+    for segment in segments[1:-1]:
+        head, sep, content = segment.partition(b"\r\n\r\n")
+        if not sep:
+            raise InputError("body", "a multipart part has no header block")
+        headers = Message()
+        for line in head.decode("utf-8", "replace").split("\r\n")[1:]:
+            name, colon, value = line.partition(":")
+            if colon:
+                headers[name.strip()] = value.strip()
+        disposition = headers.get("content-disposition")
+        if disposition is None or headers.get_content_disposition() != "form-data":
+            raise InputError("body", "every part needs Content-Disposition: form-data")
+        field = headers.get_param("name", header="content-disposition")
+        if not isinstance(field, str):
+            raise InputError("body", "every part needs a name")
+        filename = headers.get_filename()
+        parts.append(Part(field, filename, content))
+        if len(parts) > MAX_DOCUMENTS + 1:
+            raise InputError("documents", f"at most {MAX_DOCUMENTS} documents")
+    return parts
+
+
+def _application_form(parts: list[Part]) -> tuple[ApplicationForm, list[tuple[str, Any, str, bytes]]]:
+    forms = [p for p in parts if p.name == "application"]
+    files = [p for p in parts if p.name == "documents"]
+    unknown = sorted({p.name for p in parts} - {"application", "documents"})
+    if unknown:
+        raise InputError(unknown[0], "unknown part: only `application` and `documents` are accepted")
+    if len(forms) != 1:
+        raise InputError("application", "exactly one `application` part (JSON) is required")
+    try:
+        form = ApplicationForm.model_validate_json(forms[0].content)
+    except ValidationError as exc:
+        problems = exc.errors(include_url=False, include_input=False)
+        if problems and problems[0]["type"] == "json_invalid":
+            raise InputError("application", f"not valid JSON: {problems[0]['msg']}") from None
+        for problem in problems:
+            problem["loc"] = ("application", *problem.get("loc", ()))
+        raise RequestValidationError(problems) from None
+    if len(files) != len(form.documents):
+        raise InputError(
+            "documents",
+            f"{len(files)} files uploaded but application.documents describes {len(form.documents)}",
+        )
+    documents = [
+        (meta.type, meta.issued_on, upload.filename or f"document-{i + 1}", upload.content)
+        for i, (meta, upload) in enumerate(zip(form.documents, files, strict=True))
+    ]
+    return form, documents
+
+
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["application"],
+                    "properties": {
+                        "application": {
+                            "type": "string",
+                            "contentMediaType": "application/json",
+                            "contentSchema": {"$ref": "#/components/schemas/ApplicationForm"},
+                            "description": "JSON of an ApplicationForm",
+                        },
+                        "documents": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "maxItems": MAX_DOCUMENTS,
+                            "description": "One file per application.documents entry, in that order",
+                        },
+                    },
+                },
+                "encoding": {"application": {"contentType": "application/json"}},
+            }
+        },
+    }
+}
+
+
+# --- routes --------------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/identity",
+    response_model=SessionOut,
+    responses=errors(422),
+    summary="본인인증: verify identity and open a 30-minute session",
+)
+def identity(request: Request, body: IdentityBody) -> SafeJSONResponse:
+    """Verifies the person with the identity provider (development: ``LocalIdentityProvider``, which accepts
+    any valid resident number and mobile number) and returns a session token, shown once."""
+    platform = platform_of(request)
+    provider = LocalIdentityProvider(platform.today)
+    opened = datetime.now(UTC)
+    applicant_id, token = verify_and_open_session(platform, provider, body.name, body.rrn, body.phone)
+    return SafeJSONResponse(
+        {
+            "token": token,
+            "expires_at": (opened + SESSION_TTL).isoformat(),
+            "applicant": {
+                "id": applicant_id,
+                "name": mask_name(body.name.strip()),
+                "rrn": parse_resident_number(body.rrn, platform.today()).masked,
+                "phone": mask_phone(normalize_phone(body.phone)),
+            },
+        }
+    )
+
+
+@router.post(
+    "/applications",
+    status_code=201,
+    response_model=CreatedOut,
+    responses=errors(401, 403, 422),
+    openapi_extra=_UPLOAD_BODY,
+    summary="보증 신청: apply with documents (multipart)",
+)
+async def submit(request: Request, actor: ApplicantActor) -> SafeJSONResponse:
+    """Applies under the product version in force today; the automatic screening runs at once (read the
+    application for its result). A stale or future-dated document is a 422 on ``documents.i.issued_on``."""
+    content_type = request.headers.get("content-type") or ""
+    parts = parse_multipart(content_type, await request.body())
+    form, documents = _application_form(parts)
+    platform = platform_of(request)
+    application_id = await run_in_threadpool(
+        submit_application,
+        platform,
+        actor,
+        product_id=form.product_id,
+        requested_amount=form.requested_amount,
+        term_months=form.term_months,
+        grace_months=form.grace_months,
+        profile=form.profile,
+        documents=documents,
+    )
+    return SafeJSONResponse(
+        {"id": application_id, "status": ApplicationStatus.SUBMITTED.value},
+        status_code=201,
+        headers={"Location": f"/api/v1/applicant/applications/{application_id}"},
+    )
+
+
+@router.get(
+    "/applications",
+    response_model=list[dict[str, Any]],
+    responses=errors(401, 422),
+    summary="My applications (oldest first, keyset-paginated)",
+)
+def my_applications(
+    request: Request,
+    actor: ApplicantActor,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> SafeJSONResponse:
+    filters = ApplicationFilters(status=status, after_id=after_id, limit=limit)
+    return SafeJSONResponse(list_applications(platform_of(request), actor, filters))
+
+
+@router.get(
+    "/applications/{application_id}",
+    response_model=dict[str, Any],
+    responses=errors(401, 404, 422),
+    summary="One of my applications, with its screening, decisions and guarantee",
+)
+def my_application(
+    request: Request, actor: ApplicantActor, application_id: ApplicationId
+) -> SafeJSONResponse:
+    return SafeJSONResponse(get_application(platform_of(request), actor, application_id))
+
+
+@router.post(
+    "/applications/{application_id}/withdrawal",
+    response_model=CreatedOut,
+    responses=errors(401, 404, 409, 422),
+    summary="철회: withdraw an application not yet guaranteed",
+)
+def withdraw_application(
+    request: Request, actor: ApplicantActor, application_id: ApplicationId
+) -> SafeJSONResponse:
+    withdraw(platform_of(request), actor, application_id)
+    return SafeJSONResponse({"id": application_id, "status": ApplicationStatus.WITHDRAWN.value})
+
+
+@router.post(
+    "/education",
+    responses=errors(401, 404, 422),
+    summary="금융교육 이수: record a completed financial-education course",
+)
+def education(request: Request, actor: ApplicantActor, body: EducationBody) -> SafeJSONResponse:
+    completion_id = complete_education(platform_of(request), actor, body.course)
+    return SafeJSONResponse({"id": completion_id, "course": body.course})
+
+
+@router.post(
+    "/applications/{application_id}/agreement",
+    response_model=CertificateOut,
+    responses=errors(401, 404, 409, 422),
+    summary="보증약정: agree and get the guarantee certificate for a bank",
+)
+def agree(
+    request: Request,
+    actor: ApplicantActor,
+    application_id: ApplicationId,
+    body: AgreementBody,
+) -> SafeJSONResponse:
+    """Needs an approved application and the product's education (409 ``EDUCATION_REQUIRED``). The answer
+    carries the one-time ``verification_code`` the bank asks for; it is not shown again."""
+    issued = agree_and_issue_guarantee(
+        platform_of(request), actor, application_id, body.bank_code, method=body.method
+    )
+    return SafeJSONResponse(
+        {
+            "guarantee_id": issued.guarantee_id,
+            "application_id": issued.application_id,
+            "certificate_no": issued.certificate_no,
+            "verification_code": issued.verification_code,
+            "amount": issued.amount,
+            "rate_bp": issued.rate_bp,
+            "term_months": issued.term_months,
+            "grace_months": issued.grace_months,
+            "method": issued.method,
+            "ratio_bp": issued.ratio_bp,
+            "bank_code": issued.bank_code,
+            "issued_on": issued.issued_on.isoformat(),
+            "expires_on": issued.expires_on.isoformat(),
+        }
+    )
+
+
+@router.get(
+    "/guarantees",
+    response_model=list[GuaranteeOut],
+    responses=errors(401),
+    summary="My guarantee certificates (without verification codes)",
+)
+def my_guarantees(request: Request, actor: ApplicantActor) -> SafeJSONResponse:
+    return SafeJSONResponse(guarantees_of(platform_of(request), int(actor.id)))
+
+
+def guarantees_of(platform: Platform, applicant_id: int) -> list[dict[str, Any]]:
+    """A read model: the applicant's guarantees, oldest first (no service reads them by applicant yet)."""
+    with platform.sessions() as session:
+        rows = session.scalars(
+            select(Guarantee).where(Guarantee.applicant_id == applicant_id).order_by(Guarantee.id)
+        ).all()
+        return [
+            {
+                "id": g.id,
+                "application_id": g.application_id,
+                "certificate_no": g.certificate_no,
+                "status": g.status,
+                "product_id": g.product_id,
+                "product_version": g.product_version,
+                "amount": g.amount,
+                "rate_bp": g.rate_bp,
+                "term_months": g.term_months,
+                "grace_months": g.grace_months,
+                "method": g.method,
+                "bank_code": g.bank_code,
+                "issued_on": g.issued_on.isoformat(),
+                "expires_on": g.expires_on.isoformat(),
+            }
+            for g in rows
+        ]

@@ -1,0 +1,301 @@
+"""The agency staff's endpoints (진흥원): sign-in, the application queue, decisions with maker-checker,
+subrogation payments, installment plans and deferrals of recourse debts, and the audit trail.
+
+Roles per route (403 otherwise): the queue and application detail for every role (counselors and
+auditors see personal data masked); decisions and second reviews for reviewers and supervisors; paying a
+subrogation claim for supervisors; plans and deferrals for counselors and supervisors; the audit trail for
+auditors and supervisors.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from seomin.adapters.db.models import AuditEvent
+from seomin.adapters.http.auth import (
+    Unauthorized,
+    errors,
+    issue_staff_token,
+    platform_of,
+    staff_with,
+)
+from seomin.adapters.http.public import IsoDate, SafeJSONResponse, _Body
+from seomin.services.applications import (
+    ApplicationFilters,
+    confirm_second_review,
+    decide,
+    get_application,
+    list_applications,
+)
+from seomin.services.errors import Forbidden
+from seomin.services.identity import STAFF_ROLES, authenticate_staff
+from seomin.services.platform import Actor, Platform
+from seomin.services.subrogation import grant_deferral, grant_installment_plan, pay_subrogation_claim
+
+router = APIRouter(prefix="/staff", tags=["staff"])
+Id = Annotated[int, Path(ge=1, le=2**62)]
+AnyStaff = Annotated[Actor, Depends(staff_with(*STAFF_ROLES))]
+Reviewer = Annotated[Actor, Depends(staff_with("reviewer", "supervisor"))]
+Supervisor = Annotated[Actor, Depends(staff_with("supervisor"))]
+PlanGranter = Annotated[Actor, Depends(staff_with("counselor", "supervisor"))]
+AuditReader = Annotated[Actor, Depends(staff_with("auditor", "supervisor"))]
+
+
+class LoginBody(_Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"username": "demo-reviewer", "password": "..."}]}
+    )
+    username: StrictStr = Field(min_length=1, max_length=64)
+    password: StrictStr = Field(min_length=1, max_length=256)
+
+
+class DecisionBody(_Body):
+    """A reviewer's decision: a rejection needs reason codes; an approval overriding the screening a note."""
+
+    approve: StrictBool
+    amount: StrictInt | None = Field(
+        default=None, gt=0, le=1_000_000_000_000, description="Default: requested"
+    )
+    reason_codes: list[StrictStr] = Field(default_factory=list, max_length=20)
+    note: StrictStr = Field(default="", max_length=2000)
+
+
+class SecondReviewBody(_Body):
+    approve: StrictBool
+    reason_codes: list[StrictStr] = Field(default_factory=list, max_length=20)
+    note: StrictStr = Field(default="", max_length=2000)
+
+
+class PaymentBody(_Body):
+    paid_on: IsoDate | None = Field(default=None, description="Default: today")
+
+
+class PlanBody(_Body):
+    months: StrictInt = Field(ge=1, le=1200)
+    starts_on: IsoDate | None = Field(default=None, description="Default: today")
+
+
+class LoginOut(BaseModel):
+    token: str = Field(description="Send as Authorization: Bearer <token>")
+    token_type: str
+    expires_at: datetime
+    staff: dict[str, str]
+
+
+class StatusOut(BaseModel):
+    id: int
+    status: str
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    at: datetime
+    actor_type: str
+    actor_id: str
+    action: str
+    entity_type: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    reason: str
+
+
+def plain(view: Any) -> dict[str, Any]:
+    """A service's frozen dataclass as JSON-ready data (dates as YYYY-MM-DD)."""
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in dataclasses.asdict(view).items()}
+
+
+@router.post("/login", response_model=LoginOut, responses=errors(401, 422), summary="Staff sign-in")
+def login(request: Request, body: LoginBody) -> SafeJSONResponse:
+    """A signed bearer token for 8 hours; a wrong username or password is one 401, whatever was wrong."""
+    platform = platform_of(request)
+    try:
+        actor = authenticate_staff(platform, body.username, body.password)
+    except Forbidden:
+        raise Unauthorized("invalid username or password") from None
+    issued = issue_staff_token(platform, actor)
+    return SafeJSONResponse(
+        {
+            "token": issued.token,
+            "token_type": "Bearer",
+            "expires_at": issued.expires_at.isoformat(),
+            "staff": {"id": actor.id, "role": actor.role or ""},
+        }
+    )
+
+
+@router.get(
+    "/applications",
+    response_model=list[dict[str, Any]],
+    responses=errors(401, 403, 422),
+    summary="심사 대기열: applications by status, product, screening and submission day",
+)
+def queue(
+    request: Request,
+    actor: AnyStaff,
+    status: Annotated[str | None, Query(max_length=32, examples=["submitted"])] = None,
+    product_id: Annotated[str | None, Query(max_length=64)] = None,
+    screening_status: Annotated[str | None, Query(max_length=32)] = None,
+    applicant_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    submitted_from: Annotated[IsoDate | None, Query()] = None,
+    submitted_to: Annotated[IsoDate | None, Query()] = None,
+    after_id: Annotated[int, Query(ge=0, le=2**62, description="Keyset: ids after this")] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> SafeJSONResponse:
+    filters = ApplicationFilters(
+        status=status,
+        product_id=product_id,
+        screening_status=screening_status,
+        applicant_id=applicant_id,
+        submitted_from=submitted_from,
+        submitted_to=submitted_to,
+        after_id=after_id,
+        limit=limit,
+    )
+    return SafeJSONResponse(list_applications(platform_of(request), actor, filters))
+
+
+@router.get(
+    "/applications/{application_id}",
+    response_model=dict[str, Any],
+    responses=errors(401, 403, 404, 422),
+    summary="One application in full (masked for counselors and auditors)",
+)
+def application_detail(request: Request, actor: AnyStaff, application_id: Id) -> SafeJSONResponse:
+    return SafeJSONResponse(get_application(platform_of(request), actor, application_id))
+
+
+@router.post(
+    "/applications/{application_id}/decision",
+    response_model=StatusOut,
+    responses=errors(401, 403, 404, 409, 422),
+    summary="심사 결정: approve (maybe pending a second review) or reject",
+)
+def decision(request: Request, actor: Reviewer, application_id: Id, body: DecisionBody) -> SafeJSONResponse:
+    """An approval above the product's threshold, or overriding the screening, becomes
+    ``pending_second_review``; a limit rule is never overridden (409 with the engine's code)."""
+    status = decide(
+        platform_of(request),
+        actor,
+        application_id,
+        approve=body.approve,
+        amount=body.amount,
+        reason_codes=body.reason_codes,
+        note=body.note,
+    )
+    return SafeJSONResponse({"id": application_id, "status": status.value})
+
+
+@router.post(
+    "/applications/{application_id}/second-review",
+    response_model=StatusOut,
+    responses=errors(401, 403, 404, 409, 422),
+    summary="2차 심사: confirm or decline an approval (by another reviewer)",
+)
+def second_review(
+    request: Request, actor: Reviewer, application_id: Id, body: SecondReviewBody
+) -> SafeJSONResponse:
+    status = confirm_second_review(
+        platform_of(request),
+        actor,
+        application_id,
+        body.approve,
+        body.note,
+        reason_codes=body.reason_codes,
+    )
+    return SafeJSONResponse({"id": application_id, "status": status.value})
+
+
+@router.post(
+    "/subrogation-claims/{claim_id}/payment",
+    response_model=dict[str, Any],
+    responses=errors(401, 403, 404, 409, 422),
+    summary="대위변제: pay a bank's claim; the borrower then owes the agency (recourse debt)",
+)
+def pay_claim(request: Request, actor: Supervisor, claim_id: Id, body: PaymentBody) -> SafeJSONResponse:
+    platform = platform_of(request)
+    debt = pay_subrogation_claim(platform, actor, claim_id, body.paid_on or platform.today())
+    return SafeJSONResponse(plain(debt))
+
+
+@router.post(
+    "/recourse-debts/{debt_id}/installment-plan",
+    response_model=dict[str, Any],
+    responses=errors(401, 403, 404, 409, 422),
+    summary="분할상환: grant an installment plan on a recourse debt",
+)
+def installment_plan(request: Request, actor: PlanGranter, debt_id: Id, body: PlanBody) -> SafeJSONResponse:
+    platform = platform_of(request)
+    plan = grant_installment_plan(platform, actor, debt_id, body.months, body.starts_on or platform.today())
+    return SafeJSONResponse(plain(plan))
+
+
+@router.post(
+    "/recourse-debts/{debt_id}/deferral",
+    response_model=dict[str, Any],
+    responses=errors(401, 403, 404, 409, 422),
+    summary="상환유예: defer a recourse debt",
+)
+def deferral(request: Request, actor: PlanGranter, debt_id: Id, body: PlanBody) -> SafeJSONResponse:
+    platform = platform_of(request)
+    plan = grant_deferral(platform, actor, debt_id, body.months, body.starts_on or platform.today())
+    return SafeJSONResponse(plain(plan))
+
+
+@router.get(
+    "/audit-events",
+    response_model=list[AuditEventOut],
+    responses=errors(401, 403, 422),
+    summary="감사 추적: the audit events of one entity, oldest first (keyset-paginated)",
+)
+async def audit_trail(
+    request: Request,
+    actor: AuditReader,
+    entity_type: Annotated[str, Query(min_length=1, max_length=32, examples=["application"])],
+    entity_id: Annotated[str, Query(min_length=1, max_length=64, examples=["1"])],
+    after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> SafeJSONResponse:
+    rows = await run_in_threadpool(
+        audit_events, platform_of(request), entity_type, entity_id, after_id, limit
+    )
+    return SafeJSONResponse(rows)
+
+
+def audit_events(
+    platform: Platform, entity_type: str, entity_id: str, after_id: int, limit: int
+) -> list[dict[str, Any]]:
+    """A read model over ``audit_events`` (by the entity index); no service reads the trail yet."""
+    with platform.sessions() as session:
+        rows = session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.entity_type == entity_type,
+                AuditEvent.entity_id == entity_id,
+                AuditEvent.id > after_id,
+            )
+            .order_by(AuditEvent.id)
+            .limit(limit)
+        ).all()
+        return [
+            {
+                "id": e.id,
+                "at": e.at.isoformat(),
+                "actor_type": e.actor_type,
+                "actor_id": e.actor_id,
+                "action": e.action,
+                "entity_type": e.entity_type,
+                "entity_id": e.entity_id,
+                "before": e.before,
+                "after": e.after,
+                "reason": e.reason,
+            }
+            for e in rows
+        ]
