@@ -1,4 +1,5 @@
-# Two commands set a fresh machine up: `make run` (install + demo on the embedded default) and `make test`.
+# Two commands set a fresh machine up: `make run` (install, demo data, API server on the embedded default)
+# and `make test`.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -13,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/seomin demo
+	$(BIN)/seomin demo && $(BIN)/seomin serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts

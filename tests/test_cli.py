@@ -190,8 +190,8 @@ def test_products_lists_the_line_up_of_a_day() -> None:
     assert "lowest-credit-special" not in ids
 
 
-def test_demo_runs() -> None:
-    result = run("demo")
+def test_tour_runs() -> None:
+    result = run("tour")
     assert result.returncode == 0, result.stderr
     assert "최저신용자 특례보증" in result.stdout
     assert "HAESSAL15_NOT_REJECTED" in result.stdout

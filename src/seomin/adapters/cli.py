@@ -1,4 +1,5 @@
-"""The ``seomin`` command line: products, eligibility checks, simulations, batch screening, a demo.
+"""The ``seomin`` command line: products, eligibility checks, simulations, batch screening, the API server,
+close of business, demo data and a tour.
 
 Bad input ends with one line on stderr and exit code 2, never a traceback.
 """
@@ -264,7 +265,7 @@ def screen(
 
 
 @app.command()
-def demo() -> None:
+def tour() -> None:
     """둘러보기: the catalog, two eligibility checks and a simulation, on the embedded data."""
     catalog = load_catalog()
     day = date(2025, 5, 1)
@@ -306,6 +307,99 @@ def demo() -> None:
         )
     out.print(f"  총 이자 {format_won(result.schedule.total_interest)}")
     out.print("\n다음: seomin check --product lowest-credit-special --profile 파일.json --as-of 2025-05-01")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes")] = 1,
+) -> None:
+    """API 서버: serve the HTTP API (docs at /docs) on the database of SEOMIN_DATABASE_URL."""
+    from seomin.adapters.http.server import serve as run_server
+
+    out.print(f"seomin API on http://{host}:{port}/docs (Ctrl-C stops it)", highlight=False)
+    run_server(host, port, workers)
+
+
+def settings_platform() -> Any:
+    """The platform of the environment's settings (database migrated); one line and exit 2 on failure."""
+    from seomin.adapters.crypto import DataKeyError
+    from seomin.adapters.http.app import platform_from_settings
+
+    try:
+        return platform_from_settings()
+    except DataKeyError as exc:
+        fail(str(exc))
+    except Exception as exc:  # an unreachable server or a bad URL: one line, not a traceback
+        fail(f"database: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+
+
+@app.command()
+def cob(
+    on: Annotated[
+        str | None, typer.Option("--date", help="Business day YYYY-MM-DD; default today in Korea")
+    ] = None,
+) -> None:
+    """마감 (close of business): age arrears, default, step rates down and expire guarantees for a day."""
+    from seomin.adapters.jobs import cob_command
+    from seomin.services.errors import Conflict
+
+    business_date = parse_date(on, "--date")
+    platform = settings_platform()
+    try:
+        line = cob_command(platform, business_date)
+    except InputError as exc:
+        fail(str(exc))
+    except Conflict as exc:
+        fail(f"{exc.code}: {exc.message}")
+    finally:
+        platform.engine.dispose()
+    out.print(line, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def demo(
+    url: Annotated[str, typer.Option(help="Where `seomin serve` will answer")] = "http://127.0.0.1:8000",
+) -> None:
+    """데모 데이터: load demo staff, bank keys and loans in every state (once), then print the accounts."""
+    from seomin.services.demo import load_demo
+
+    platform = settings_platform()
+    try:
+        summary = load_demo(platform)
+    finally:
+        platform.engine.dispose()
+    if summary.loaded:
+        out.print("데모 데이터를 불러왔습니다 (demo data loaded; demo-only passwords and keys).")
+    else:
+        out.print("데모 데이터가 이미 있습니다 (demo data already present: nothing added).")
+    table = Table(title="직원 (staff: POST /api/v1/staff/login)")
+    for column in ("username", "role", "password"):
+        table.add_column(column)
+    for username, (role, password) in summary.staff.items():
+        table.add_row(username, role, password)
+    out.print(table)
+    banks = Table(title="협약 은행 (banks: header X-Api-Key)")
+    banks.add_column("bank")
+    banks.add_column("X-Api-Key")
+    for bank_code, key in summary.bank_keys.items():
+        banks.add_row(bank_code, key)
+    out.print(banks)
+    people = Table(title="신청인 (applicants: POST /api/v1/applicant/identity, any mobile number)")
+    for column in ("state", "name", "rrn"):
+        people.add_column(column)
+    for state, (name, rrn) in summary.people.items():
+        people.add_row(state, name, rrn)
+    out.print(people)
+    issued = summary.records.get("guaranteed", {})
+    if "certificate_no" in issued:
+        out.print(
+            f"발급된 보증서 (issued certificate): {issued['certificate_no']}, "
+            f"verification code {issued['verification_code']} (shown once)",
+            highlight=False,
+        )
+    out.print(f"API: {url}/docs  (start it with: seomin serve)", highlight=False)
 
 
 db_app = typer.Typer(help="데이터베이스: schema migrations", no_args_is_help=True)

@@ -1,0 +1,122 @@
+"""Demo data on SQLite and PostgreSQL: every lifecycle state, loaded once (a second run adds nothing), and
+the demo accounts work through the HTTP API; `seomin demo`, `seomin cob` on the settings' database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import func, select
+from starlette.exceptions import StarletteDeprecationWarning
+
+from seomin.adapters.db.models import (
+    Application,
+    AuditEvent,
+    Base,
+    Guarantee,
+    Loan,
+    RecourseDebt,
+    RecoursePlan,
+)
+from seomin.adapters.http import create_app
+from seomin.services import identity
+from seomin.services.demo import BANK_KEYS, PEOPLE, STAFF, load_demo
+from seomin.services.platform import Platform
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
+SEOMIN = shutil.which("seomin") or str(Path(sys.executable).with_name("seomin"))
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        identity, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+def statuses(platform: Platform, model: type[Base]) -> dict[str, int]:
+    column = model.status  # type: ignore[attr-defined]
+    with platform.sessions() as session:
+        return {s: n for s, n in session.execute(select(column, func.count()).group_by(column)).all()}
+
+
+def total(platform: Platform, model: type[Base]) -> int:
+    with platform.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_demo_loads_every_state_once(platform: Platform) -> None:
+    today = platform.today
+    summary = load_demo(platform)
+    assert summary.loaded and platform.today is today
+    assert statuses(platform, Application) == {
+        "submitted": 1,
+        "pending_second_review": 1,
+        "approved": 1,
+        "rejected": 1,
+        "guaranteed": 6,
+    }
+    assert statuses(platform, Guarantee) == {"issued": 1, "executed": 4, "claimed": 1}
+    assert statuses(platform, Loan) == dict.fromkeys(
+        ["active", "delinquent", "defaulted", "subrogated", "repaid"], 1
+    )
+    assert statuses(platform, RecourseDebt) == {"installment_plan": 1}
+    assert total(platform, RecoursePlan) == 1
+    before = {model: total(platform, model) for model in (Application, Loan, AuditEvent)}
+
+    again = load_demo(platform)
+    assert not again.loaded
+    assert {model: total(platform, model) for model in before} == before
+    assert set(summary.people) == set(PEOPLE)
+
+
+def test_the_demo_accounts_work_over_http(platform: Platform) -> None:
+    load_demo(platform)
+    with TestClient(create_app(platform)) as client:
+        for username, (role, password) in STAFF.items():
+            answer = client.post("/api/v1/staff/login", json={"username": username, "password": password})
+            assert answer.status_code == 200 and answer.json()["staff"]["role"] == role
+        loans = client.get("/api/v1/bank/loans", headers={"X-Api-Key": BANK_KEYS["kwangju"]})
+        assert loans.status_code == 200 and len(loans.json()) == 5
+        others = client.get("/api/v1/bank/loans", headers={"X-Api-Key": BANK_KEYS["jeonbuk"]})
+        assert others.status_code == 200 and others.json() == []
+        name, rrn = PEOPLE["active"]
+        session = client.post(
+            "/api/v1/applicant/identity", json={"name": name, "rrn": rrn, "phone": "01000000000"}
+        )
+        token = session.json()["token"]
+        mine = client.get("/api/v1/applicant/guarantees", headers={"Authorization": f"Bearer {token}"})
+        assert [g["status"] for g in mine.json()] == ["executed"]
+
+
+def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SEOMIN_VAR_DIR": str(tmp_path / "var")}
+    env.pop("SEOMIN_DATABASE_URL", None)
+    return subprocess.run(
+        [SEOMIN, *args], capture_output=True, text=True, timeout=300, check=False, env=env, cwd=tmp_path
+    )
+
+
+def test_cli_demo_then_cob_on_the_embedded_database(tmp_path: Path) -> None:
+    first = run(tmp_path, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "demo-supervisor" in first.stdout and BANK_KEYS["kwangju"] in first.stdout
+    assert "/docs" in first.stdout
+    second = run(tmp_path, "demo")
+    assert second.returncode == 0 and "already present" in second.stdout
+    cob = run(tmp_path, "cob", "--date", "2025-05-16")
+    assert cob.returncode == 0, cob.stderr
+    assert cob.stdout.startswith("COB 2025-05-16: 3 open loans")
+    bad = run(tmp_path, "cob", "--date", "2025-13-01")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    future = run(tmp_path, "cob", "--date", "2999-01-01")
+    assert future.returncode == 2 and "business_date" in future.stderr
