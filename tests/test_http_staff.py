@@ -1,0 +1,145 @@
+"""The staff API through the real HTTP layer on SQLite and PostgreSQL: sign-in and its signed token, roles
+per route (403), the queue's filters, subrogation payment and plans, and the audit trail."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from sqlalchemy import update
+
+from seomin.adapters.db.models import StaffUser
+from seomin.adapters.http.auth import issue_staff_token, staff_actor_for_token
+from seomin.services.platform import Actor, ActorType, Platform
+from test_http_applicant import (
+    PASSWORD,
+    TestClient,
+    applicant_token,
+    apply,
+    bearer,
+    client,
+    fast_password_hashing,
+    staff_token,
+)
+
+__all__ = ["client", "fast_password_hashing"]
+
+
+def test_login_gives_a_token_and_refuses_wrong_passwords_with_401(
+    client: TestClient, platform: Platform
+) -> None:
+    staff_token(client, platform, "rev", "reviewer")
+    wrong = client.post("/api/v1/staff/login", json={"username": "rev", "password": "not the password"})
+    assert wrong.status_code == 401 and wrong.json()["detail"][0]["field"] == "authorization"
+    unknown = client.post("/api/v1/staff/login", json={"username": "nobody", "password": PASSWORD})
+    assert unknown.status_code == 401
+    assert client.post("/api/v1/staff/login", json={"username": "rev"}).status_code == 422
+
+
+def test_staff_tokens_are_signed_and_expire(platform: Platform) -> None:
+    actor = Actor(ActorType.STAFF, "7", role="auditor")
+    issued = issue_staff_token(platform, actor, now=time.time())
+    assert staff_actor_for_token(platform, issued.token) == actor
+    body, _, signature = issued.token.partition(".")
+    forged = issue_staff_token(platform, Actor(ActorType.STAFF, "7", role="supervisor")).token.split(".")[0]
+    for bad in (f"{forged}.{signature}", f"{body}.AAAA", "garbage", f"{body}.", ".x"):
+        answer = None
+        try:
+            staff_actor_for_token(platform, bad)
+        except Exception as exc:
+            answer = exc
+        assert type(answer).__name__ == "Unauthorized", bad
+    old = issue_staff_token(platform, actor, now=time.time() - 9 * 3600)
+    try:
+        staff_actor_for_token(platform, old.token)
+    except Exception as exc:
+        assert "expired" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("an expired token was accepted")
+
+
+def test_roles_are_enforced_per_route(client: TestClient, platform: Platform) -> None:
+    application_id = apply(client, applicant_token(client)).json()["id"]
+    counselor = staff_token(client, platform, "coun", "counselor")
+    auditor = staff_token(client, platform, "aud", "auditor")
+    decision = f"/api/v1/staff/applications/{application_id}/decision"
+    refused = client.post(decision, json={"approve": True}, headers=bearer(counselor))
+    assert refused.status_code == 403 and refused.json()["detail"][0]["type"] == "forbidden"
+    assert client.post(decision, json={"approve": True}, headers=bearer(auditor)).status_code == 403
+    assert client.post(decision, json={"approve": True}).status_code == 401
+    detail = client.get(f"/api/v1/staff/applications/{application_id}", headers=bearer(counselor)).json()
+    assert detail["personal_data"] == "masked" and "annual_income" not in detail["profile"]
+    trail = client.get(
+        f"/api/v1/staff/audit-events?entity_type=application&entity_id={application_id}",
+        headers=bearer(auditor),
+    )
+    assert trail.status_code == 200 and [e["action"] for e in trail.json()] == ["application.submitted"]
+    assert (
+        client.get(
+            f"/api/v1/staff/audit-events?entity_type=application&entity_id={application_id}",
+            headers=bearer(counselor),
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            "/api/v1/staff/subrogation-claims/1/payment", json={}, headers=bearer(counselor)
+        ).status_code
+        == 403
+    )
+    assert client.get("/api/v1/staff/applications/999999", headers=bearer(auditor)).status_code == 404
+
+
+def test_a_deactivated_reviewer_cannot_decide_with_an_old_token(
+    client: TestClient, platform: Platform
+) -> None:
+    application_id = apply(client, applicant_token(client)).json()["id"]
+    reviewer = staff_token(client, platform, "rev", "reviewer")
+    with platform.sessions.begin() as session:
+        session.execute(update(StaffUser).values(active=False))
+    answer = client.post(
+        f"/api/v1/staff/applications/{application_id}/decision",
+        json={"approve": True},
+        headers=bearer(reviewer),
+    )
+    assert answer.status_code == 403
+
+
+def test_queue_filters_and_decisions(client: TestClient, platform: Platform) -> None:
+    first = apply(client, applicant_token(client)).json()["id"]
+    second = apply(client, applicant_token(client, "900101-2234567", "김영희"), 2_000_000).json()["id"]
+    reviewer = staff_token(client, platform, "rev", "reviewer")
+    rejected = client.post(
+        f"/api/v1/staff/applications/{second}/decision",
+        json={"approve": False, "reason_codes": ["STAFF_INCOME_UNVERIFIED"]},
+        headers=bearer(reviewer),
+    )
+    assert rejected.json() == {"id": second, "status": "rejected"}
+    no_reason = client.post(
+        f"/api/v1/staff/applications/{first}/decision", json={"approve": False}, headers=bearer(reviewer)
+    )
+    assert no_reason.status_code == 422 and no_reason.json()["detail"][0]["field"] == "reason_codes"
+    queue = "/api/v1/staff/applications"
+    assert [a["id"] for a in client.get(f"{queue}?status=submitted", headers=bearer(reviewer)).json()] == [
+        first
+    ]
+    assert [a["id"] for a in client.get(f"{queue}?after_id={first}", headers=bearer(reviewer)).json()] == [
+        second
+    ]
+    assert [a["id"] for a in client.get(f"{queue}?limit=1", headers=bearer(reviewer)).json()] == [first]
+    on = date(2025, 5, 15).isoformat()
+    assert (
+        len(
+            client.get(
+                f"{queue}?submitted_from={on}&product_id=lowest-credit-special", headers=bearer(reviewer)
+            ).json()
+        )
+        == 2
+    )
+    bad = client.get(f"{queue}?status=nope", headers=bearer(reviewer))
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "filters.status"
+    assert client.get(f"{queue}?limit=0", headers=bearer(reviewer)).status_code == 422
+    again = client.post(
+        f"/api/v1/staff/applications/{second}/decision", json={"approve": True}, headers=bearer(reviewer)
+    )
+    assert again.status_code == 409 and again.json()["code"] == "APPLICATION_REJECTED"
