@@ -27,7 +27,7 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Query, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -266,7 +266,7 @@ class Health(BaseModel):
     status: str
     version: str
     catalog_versions: int
-    calendar_years: tuple[int, int]
+    calendar_years: list[int] = Field(min_length=2, max_length=2, description="First and last year")
 
 
 class ProductOut(BaseModel):
