@@ -580,16 +580,20 @@ def _check_lenders(j: _Judgement) -> tuple[LenderOption, ...]:
         held = j.product.bank(j.holding_bank)
         confirmed = held is not None and held.regions.lends_in(region) is not None
         return (LenderOption(j.holding_bank, j.product.display_ko(j.holding_bank), confirmed),)
-    serving = [b for b in banks if b.regions.lends_in(region) is True]
-    unknown = [b for b in banks if b.regions.lends_in(region) is None]
+    verdicts = [(b, b.regions.lends_in(region)) for b in banks]
+    serving = [b for b, yes in verdicts if yes is True]
+    unknown = [b for b, yes in verdicts if yes is None]
     name = j.product.display_ko
-    options = tuple(LenderOption(b.bank, name(b.bank), True) for b in serving) + tuple(
-        LenderOption(b.bank, name(b.bank), False) for b in unknown
-    )
-    labels = {
-        "available_ko": ", ".join(name(b.bank) for b in serving) or "없음",
-        "available_en": ", ".join(j.product.display_en(b.bank) for b in serving) or "none",
-    }
+    options: tuple[LenderOption, ...] = ()
+    labels: dict[str, str] = {}
+    if j.explain:  # names and lists only where someone will read them
+        options = tuple(LenderOption(b.bank, name(b.bank), True) for b in serving) + tuple(
+            LenderOption(b.bank, name(b.bank), False) for b in unknown
+        )
+        labels = {
+            "available_ko": ", ".join(name(b.bank) for b in serving) or "없음",
+            "available_en": ", ".join(j.product.display_en(b.bank) for b in serving) or "none",
+        }
     requested = j.profile.requested_bank
     if requested is not None:
         terms = j.product.bank(requested)
