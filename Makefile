@@ -26,9 +26,11 @@ typecheck: $(STAMP)
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest -q
 
+# Each script prints its figures and ratios and exits 1 when it misses its target; run them all regardless.
+BENCHES = bench_schedules bench_screening bench_http bench_executions bench_cob
+
 bench: $(STAMP)
-	$(BIN)/python bench/bench_schedules.py
-	$(BIN)/python bench/bench_screening.py
+	@status=0; for b in $(BENCHES); do echo "== $$b"; $(BIN)/python bench/$$b.py || status=1; done; exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
