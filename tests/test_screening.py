@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from seomin.adapters.catalog_files import default_catalog
 from seomin.domain.calendar import add_months
-from seomin.domain.catalog import AgeRule, LimitBasis, ProductNotInForce, ProductVersion
+from seomin.domain.catalog import AgeRule, LimitBasis, ProductVersion
 from seomin.domain.eligibility import evaluate
 from seomin.domain.money import format_rate
 from seomin.domain.profile import ApplicantProfile
@@ -107,8 +107,15 @@ def prepared(synthetic: pl.DataFrame) -> pl.DataFrame:
     return prepare_applicants(synthetic)
 
 
-@pytest.mark.parametrize("as_of", DATES, ids=str)
-@pytest.mark.parametrize("product_id", CATALOG.product_ids)
+# 2020-06-01 adds 햇살론17, which ended in 2021.
+IN_FORCE = [(v.id, day) for day in (date(2020, 6, 1), *DATES) for v in CATALOG.in_force(day)]
+
+
+def test_every_product_is_screened_on_some_date() -> None:
+    assert {pid for pid, _ in IN_FORCE} == set(CATALOG.product_ids)
+
+
+@pytest.mark.parametrize(("product_id", "as_of"), IN_FORCE, ids=[f"{p}-{d}" for p, d in IN_FORCE])
 def test_synthetic_applicants_match_the_engine(
     product_id: str,
     as_of: date,
@@ -116,10 +123,7 @@ def test_synthetic_applicants_match_the_engine(
     synthetic_rows: list[dict[str, object]],
     synthetic_profiles: list[ApplicantProfile],
 ) -> None:
-    try:
-        product = CATALOG.get(product_id, as_of)
-    except ProductNotInForce:
-        pytest.skip(f"{product_id} is not in force on {as_of}")
+    product = CATALOG.get(product_id, as_of)
     result = screen_frame(product, prepared, as_of)
     assert result.schema == RESULT_SCHEMA
     assert result["applicant_id"].to_list() == prepared["applicant_id"].to_list()
