@@ -218,3 +218,16 @@ def test_screen_refuses_a_malformed_file_in_one_line(tmp_path: Path) -> None:
     result = run("screen", str(bad), "--as-of", "2025-05-01")
     assert result.returncode == 2
     assert "bad.csv" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_policy_simulation_from_the_command_line() -> None:
+    result = run(
+        "policy", "simulate", "--product", "lowest-credit-special", "--as-of", "2025-05-01",
+        "--synthetic", "20000", "--seed", "7", "--kcb-max", "700", "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["changes"] == {"eligibility.credit.kcb_max": {"current": 675, "proposed": 700}}
+    assert data["population"] == 20_000
+    # a higher cutoff can only let more people in
+    assert data["proposed"]["eligible"] > data["current"]["eligible"]

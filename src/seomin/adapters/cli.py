@@ -424,6 +424,17 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] 
     out.print(f"database at {engine.url.render_as_string(hide_password=True)} is at revision {revision}")
 
 
+def _register_sub_apps() -> None:
+    # Imported here: those modules import helpers from this one inside their commands.
+    from seomin.adapters.cli_policy import open_data_app, policy_app
+
+    app.add_typer(policy_app, name="policy")
+    app.add_typer(open_data_app, name="open-data")
+
+
+_register_sub_apps()
+
+
 def main() -> None:
     app()
 
