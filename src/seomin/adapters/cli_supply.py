@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import json
 import sys
-from decimal import Decimal
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Engine
 
-from seomin.adapters.plan_files import RATE, read_plan_csv
-from seomin.domain.supply import PlanError, check_table
+from seomin.adapters.plan_files import RATE, read_plan_csv, write_report_csv, write_report_xlsx
+from seomin.domain.supply import Level, PlanError, check_table
+from seomin.services.supply import SupplyError, SupplyReport, import_plan, supply_report
 
 plan_app = typer.Typer(help="공급계획: check and import supply plan tables (seed 000)", no_args_is_help=True)
 report_app = typer.Typer(help="보고서: supply against plan", no_args_is_help=True)
@@ -92,3 +95,124 @@ def plan_check(
             d.row.product_group, d.row.channel, d.column, fmt(d.printed, suffix), fmt(d.computed, suffix)
         )
     out.print(result)
+
+
+def settings_engine() -> Engine:
+    """The configured database (SEOMIN_DATABASE_URL, default SQLite under ./var), migrated to the latest."""
+    from seomin.adapters.db.engine import make_engine
+    from seomin.adapters.db.migrate import upgrade
+    from seomin.settings import load_settings
+
+    try:
+        engine = make_engine(load_settings().database_url)
+        upgrade(engine)
+    except Exception as exc:  # an unreachable server or a bad URL: one line, not a traceback
+        fail(f"database: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    return engine
+
+
+@plan_app.command("import")
+def plan_import(
+    file: Annotated[Path, typer.Argument(help="Plan table CSV (seed 000 layout)")],
+    year: Annotated[
+        int | None, typer.Option("--year", help="Store only this year's figures (default: every year)")
+    ] = None,
+) -> None:
+    """가져오기: store the item rows (plan A, estimate B, next plan C); printed sums are only checked."""
+    try:
+        table = read_plan_csv(file)
+    except PlanError as exc:
+        fail(str(exc))
+    if year is not None and year not in (table.year, table.year + 1):
+        fail(f"--year {year}: the table has figures for {table.year} and {table.year + 1}")
+    for d in check_table(table):
+        suffix = "%" if d.column == RATE else ""
+        err.print(
+            f"seomin: note: {d.row.product_group}/{d.row.channel} {d.column}: printed "
+            f"{fmt(d.printed, suffix)}, computed {fmt(d.computed, suffix)} (sums are computed, not stored)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    engine = settings_engine()
+    try:
+        result = import_plan(engine, table, year=year, source=file.name)
+    except SupplyError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+    kinds = {"plan": "공급계획", "estimate": "추정실적"}
+    for (y, kind), count in sorted(result.stored.items()):
+        out.print(f"{y}년 {kinds[kind]}: {count}개 항목 저장", highlight=False)
+
+
+def _eok(value: Decimal | None, suffix: str = "") -> str:
+    if value is None:
+        return "-"
+    return fmt(value.quantize(Decimal("0.1") if suffix else Decimal("0.01"), rounding=ROUND_HALF_UP), suffix)
+
+
+@report_app.command("supply")
+def report_supply(
+    year: Annotated[int, typer.Option("--year", help="Plan year")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Supply through this day YYYY-MM-DD (default today)")
+    ] = None,
+    estimate: Annotated[
+        bool, typer.Option("--estimate", help="Use the stored 추정실적 instead of executed loans")
+    ] = False,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="Also write the table as CSV")] = None,
+    xlsx_path: Annotated[Path | None, typer.Option("--xlsx", help="Also write the table as XLSX")] = None,
+) -> None:
+    """공급실적: plan, actual (or estimate), rate, year-end projection, next plan, change; sums computed."""
+    from seomin.services.clock import today_kst
+
+    try:
+        day = date.fromisoformat(as_of) if as_of is not None else today_kst()
+    except ValueError:
+        fail(f"--as-of: expected a date as YYYY-MM-DD, got {as_of!r}")
+    engine = settings_engine()
+    try:
+        report = supply_report(engine, year, day, basis="estimate" if estimate else "actual")
+    except SupplyError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+    try:
+        if csv_path is not None:
+            write_report_csv(csv_path, year, report.basis, report.rows)
+        if xlsx_path is not None:
+            write_report_xlsx(xlsx_path, year, report.basis, report.rows, report_title(report))
+    except OSError as exc:
+        fail(f"cannot write: {exc.strerror or exc}")
+    out.print(report_table(report))
+
+
+def report_title(report: SupplyReport) -> str:
+    basis = "추정실적" if report.basis == "estimate" else f"{report.as_of:%Y.%m.%d} 기준 실적"
+    return f"{report.year}년 서민금융 공급실적 ({basis}, 단위: 억 원)"
+
+
+def report_table(report: SupplyReport) -> Table:
+    table = Table(title=report_title(report))
+    y = report.year
+    actual = "추정실적(B)" if report.basis == "estimate" else "실적(B)"
+    columns = ["구분", f"{y} 공급계획(A)", actual, "달성률(B/A)"]
+    if report.basis == "actual":
+        columns += ["연말 추정", "추정 달성률"]
+    columns += [f"{y + 1} 공급계획(C)", "증감(C−A)", "증감률"]
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    for r in report.rows:
+        label = (
+            r.key.channel
+            if r.key.channel == r.key.product_group
+            else f"{r.key.product_group} {r.key.channel}"
+        )
+        cells = [label, _eok(r.plan), _eok(r.actual), _eok(r.rate_pct, "%")]
+        if report.basis == "actual":
+            cells += [_eok(r.projection), _eok(r.projected_rate_pct, "%")]
+        cells += [_eok(r.next_plan), _eok(r.change), _eok(r.change_rate_pct, "%")]
+        style = "bold" if r.level is not Level.ITEM else None
+        table.add_row(*cells, style=style)
+    return table

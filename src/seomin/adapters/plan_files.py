@@ -11,10 +11,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from seomin.domain.supply import Level, PlanColumn, PlanError, PlanTable, PlanTableRow, validate_hierarchy
+from seomin.domain.supply import (
+    Level,
+    PlanColumn,
+    PlanError,
+    PlanTable,
+    PlanTableRow,
+    ReportRow,
+    validate_hierarchy,
+)
 
 PLAN_A = re.compile(r"^plan_(\d{4})_a$")
 ESTIMATE_B = re.compile(r"^estimated_(\d{4})_b$")
@@ -125,3 +134,97 @@ def read_plan_csv(path: Path) -> PlanTable:
         raise PlanError(f"{path}: not valid CSV: {exc}") from None
     except PlanError as exc:
         raise PlanError(f"{path}: {exc}") from None
+
+
+# --- the supply report as files ------------------------------------------------------------------------
+
+
+def report_header(year: int, basis: str) -> list[str]:
+    """Machine-readable column names of the report, naming the years like the plan tables do."""
+    return [
+        "product_group",
+        "channel",
+        "level",
+        f"plan_{year}_a",
+        f"{'estimated' if basis == 'estimate' else 'actual'}_{year}_b",
+        "rate_pct",
+        f"projection_{year}",
+        "projected_rate_pct",
+        f"plan_{year + 1}_c",
+        "change_c_minus_a",
+        "change_rate_pct",
+    ]
+
+
+def report_header_ko(year: int, basis: str) -> list[str]:
+    """The same columns in Korean, as seed 000 heads them."""
+    actual = "추정실적(B)" if basis == "estimate" else "실적(B)"
+    return [
+        "구분",
+        "세부",
+        "수준",
+        f"{year} 공급계획(A)",
+        actual,
+        "달성률(%)(B/A)",
+        "연말 추정",
+        "추정 달성률(%)",
+        f"{year + 1} 공급계획(C)",
+        "증감(C-A)",
+        "증감률(%)",
+    ]
+
+
+def report_records(rows: Sequence[ReportRow]) -> list[list[str | Decimal | None]]:
+    return [
+        [
+            r.key.product_group,
+            r.key.channel,
+            r.level.value,
+            r.plan,
+            r.actual,
+            r.rate_pct,
+            r.projection,
+            r.projected_rate_pct,
+            r.next_plan,
+            r.change,
+            r.change_rate_pct,
+        ]
+        for r in rows
+    ]
+
+
+def _text(value: str | Decimal | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value != 0 else "0"
+    return value
+
+
+def write_report_csv(path: Path, year: int, basis: str, rows: Sequence[ReportRow]) -> None:
+    """The report as CSV (UTF-8 with BOM, so spreadsheet programs read the Korean): exact 억 원 figures."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(report_header(year, basis))
+        for record in report_records(rows):
+            writer.writerow([_text(v) for v in record])
+
+
+def write_report_xlsx(path: Path, year: int, basis: str, rows: Sequence[ReportRow], title: str) -> None:
+    """The report as an XLSX workbook (openpyxl): Korean headings, amounts as numbers in 억 원."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = f"공급실적 {year}"
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(report_header_ko(year, basis))
+    sheet.append(report_header(year, basis))
+    for record in report_records(rows):
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in record])
+    for column in "ABCDEFGHIJK":
+        sheet.column_dimensions[column].width = 16
+    book.save(path)

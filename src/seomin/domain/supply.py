@@ -264,50 +264,42 @@ def build_report(
     next_plan: dict[LineKey, Decimal],
     projection: dict[LineKey, Decimal] | None = None,
 ) -> list[ReportRow]:
-    """The rows of seed 000's layout with subtotals and the total computed from the item lines.
+    """The rows of seed 000's layout with subtotals and the total computed from the lines below them.
 
-    Lines found in the plans or the actuals but not in the layout are added as items before 총계.
+    Plans hold item lines; a line missing from a plan has no plan (None). Actuals (and projections) may
+    also be keyed by a subtotal line when the channel is coarser than the plan (미소금융 지점): that amount
+    counts in the subtotal and everything above it, and the items below it show no figure (the split is
+    unknown); otherwise a line without supply supplied zero. Lines found in the plans or the actuals but
+    not in the layout are added as items before 총계.
     """
     layout = list(LAYOUT)
-    known = {k for k, _ in layout}
-    extra = sorted((set(plan) | set(actual or {}) | set(next_plan)) - known)
+    level_of = dict(layout)
+    extra = sorted((set(plan) | set(actual or {}) | set(next_plan) | set(projection or {})) - set(level_of))
     layout[-1:-1] = [(k, Level.ITEM) for k in extra]
+    level_of = dict(layout)
     item_keys = [k for k, level in layout if level is Level.ITEM]
+    parts_of = {k: frozenset(components(k, level, item_keys)) for k, level in layout}
 
-    def total(source: dict[LineKey, Decimal] | None, parts: list[LineKey]) -> Decimal | None:
+    def value(source: dict[LineKey, Decimal] | None, key: LineKey, zero: bool) -> Decimal | None:
         if source is None:
             return None
-        present = [source[k] for k in parts if k in source]
-        return sum(present, Decimal(0)) if present else None
+        parts = parts_of[key]
+        if level_of[key] is Level.ITEM and key not in source:
+            coarse = any(level_of[k] is not Level.ITEM and key in parts_of[k] for k in source)
+            return None if coarse or not zero else Decimal(0)
+        present = [v for k, v in source.items() if parts_of[k] <= parts]
+        if not present:
+            return Decimal(0) if zero else None
+        return sum(present, Decimal(0))
 
-    rows = []
-    for key, level in layout:
-        parts = components(key, level, item_keys)
-        rows.append(
-            ReportRow(
-                key=key,
-                level=level,
-                plan=total(plan, parts),
-                actual=total(actual, parts) if actual is not None else None,
-                projection=total(projection, parts),
-                next_plan=total(next_plan, parts),
-            )
+    return [
+        ReportRow(
+            key=key,
+            level=level,
+            plan=value(plan, key, zero=False),
+            actual=value(actual, key, zero=True),
+            projection=value(projection, key, zero=True),
+            next_plan=value(next_plan, key, zero=False),
         )
-    if actual is not None:
-        # A line without any loans supplied nothing: zero, not unknown.
-        rows = [
-            r if r.actual is not None or r.plan is None else _with_actual(r, Decimal(0), projection)
-            for r in rows
-        ]
-    return rows
-
-
-def _with_actual(row: ReportRow, actual: Decimal, projection: dict[LineKey, Decimal] | None) -> ReportRow:
-    return ReportRow(
-        row.key,
-        row.level,
-        row.plan,
-        actual,
-        Decimal(0) if projection is not None and row.projection is None else row.projection,
-        row.next_plan,
-    )
+        for key, level in layout
+    ]

@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -316,3 +317,27 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class SupplyPlanRow(Base):
+    """One item line of an annual supply plan (공급계획) or its estimated result (추정실적), seed 000.
+
+    Only item rows are stored; subtotals and totals are always computed. The amount is 억 원 as printed,
+    kept exact as an integer count of 0.01 억 원 (1백만 원): 2,250억 원 is 225000.
+    """
+
+    __tablename__ = "supply_plan_rows"
+    __table_args__ = (
+        UniqueConstraint("year", "kind", "product_group", "channel"),
+        CheckConstraint("kind IN ('plan', 'estimate')", name="kind"),
+        CheckConstraint("level = 'item'", name="level"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    year: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(8))
+    product_group: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(8), default="item")
+    amount_centi_eok: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(255), default="")
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
