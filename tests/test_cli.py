@@ -231,3 +231,19 @@ def test_policy_simulation_from_the_command_line() -> None:
     assert data["population"] == 20_000
     # a higher cutoff can only let more people in
     assert data["proposed"]["eligible"] > data["current"]["eligible"]
+
+
+def test_plan_check_contract_on_seed_000s_table() -> None:
+    table = Path(__file__).parent / "data" / "supply_plan_2020_2021.csv"
+    result = run("plan", "check", str(table), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["rows"] == 13
+    assert data["disagreements"] == [
+        {"row": {"product_group": "햇살론", "channel": "YOUTH"}, "column": "stated_rate_pct",
+         "printed": 100.6, "computed": 110.7},
+        {"row": {"product_group": "햇살론", "channel": "소계"}, "column": "stated_rate_pct",
+         "printed": 110.7, "computed": 103.0},
+    ]  # fmt: skip
+    missing = run("plan", "check", str(table.with_name("absent.csv")), "--json")
+    assert missing.returncode == 2 and missing.stdout == ""

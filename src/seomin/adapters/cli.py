@@ -427,7 +427,10 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] 
 def _register_sub_apps() -> None:
     # Imported here: those modules import helpers from this one inside their commands.
     from seomin.adapters.cli_policy import open_data_app, policy_app
+    from seomin.adapters.cli_supply import plan_app, report_app
 
+    app.add_typer(plan_app, name="plan")
+    app.add_typer(report_app, name="report")
     app.add_typer(policy_app, name="policy")
     app.add_typer(open_data_app, name="open-data")
 
