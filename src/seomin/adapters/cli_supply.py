@@ -163,6 +163,9 @@ def report_supply(
     ] = False,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="Also write the table as CSV")] = None,
     xlsx_path: Annotated[Path | None, typer.Option("--xlsx", help="Also write the table as XLSX")] = None,
+    charts_dir: Annotated[
+        Path | None, typer.Option("--charts", help="Also draw the charts (PNG and SVG) into this folder")
+    ] = None,
 ) -> None:
     """공급실적: plan, actual (or estimate), rate, year-end projection, next plan, change; sums computed."""
     from seomin.services.clock import today_kst
@@ -183,6 +186,15 @@ def report_supply(
             write_report_csv(csv_path, year, report.basis, report.rows)
         if xlsx_path is not None:
             write_report_xlsx(xlsx_path, year, report.basis, report.rows, report_title(report))
+        if charts_dir is not None:
+            from seomin.adapters.charts import KoreanFontMissing, write_supply_charts
+
+            try:
+                written = write_supply_charts(report, charts_dir)
+            except KoreanFontMissing as exc:
+                fail(str(exc))
+            for path in written:
+                err.print(f"seomin: chart: {path}", markup=False, highlight=False, soft_wrap=True)
     except OSError as exc:
         fail(f"cannot write: {exc.strerror or exc}")
     out.print(report_table(report))

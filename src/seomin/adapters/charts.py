@@ -1,0 +1,175 @@
+"""Supply charts (matplotlib, no pyplot state): plan vs actual per product, and the monthly cumulative supply
+against the year's target. PNG or SVG by the file's suffix; SVG text is drawn as paths, so it shows the same
+without the font installed.
+
+Korean labels need a Korean font: Debian's fonts-nanum (NanumGothic) when installed, else the NanumGothic
+that the koreanize-matplotlib package ships. Without either, ``KoreanFontMissing`` is raised rather than
+drawing boxes for Hangul.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from seomin.domain.supply import Level, ReportRow
+from seomin.services.supply import SupplyReport
+
+DEBIAN_FONTS = (
+    Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),
+    Path("/usr/share/fonts/truetype/nanum/NanumBarunGothic.ttf"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+)
+FORMATS = (".png", ".svg")
+
+
+class KoreanFontMissing(RuntimeError):
+    """No Korean font to draw Hangul with."""
+
+
+@lru_cache(maxsize=1)
+def korean_font() -> str:
+    """Register a Korean font with matplotlib and return its family name."""
+    candidates = [p for p in DEBIAN_FONTS if p.is_file()]
+    # Located without importing the package: its import would change matplotlib's global settings.
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        candidates.append(Path(location) / "fonts" / "NanumGothic.ttf")
+    for path in candidates:
+        if path.is_file():
+            font_manager.fontManager.addfont(str(path))
+            return str(font_manager.FontProperties(fname=str(path)).get_name())
+    raise KoreanFontMissing("no Korean font: install fonts-nanum or the koreanize-matplotlib package")
+
+
+def _korean_rc() -> Any:
+    """Settings for one chart only (matplotlib's global state is left alone): the Korean font first."""
+    return matplotlib.rc_context(
+        {"font.family": [korean_font(), "DejaVu Sans"], "axes.unicode_minus": False, "svg.fonttype": "path"}
+    )
+
+
+def _figure() -> Figure:
+    figure = Figure(figsize=(9, 5), dpi=120, layout="constrained")
+    figure.set_facecolor("white")
+    return figure
+
+
+def _save(figure: Figure, path: Path) -> None:
+    if path.suffix.lower() not in FORMATS:
+        raise ValueError(f"{path.name}: charts are .png or .svg")
+    figure.savefig(path, format=path.suffix.lower().lstrip("."))
+
+
+def product_rows(report: SupplyReport) -> list[ReportRow]:
+    """One bar group per product: 미소금융 as a whole (its channels' split may be unknown), every other
+    item line on its own."""
+    rows = []
+    for row in report.rows:
+        if row.key.product_group == "미소금융":
+            if row.key.channel == "합계":
+                rows.append(row)
+        elif row.level is Level.ITEM:
+            rows.append(row)
+    return rows
+
+
+def _label(row: ReportRow) -> str:
+    if row.key.product_group == row.key.channel or row.key.channel == "합계":
+        return row.key.product_group
+    return f"{row.key.product_group}\n{row.key.channel}"
+
+
+def plan_vs_actual_chart(report: SupplyReport, path: Path) -> None:
+    """Grouped bars per product: the year's plan and the actual supply (or estimate), in 억 원."""
+    with _korean_rc():
+        figure = _figure()
+        axes = figure.add_subplot()
+        rows = product_rows(report)
+        positions = list(range(len(rows)))
+        width = 0.38
+        plan = [float(r.plan or 0) for r in rows]
+        actual = [float(r.actual or 0) for r in rows]
+        actual_label = "추정실적" if report.basis == "estimate" else f"실적 ({report.as_of:%Y.%m.%d})"
+        axes.bar([p - width / 2 for p in positions], plan, width, label="공급계획", color="#9db4d3")
+        bars = axes.bar(
+            [p + width / 2 for p in positions], actual, width, label=actual_label, color="#1f4e8c"
+        )
+        for bar, row in zip(bars, rows, strict=True):
+            if row.rate_pct is not None:
+                axes.annotate(
+                    f"{row.rate_pct}%",
+                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    ha="center",
+                    va="bottom",
+                    fontsize=8,
+                )
+        axes.set_xticks(positions, [_label(r) for r in rows])
+        axes.set_ylabel("억 원")
+        axes.set_title(f"{report.year}년 상품별 공급계획 대비 실적")
+        axes.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
+        axes.legend()
+        _save(figure, path)
+
+
+def cumulative_chart(report: SupplyReport, path: Path) -> None:
+    """Monthly cumulative supply (all lines) through the as-of month against the year's target: the
+    target line and the even pace that reaches it by December."""
+    if report.actual is None:
+        raise ValueError("the cumulative chart needs actual supply, not the estimate")
+    actual = report.actual
+    with _korean_rc():
+        figure = _figure()
+        axes = figure.add_subplot()
+        total = next(r for r in report.rows if r.level is Level.TOTAL)
+        target = float(total.plan or 0)
+        months = list(range(1, 13))
+        last = (
+            12
+            if report.as_of.year > report.year
+            else (report.as_of.month if report.as_of.year == report.year else 0)
+        )
+        running = Decimal(0)
+        cumulative: list[float] = []
+        for amount in actual.monthly_total()[:last]:
+            running += amount
+            cumulative.append(float(running))
+        axes.plot(months[:last], cumulative, marker="o", color="#1f4e8c", label="누적 공급실적")
+        if target:
+            axes.axhline(target, color="#c0392b", linestyle="--", label=f"연간 목표 {target:,.0f}억 원")
+            axes.plot(
+                [0, *months],
+                [target * m / 12 for m in [0, *months]],
+                color="#999999",
+                linestyle=":",
+                label="균등 진도",
+            )
+        axes.set_xticks(months, [f"{m}월" for m in months])
+        axes.set_xlim(0.5, 12.5)
+        axes.set_ylabel("억 원")
+        axes.set_title(f"{report.year}년 월별 누적 공급실적과 목표 ({report.as_of:%Y.%m.%d} 기준)")
+        axes.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
+        axes.legend(loc="upper left")
+        _save(figure, path)
+
+
+def write_supply_charts(report: SupplyReport, directory: Path) -> list[Path]:
+    """Both charts (the cumulative one only for actual supply) as PNG and SVG in ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for suffix in FORMATS:
+        path = directory / f"supply_plan_vs_actual_{report.year}{suffix}"
+        plan_vs_actual_chart(report, path)
+        written.append(path)
+        if report.actual is not None:
+            path = directory / f"supply_cumulative_{report.year}{suffix}"
+            cumulative_chart(report, path)
+            written.append(path)
+    return written
