@@ -10,14 +10,10 @@ from datetime import date, timedelta
 
 from seomin.adapters.db.models import Applicant, Application, Guarantee
 from seomin.domain.lifecycle import ApplicationStatus, GuaranteeStatus
+from seomin.services.applications import certificate_code_hash
 from seomin.services.platform import Platform
 
 _serial = itertools.count(1)
-
-
-def certificate_code_hash(platform: Platform, certificate_no: str, code: str) -> str:
-    """How a certificate's verification code is stored: keyed, bound to the certificate number."""
-    return platform.vault.lookup_hash(f"{certificate_no}:{code}")
 
 
 def make_applicant(platform: Platform, rrn: str | None = None, birth: date = date(1985, 3, 1)) -> int:
@@ -74,7 +70,7 @@ def make_guarantee(
             application_id=application.id,
             applicant_id=applicant_id,
             certificate_no=certificate_no,
-            verification_code_hash=certificate_code_hash(platform, certificate_no, verification_code),
+            verification_code_hash=certificate_code_hash(platform.vault, certificate_no, verification_code),
             product_id="lowest-credit-special",
             product_version="2024-04",
             amount=amount,

@@ -13,7 +13,6 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select, text, update
 
-from builders import certificate_code_hash as builders_code_hash
 from builders import make_applicant, make_guarantee
 from seomin.adapters.db.models import (
     Application,
@@ -222,9 +221,6 @@ def test_from_identity_to_guarantee_certificate(platform: Platform) -> None:
         platform.vault, certificate.certificate_no, certificate.verification_code
     )
     assert guarantee.verification_code_hash == expected_hash
-    assert expected_hash == builders_code_hash(
-        platform, certificate.certificate_no, certificate.verification_code
-    )
     assert (guarantee.status, guarantee.product_version) == ("issued", "2024-04")
     assert status(platform, application_id) == "guaranteed"
 

@@ -68,6 +68,7 @@ from seomin.domain.repayment import (
     replay,
 )
 from seomin.domain.schedule import LoanTerms, RatePolicy, RepaymentMethod, build_schedule
+from seomin.services.applications import certificate_code_hash
 from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
 from seomin.services.platform import Actor, ActorType, Platform, audit
 
@@ -221,7 +222,7 @@ def _own_guarantee(session: Session, bank_code: str, certificate_no: str) -> Gua
 
 
 def _check_code(platform: Platform, guarantee: Guarantee, verification_code: str) -> None:
-    expected = platform.vault.lookup_hash(f"{guarantee.certificate_no}:{verification_code}")
+    expected = certificate_code_hash(platform.vault, guarantee.certificate_no, verification_code)
     if not hmac.compare_digest(expected, guarantee.verification_code_hash):
         raise Conflict(
             "CERTIFICATE_VERIFICATION_FAILED", "the certificate number and verification code do not match"
