@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
-from seomin.adapters.db.models import Applicant, Application, Guarantee
+from seomin.adapters.db.models import Applicant, Application, Guarantee, Loan
 from seomin.domain.lifecycle import ApplicationStatus, GuaranteeStatus
 from seomin.services.applications import certificate_code_hash
 from seomin.services.platform import Platform
@@ -87,3 +87,41 @@ def make_guarantee(
         session.add(guarantee)
         session.flush()
         return guarantee.id, certificate_no
+
+
+def make_loan(
+    platform: Platform,
+    applicant_id: int | None = None,
+    *,
+    amount: int,
+    executed_on: date,
+    product_id: str = "lowest-credit-special",
+    bank_code: str = "kwangju",
+) -> int:
+    """An active loan executed on ``executed_on`` against a new guarantee (its schedule is not stored)."""
+    guarantee_id, _ = make_guarantee(
+        platform, applicant_id, amount=amount, bank_code=bank_code, issued_on=executed_on
+    )
+    with platform.sessions.begin() as session:
+        guarantee = session.get_one(Guarantee, guarantee_id)
+        guarantee.status = GuaranteeStatus.EXECUTED.value
+        loan = Loan(
+            guarantee_id=guarantee_id,
+            applicant_id=guarantee.applicant_id,
+            bank_code=bank_code,
+            product_id=product_id,
+            amount=amount,
+            principal_balance=amount,
+            executed_on=executed_on,
+            term_months=60,
+            grace_months=0,
+            base_rate_bp=1590,
+            current_rate_bp=1590,
+            step_bp=150,
+            floor_bp=990,
+            preferential_bp=0,
+            status="active",
+        )
+        session.add(loan)
+        session.flush()
+        return loan.id

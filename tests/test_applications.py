@@ -11,19 +11,18 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 
-from builders import make_applicant, make_guarantee
+from builders import make_applicant, make_loan
 from seomin.adapters.db.models import (
     Application,
     ApplicationDocument,
     AuditEvent,
     Base,
     Guarantee,
-    Loan,
     ReviewDecision,
 )
-from seomin.domain.lifecycle import ApplicationStatus, GuaranteeStatus
+from seomin.domain.lifecycle import ApplicationStatus
 from seomin.services import identity
 from seomin.services.applications import (
     LIMIT_CODES,
@@ -126,32 +125,7 @@ def events(platform: Platform, entity_type: str, entity_id: int) -> list[AuditEv
 
 def executed_loan(platform: Platform, applicant_id: int, amount: int, executed_on: date) -> None:
     """An earlier loan of the family, executed at 광주은행 (a later lifecycle step, set up directly)."""
-    guarantee_id, _ = make_guarantee(platform, applicant_id, amount=amount, issued_on=executed_on)
-    with platform.sessions.begin() as session:
-        session.execute(
-            update(Guarantee)
-            .where(Guarantee.id == guarantee_id)
-            .values(status=GuaranteeStatus.EXECUTED.value)
-        )
-        session.add(
-            Loan(
-                guarantee_id=guarantee_id,
-                applicant_id=applicant_id,
-                bank_code="kwangju",
-                product_id="lowest-credit-special",
-                amount=amount,
-                principal_balance=amount,
-                executed_on=executed_on,
-                term_months=60,
-                grace_months=0,
-                base_rate_bp=1590,
-                current_rate_bp=1590,
-                step_bp=150,
-                floor_bp=990,
-                preferential_bp=0,
-                status="active",
-            )
-        )
+    make_loan(platform, applicant_id, amount=amount, executed_on=executed_on)
 
 
 # --- the whole path ---------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from builders import make_guarantee
+from builders import make_loan
 from seomin.adapters.cli_supply import plan_app, report_app
-from seomin.adapters.db.models import AuditEvent, Guarantee, Loan, SupplyPlanRow
+from seomin.adapters.db.models import AuditEvent, SupplyPlanRow
 from seomin.adapters.plan_files import parse_plan_csv, read_plan_csv
 from seomin.domain.supply import LineKey, project_year_end
 from seomin.services.platform import Platform
@@ -89,28 +89,7 @@ def test_import_one_year_and_exact_fractions(platform: Platform) -> None:
 
 
 def add_loan(platform: Platform, product_id: str, bank_code: str, amount: int, executed_on: date) -> None:
-    guarantee_id, _ = make_guarantee(platform, amount=amount, bank_code=bank_code, issued_on=executed_on)
-    with platform.sessions.begin() as session:
-        guarantee = session.get_one(Guarantee, guarantee_id)
-        session.add(
-            Loan(
-                guarantee_id=guarantee_id,
-                applicant_id=guarantee.applicant_id,
-                bank_code=bank_code,
-                product_id=product_id,
-                amount=amount,
-                principal_balance=amount,
-                executed_on=executed_on,
-                term_months=60,
-                grace_months=0,
-                base_rate_bp=1590,
-                current_rate_bp=1590,
-                step_bp=150,
-                floor_bp=990,
-                preferential_bp=0,
-                status="active",
-            )
-        )
+    make_loan(platform, amount=amount, executed_on=executed_on, product_id=product_id, bank_code=bank_code)
 
 
 def seed_loans(platform: Platform) -> None:
