@@ -5,7 +5,9 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test lint typecheck check bench clean
+NODE_STAMP = node_modules/.installed
+
+.PHONY: run test lint typecheck check bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +15,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# Front-end packages (HTMX for the pages, axe-core for the browser tests) come from npm, never the repo.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the pages work without HTMX, but the browser tests need axe-core (npm ci)"; fi
+
+run: $(STAMP) $(NODE_STAMP)
 	$(BIN)/seomin demo && $(BIN)/seomin serve
 
 lint: $(STAMP)
@@ -23,7 +30,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src/seomin
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) $(NODE_STAMP) lint typecheck
 	$(BIN)/pytest -q
 
 # Each script prints its figures and ratios and exits 1 when it misses its target; run them all regardless.
@@ -32,5 +39,9 @@ BENCHES = bench_schedules bench_screening bench_http bench_executions bench_cob 
 bench: $(STAMP)
 	@status=0; for b in $(BENCHES); do echo "== $$b"; $(BIN)/python bench/$$b.py || status=1; done; exit $$status
 
+# Browser tests that save docs/screenshots/*.png for the README.
+screenshots: $(STAMP) $(NODE_STAMP)
+	SEOMIN_SCREENSHOTS=1 $(BIN)/pytest -q tests/web -k browser
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -418,7 +418,7 @@ def test_a_body_over_the_size_limit_is_a_json_413(client: TestClient, chunked: b
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [
-        ("GET", "/nope", 404),
+        ("GET", "/api/nope", 404),
         ("GET", "/api/v1/nope", 404),
         ("POST", "/api/v1/eligibility/extra", 404),
         ("GET", "/api/v2/health", 404),

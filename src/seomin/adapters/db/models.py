@@ -341,3 +341,42 @@ class SupplyPlanRow(Base):
     amount_centi_eok: Mapped[int] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(255), default="")
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HelpBooking(Base):
+    """상담 예약: a callback from the 1397 call center or a visit to an integrated support center, for
+    people who cannot finish online (seed 004). Booked without an account; the name and phone are stored
+    encrypted. A slot holds ``capacity`` bookings: each takes a seat number, and the unique constraint on
+    (channel, center, day, slot, seat) keeps racing bookings within it on every database."""
+
+    __tablename__ = "help_bookings"
+    __table_args__ = (
+        UniqueConstraint("channel", "center_code", "day", "slot", "seat_no"),
+        CheckConstraint("channel IN ('callback', 'visit')", name="channel"),
+        CheckConstraint("status IN ('booked', 'done', 'cancelled')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    reference_no: Mapped[str] = mapped_column(String(24), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    center_code: Mapped[str] = mapped_column(String(32))
+    day: Mapped[date]
+    slot: Mapped[str] = mapped_column(String(16))
+    seat_no: Mapped[int]
+    topic: Mapped[str] = mapped_column(String(64))
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("applicants.id"), index=True)
+    name_encrypted: Mapped[str] = mapped_column(Text)
+    phone_encrypted: Mapped[str] = mapped_column(Text)
+    phone_masked: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CounselingNote(Base):
+    """상담 기록: a counselor's note on an application (what was discussed, what the person will do)."""
+
+    __tablename__ = "counseling_notes"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

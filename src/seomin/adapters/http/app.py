@@ -50,6 +50,8 @@ from seomin.adapters.http.public import (
 )
 from seomin.adapters.http.public import router as public_router
 from seomin.adapters.http.staff import router as staff_router
+from seomin.adapters.web import install_web
+from seomin.adapters.web.errors import error_page, is_page_request
 from seomin.domain.calendar import BusinessCalendar
 from seomin.domain.catalog import Catalog
 from seomin.domain.profile import ApplicantProfile
@@ -100,6 +102,8 @@ async def _on_validation_error(request: Request, exc: Exception) -> Response:
 
 async def _on_input_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, InputError)
+    if is_page_request(request):
+        return error_page(request, 422, exc.message)
     return error_response([{"field": exc.field, "message": exc.message, "type": "value_error"}])
 
 
@@ -113,15 +117,21 @@ async def _on_unauthorized(request: Request, exc: Exception) -> Response:
 
 
 async def _on_forbidden(request: Request, exc: Exception) -> Response:
+    if is_page_request(request):
+        return error_page(request, 403, str(exc))
     return error_response([{"field": "", "message": str(exc), "type": "forbidden"}], status_code=403)
 
 
 async def _on_not_found(request: Request, exc: Exception) -> Response:
+    if is_page_request(request):
+        return error_page(request, 404, str(exc))
     return error_response([{"field": "", "message": str(exc), "type": "not_found"}], status_code=404)
 
 
 async def _on_conflict(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Conflict)
+    if is_page_request(request):
+        return error_page(request, 409, exc.message)
     return SafeJSONResponse(
         {"detail": [{"field": "", "message": exc.message, "type": exc.code}], "code": exc.code},
         status_code=409,
@@ -130,6 +140,8 @@ async def _on_conflict(request: Request, exc: Exception) -> Response:
 
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if is_page_request(request) and exc.status_code in (403, 404, 405, 413):
+        return error_page(request, exc.status_code)
     if exc.status_code == 400 and exc.detail == _NOT_PARSED:
         return error_response(
             [
@@ -172,6 +184,10 @@ class UnexpectedErrors:
                 raise
             error_id = uuid.uuid4().hex
             log.exception("unexpected error %s on %s %s", error_id, scope.get("method"), scope.get("path"))
+            request = Request(scope)
+            if "app" in scope and is_page_request(request):
+                await error_page(request, 500, f"error id {error_id}")(scope, receive, send)
+                return
             response = SafeJSONResponse(
                 {"detail": "internal error; quote the error id when reporting it", "error_id": error_id},
                 status_code=500,
@@ -394,4 +410,5 @@ def create_app(
     app.include_router(applicant_router, prefix=API_PREFIX)
     app.include_router(staff_router, prefix=API_PREFIX)
     app.include_router(bank_router, prefix=API_PREFIX)
+    install_web(app)
     return app

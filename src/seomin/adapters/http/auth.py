@@ -71,8 +71,39 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _signing_key(platform: Platform) -> bytes:
-    return platform.vault.lookup_hash(_TOKEN_LABEL).encode("ascii")
+def _signing_key(platform: Platform, label: str) -> bytes:
+    return platform.vault.lookup_hash(label).encode("ascii")
+
+
+def sign_claims(platform: Platform, label: str, claims: dict[str, Any]) -> str:
+    """``base64url(JSON claims) "." base64url(HMAC-SHA256)`` under a key of its own for ``label``, so a
+    token made for one purpose (staff API, bank desk cookie) is never accepted for another."""
+    body = _b64(json.dumps(claims, separators=(",", ":")).encode("utf-8"))
+    signature = hmac.new(_signing_key(platform, label), body.encode("ascii"), hashlib.sha256).digest()
+    return f"{body}.{_b64(signature)}"
+
+
+def verified_claims(platform: Platform, label: str, token: str, now: float | None = None) -> dict[str, Any]:
+    """The claims of a token ``sign_claims`` made for ``label``; ``Unauthorized`` if it is forged,
+    malformed or past its ``exp``."""
+    body, dot, signature = token.partition(".")
+    if not dot or len(token) > _MAX_TOKEN_LENGTH:
+        raise Unauthorized("invalid token")
+    expected = hmac.new(
+        _signing_key(platform, label), body.encode("ascii", "replace"), hashlib.sha256
+    ).digest()
+    try:
+        given = _unb64(signature)
+        claims = json.loads(_unb64(body))
+    except (binascii.Error, ValueError):
+        raise Unauthorized("invalid token") from None
+    if not hmac.compare_digest(expected, given):
+        raise Unauthorized("invalid token")
+    if not isinstance(claims, dict) or not isinstance(claims.get("exp"), int):
+        raise Unauthorized("invalid token")  # pragma: no cover - only we sign tokens
+    if claims["exp"] <= (time.time() if now is None else now):
+        raise Unauthorized("the token has expired; sign in again")
+    return claims
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,32 +116,19 @@ def issue_staff_token(platform: Platform, actor: Actor, now: float | None = None
     """A signed token for a signed-in staff actor, valid for ``STAFF_TOKEN_TTL``."""
     issued = time.time() if now is None else now
     exp = int(issued + STAFF_TOKEN_TTL.total_seconds())
-    payload = json.dumps({"sub": actor.id, "role": actor.role, "exp": exp}, separators=(",", ":"))
-    body = _b64(payload.encode("utf-8"))
-    signature = hmac.new(_signing_key(platform), body.encode("ascii"), hashlib.sha256).digest()
-    return StaffToken(f"{body}.{_b64(signature)}", datetime.fromtimestamp(exp, UTC))
+    token = sign_claims(platform, _TOKEN_LABEL, {"sub": actor.id, "role": actor.role, "exp": exp})
+    return StaffToken(token, datetime.fromtimestamp(exp, UTC))
 
 
 def staff_actor_for_token(platform: Platform, token: str, now: float | None = None) -> Actor:
     """The staff actor a token was issued to; ``Unauthorized`` if it is forged, malformed or expired."""
-    body, dot, signature = token.partition(".")
-    if not dot or len(token) > _MAX_TOKEN_LENGTH:
-        raise Unauthorized("invalid staff token")
-    expected = hmac.new(_signing_key(platform), body.encode("ascii", "replace"), hashlib.sha256).digest()
     try:
-        given = _unb64(signature)
-        claims = json.loads(_unb64(body))
-    except (binascii.Error, ValueError):
-        raise Unauthorized("invalid staff token") from None
-    if not hmac.compare_digest(expected, given):
-        raise Unauthorized("invalid staff token")
-    if not isinstance(claims, dict):  # pragma: no cover - only we sign tokens
-        raise Unauthorized("invalid staff token")
-    sub, role, exp = claims.get("sub"), claims.get("role"), claims.get("exp")
-    if not isinstance(sub, str) or role not in STAFF_ROLES or not isinstance(exp, int):
+        claims = verified_claims(platform, _TOKEN_LABEL, token, now)
+    except Unauthorized as exc:
+        raise Unauthorized(exc.message.replace("token", "staff token", 1)) from None
+    sub, role = claims.get("sub"), claims.get("role")
+    if not isinstance(sub, str) or role not in STAFF_ROLES:
         raise Unauthorized("invalid staff token")  # pragma: no cover - only we sign tokens
-    if exp <= (time.time() if now is None else now):
-        raise Unauthorized("the staff token has expired; sign in again")
     return Actor(ActorType.STAFF, sub, role=str(role))
 
 

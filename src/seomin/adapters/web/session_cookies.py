@@ -1,0 +1,177 @@
+"""Who is signed in on the web pages: the same credentials as the API, carried in cookies.
+
+- applicant: the 30-minute session token of 본인인증 (``seomin_applicant``);
+- staff: the signed 8-hour staff token of the API (``seomin_staff``);
+- bank desk: a signed 8-hour token for the bank whose API key signed in (``seomin_bank``); the key itself
+  is never kept in the browser.
+
+Cookies are HttpOnly and SameSite=Lax (Secure when served over HTTPS). Together with the Origin check in
+``seomin.adapters.web`` that keeps other sites from posting forms as the signed-in person.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+from urllib.parse import quote
+
+from fastapi import Request
+from starlette.responses import Response
+
+from seomin.adapters.http.auth import (
+    STAFF_TOKEN_TTL,
+    Unauthorized,
+    platform_of,
+    sign_claims,
+    staff_actor_for_token,
+    verified_claims,
+)
+from seomin.services.errors import Forbidden, NotFound
+from seomin.services.identity import SESSION_TTL, applicant_for_token
+from seomin.services.platform import Actor, ActorType
+
+APPLICANT_COOKIE = "seomin_applicant"
+STAFF_COOKIE = "seomin_staff"
+BANK_COOKIE = "seomin_bank"
+BANK_DESK_TTL = STAFF_TOKEN_TTL
+_BANK_LABEL = "seomin-bank-desk-v1"
+
+ViewerKind = Literal["applicant", "staff", "bank"]
+LOGIN_PATHS: dict[ViewerKind, str] = {
+    "applicant": "/identity",
+    "staff": "/staff/login",
+    "bank": "/bank/login",
+}
+
+
+class LoginRequired(Exception):
+    """The page needs a signed-in viewer of ``kind``: answered with a redirect to its sign-in page."""
+
+    def __init__(self, kind: ViewerKind, next_path: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.next_path = next_path
+
+    @property
+    def location(self) -> str:
+        return f"{LOGIN_PATHS[self.kind]}?next={quote(self.next_path, safe='/')}"
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Everyone signed in on this browser (an applicant may also be staff on a shared demo machine)."""
+
+    applicant: Actor | None = None
+    staff: Actor | None = None
+    bank: Actor | None = None
+
+
+def _set(response: Response, request: Request, name: str, value: str, ttl: timedelta) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=int(ttl.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def sign_in_applicant(response: Response, request: Request, token: str) -> None:
+    _set(response, request, APPLICANT_COOKIE, token, SESSION_TTL)
+
+
+def sign_in_staff(response: Response, request: Request, token: str) -> None:
+    _set(response, request, STAFF_COOKIE, token, STAFF_TOKEN_TTL)
+
+
+def sign_in_bank(response: Response, request: Request, bank: Actor) -> None:
+    exp = int(time.time() + BANK_DESK_TTL.total_seconds())
+    token = sign_claims(platform_of(request), _BANK_LABEL, {"sub": bank.id, "exp": exp})
+    _set(response, request, BANK_COOKIE, token, BANK_DESK_TTL)
+
+
+def sign_out(response: Response, kind: ViewerKind) -> None:
+    name = {"applicant": APPLICANT_COOKIE, "staff": STAFF_COOKIE, "bank": BANK_COOKIE}[kind]
+    response.delete_cookie(name, path="/")
+
+
+def _applicant(request: Request) -> Actor | None:
+    token = request.cookies.get(APPLICANT_COOKIE)
+    if not token or len(token) > 1024:
+        return None
+    try:
+        return Actor(ActorType.APPLICANT, str(applicant_for_token(platform_of(request), token)))
+    except (NotFound, Forbidden):  # unknown or expired session
+        return None
+
+
+def _staff(request: Request) -> Actor | None:
+    token = request.cookies.get(STAFF_COOKIE)
+    if not token:
+        return None
+    try:
+        return staff_actor_for_token(platform_of(request), token)
+    except Unauthorized:
+        return None
+
+
+def _bank(request: Request) -> Actor | None:
+    token = request.cookies.get(BANK_COOKIE)
+    if not token:
+        return None
+    try:
+        claims = verified_claims(platform_of(request), _BANK_LABEL, token)
+    except Unauthorized:
+        return None
+    sub = claims.get("sub")
+    return Actor(ActorType.BANK, sub) if isinstance(sub, str) else None
+
+
+def viewer_of(request: Request) -> Viewer:
+    """Who is signed in, read once per request (cached on the request)."""
+    cached = getattr(request.state, "viewer", None)
+    if isinstance(cached, Viewer):
+        return cached
+    viewer = Viewer(applicant=_applicant(request), staff=_staff(request), bank=_bank(request))
+    request.state.viewer = viewer
+    return viewer
+
+
+def _next_path(request: Request) -> str:
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def require_applicant(request: Request) -> Actor:
+    """The signed-in applicant, or ``LoginRequired`` (to 본인인증, coming back here afterwards)."""
+    actor = viewer_of(request).applicant
+    if actor is None:
+        raise LoginRequired("applicant", _next_path(request))
+    return actor
+
+
+def require_staff(request: Request, *roles: str) -> Actor:
+    """The signed-in staff member; ``Forbidden`` if ``roles`` are given and theirs is not one of them."""
+    actor = viewer_of(request).staff
+    if actor is None:
+        raise LoginRequired("staff", _next_path(request))
+    if roles and actor.role not in roles:
+        raise Forbidden(f"only {', '.join(sorted(roles))} staff may do this")
+    return actor
+
+
+def require_bank(request: Request) -> Actor:
+    actor = viewer_of(request).bank
+    if actor is None:
+        raise LoginRequired("bank", _next_path(request))
+    return actor
+
+
+def safe_next(value: str | None, default: str) -> str:
+    """A same-site path to return to after sign-in; anything else (another host, a scheme) is ignored."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default

@@ -1,0 +1,57 @@
+"""What every page shares, through the real app (TestClient, both databases): HTML errors where the API
+answers JSON, the security headers, the cross-site form guard, the language switch and /vendor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from seomin.adapters.http.app import create_app
+from seomin.services.platform import Platform
+
+
+@pytest.fixture()
+def client(platform: Platform) -> Iterator[TestClient]:
+    with TestClient(create_app(platform)) as c:
+        yield c
+
+
+def test_an_unknown_page_is_an_html_404_in_korean(client: TestClient) -> None:
+    response = client.get("/nope")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "찾는 화면이 없습니다" in response.text
+    api = client.get("/api/v1/nope")
+    assert api.headers["content-type"] == "application/json"
+
+
+def test_pages_carry_a_content_security_policy(client: TestClient) -> None:
+    response = client.get("/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "content-security-policy" not in client.get("/api/v1/health").headers
+
+
+def test_a_form_posted_from_another_site_is_refused(client: TestClient) -> None:
+    response = client.post("/", headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
+    same = client.post("/", headers={"Origin": "http://testserver"})
+    assert same.status_code == 405  # reached the app: no POST route on the home page
+
+
+def test_english_is_a_switch_and_is_remembered(client: TestClient) -> None:
+    assert '<html lang="ko">' in client.get("/").text
+    english = client.get("/?lang=en")
+    assert '<html lang="en">' in english.text
+    assert english.cookies.get("lang") == "en"
+    assert '<html lang="en">' in client.get("/").text
+
+
+def test_money_and_dates_use_korean_display(client: TestClient) -> None:
+    text = client.get("/").text
+    assert (
+        "최대 1,000만 원" in text
+    )  # the lowest-credit special guarantee's limit, 만 원 where it reads better
+    assert "2025.05.15 기준" in text
