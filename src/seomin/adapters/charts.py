@@ -56,10 +56,43 @@ def _korean_rc() -> Any:
     )
 
 
-def _figure() -> Figure:
-    figure = Figure(figsize=(9, 5), dpi=120, layout="constrained")
+def korean_chart() -> Any:
+    """The context to build and draw one chart in: a Korean font, matplotlib's global state untouched."""
+    return _korean_rc()
+
+
+def new_figure(width: float = 9, height: float = 5) -> Figure:
+    """An empty white figure (inches at 120 dpi) to draw one chart on, inside ``korean_chart()``."""
+    figure = Figure(figsize=(width, height), dpi=120, layout="constrained")
     figure.set_facecolor("white")
     return figure
+
+
+def figure_svg(figure: Figure, title: str, description: str = "") -> str:
+    """The figure as inline SVG for a web page: scalable to its container, announced to screen readers
+    as one image with ``title`` (and ``description``), its text drawn as paths (no font needed)."""
+    import io
+    from xml.sax.saxutils import escape
+
+    buffer = io.StringIO()
+    with _korean_rc():
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]
+    head_end = svg.index(">")
+    head = svg[:head_end]
+    for attribute in ("width", "height"):
+        start = head.find(f' {attribute}="')
+        if start >= 0:
+            end = head.index('"', start + len(attribute) + 3)
+            head = head[:start] + head[end + 1 :]
+    label = f"<title>{escape(title)}</title>" + (f"<desc>{escape(description)}</desc>" if description else "")
+    aria_label = escape(title, {'"': "&quot;"})
+    return f'{head} class="chart" role="img" aria-label="{aria_label}">{label}{svg[head_end + 1 :]}'
+
+
+def _figure() -> Figure:
+    return new_figure()
 
 
 def _save(figure: Figure, path: Path) -> None:
