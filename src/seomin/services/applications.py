@@ -24,6 +24,7 @@ Choices made here (see also each function):
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import os
@@ -62,6 +63,7 @@ from seomin.domain.lifecycle import (
 from seomin.domain.money import rate_to_bp
 from seomin.domain.profile import ApplicantProfile, ExistingLoan
 from seomin.domain.reasons import TEMPLATES, Outcome, Reason
+from seomin.domain.regions import normalize_region
 from seomin.services.eligibility_check import parse_profile
 from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
 from seomin.services.identity import STAFF_ROLES
@@ -145,8 +147,25 @@ class ApplicationFilters:
     applicant_id: int | None = None
     submitted_from: date | None = None
     submitted_to: date | None = None
+    region: str | None = None  # 시도 of the registered address ('서울' or '서울특별시')
+    age_min: int | None = None  # 만 나이 on the day of the query, inclusive
+    age_max: int | None = None
     after_id: int = 0  # keyset pagination: ids greater than this, ascending
     limit: int = 50
+
+
+MAX_AGE_FILTER = 150
+
+
+def born_on_or_before_for_age(today: date, age: int) -> date:
+    """The latest birth date of a person who is at least ``age`` (만 나이) on ``today``.
+
+    A 29 February birthday counts from 1 March in common years, as ``ApplicantProfile.age_on`` does, so
+    on 28 February of a common year the bound is that day ``age`` years earlier."""
+    year = today.year - age
+    if today.month == 2 and today.day == 29 and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return date(year, today.month, today.day)
 
 
 def certificate_code_hash(vault: DataVault, certificate_no: str, code: str) -> str:
@@ -763,7 +782,11 @@ def list_applications(
     platform: Platform, actor: Actor, filters: ApplicationFilters | None = None
 ) -> list[dict[str, Any]]:
     """Applications matching ``filters``, ascending by id, at most ``filters.limit`` (1–200). Applicants
-    see only their own. Rows carry masked personal data only."""
+    see only their own. Rows carry masked personal data only, and the applicant's age (만 나이) today.
+
+    ``region`` is a 시도 (aliases such as '서울특별시' accepted); ``age_min``/``age_max`` bound the age on
+    ``platform.today()`` and become a birth-date range (``InputError`` for ages outside 0–150 or reversed).
+    """
     own, _full = _viewer(actor)
     f = filters or ApplicationFilters()
     if not 1 <= f.limit <= 200:
@@ -791,6 +814,14 @@ def list_applications(
         conditions.append(Application.submitted_on >= f.submitted_from)
     if f.submitted_to is not None:
         conditions.append(Application.submitted_on <= f.submitted_to)
+    if f.region is not None:
+        try:
+            region = normalize_region(f.region)
+        except ValueError as exc:
+            raise InputError("filters.region", str(exc)) from None
+        conditions.append(Application.region == region)
+    today = platform.today()
+    conditions.extend(_age_conditions(today, f.age_min, f.age_max))
     with platform.sessions() as session:
         rows = session.execute(
             select(Application, Applicant)
@@ -803,9 +834,30 @@ def list_applications(
         {
             **_summary(application, applicant),
             "applicant": {"id": applicant.id, "rrn": applicant.rrn_masked, "phone": applicant.phone_masked},
+            "age": _age(applicant.birth_date, today),
         }
         for application, applicant in rows
     ]
+
+
+def _age(birth_date: date, today: date) -> int:
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+def _age_conditions(today: date, age_min: int | None, age_max: int | None) -> list[ColumnElement[bool]]:
+    """Age bounds as a range of birth dates computed from ``today``: an index on the birth date serves
+    them, and no database needs to compute anyone's age."""
+    for name, age in (("filters.age_min", age_min), ("filters.age_max", age_max)):
+        if age is not None and (isinstance(age, bool) or not 0 <= age <= MAX_AGE_FILTER):
+            raise InputError(name, f"must be 0 to {MAX_AGE_FILTER}")
+    if age_min is not None and age_max is not None and age_min > age_max:
+        raise InputError("filters.age_max", "must not be less than age_min")
+    conditions: list[ColumnElement[bool]] = []
+    if age_min is not None:
+        conditions.append(Applicant.birth_date <= born_on_or_before_for_age(today, age_min))
+    if age_max is not None:  # younger than age_max + 1
+        conditions.append(Applicant.birth_date > born_on_or_before_for_age(today, age_max + 1))
+    return conditions
 
 
 def _summary(application: Application, applicant: Applicant) -> dict[str, Any]:

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from seomin.adapters.db.models import AuditEvent
 from seomin.adapters.http.auth import (
     Unauthorized,
     errors,
@@ -34,9 +33,10 @@ from seomin.services.applications import (
     get_application,
     list_applications,
 )
+from seomin.services.audit_trail import audit_events
 from seomin.services.errors import Forbidden
 from seomin.services.identity import STAFF_ROLES, authenticate_staff
-from seomin.services.platform import Actor, Platform
+from seomin.services.platform import Actor
 from seomin.services.subrogation import grant_deferral, grant_installment_plan, pay_subrogation_claim
 
 router = APIRouter(prefix="/staff", tags=["staff"])
@@ -135,7 +135,7 @@ def login(request: Request, body: LoginBody) -> SafeJSONResponse:
     "/applications",
     response_model=list[dict[str, Any]],
     responses=errors(401, 403, 422),
-    summary="심사 대기열: applications by status, product, screening and submission day",
+    summary="심사 대기열: applications by status, product, screening, region, age and submission day",
 )
 def queue(
     request: Request,
@@ -146,6 +146,9 @@ def queue(
     applicant_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     submitted_from: Annotated[IsoDate | None, Query()] = None,
     submitted_to: Annotated[IsoDate | None, Query()] = None,
+    region: Annotated[str | None, Query(max_length=16, description="시도, e.g. 서울")] = None,
+    age_min: Annotated[int | None, Query(ge=0, le=150, description="만 나이 today, inclusive")] = None,
+    age_max: Annotated[int | None, Query(ge=0, le=150, description="만 나이 today, inclusive")] = None,
     after_id: Annotated[int, Query(ge=0, le=2**62, description="Keyset: ids after this")] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> SafeJSONResponse:
@@ -156,6 +159,9 @@ def queue(
         applicant_id=applicant_id,
         submitted_from=submitted_from,
         submitted_to=submitted_to,
+        region=region,
+        age_min=age_min,
+        age_max=age_max,
         after_id=after_id,
         limit=limit,
     )
@@ -263,39 +269,15 @@ async def audit_trail(
     after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> SafeJSONResponse:
-    rows = await run_in_threadpool(
-        audit_events, platform_of(request), entity_type, entity_id, after_id, limit
+    entries = await run_in_threadpool(
+        partial(
+            audit_events,
+            platform_of(request),
+            actor,
+            entity_type,
+            entity_id,
+            after_id=after_id,
+            limit=limit,
+        )
     )
-    return SafeJSONResponse(rows)
-
-
-def audit_events(
-    platform: Platform, entity_type: str, entity_id: str, after_id: int, limit: int
-) -> list[dict[str, Any]]:
-    """A read model over ``audit_events`` (by the entity index); no service reads the trail yet."""
-    with platform.sessions() as session:
-        rows = session.scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.entity_type == entity_type,
-                AuditEvent.entity_id == entity_id,
-                AuditEvent.id > after_id,
-            )
-            .order_by(AuditEvent.id)
-            .limit(limit)
-        ).all()
-        return [
-            {
-                "id": e.id,
-                "at": e.at.isoformat(),
-                "actor_type": e.actor_type,
-                "actor_id": e.actor_id,
-                "action": e.action,
-                "entity_type": e.entity_type,
-                "entity_id": e.entity_id,
-                "before": e.before,
-                "after": e.after,
-                "reason": e.reason,
-            }
-            for e in rows
-        ]
+    return SafeJSONResponse([e.as_json() for e in entries])
