@@ -20,6 +20,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from seomin.domain.supply import Level, ReportRow
+from seomin.services.policy import SEGMENTS, PolicyComparison
 from seomin.services.supply import SupplyReport
 
 DEBIAN_FONTS = (
@@ -122,6 +123,11 @@ def _label(row: ReportRow) -> str:
 
 def plan_vs_actual_chart(report: SupplyReport, path: Path) -> None:
     """Grouped bars per product: the year's plan and the actual supply (or estimate), in 억 원."""
+    _save(plan_vs_actual_figure(report), path)
+
+
+def plan_vs_actual_figure(report: SupplyReport) -> Figure:
+    """The figure of ``plan_vs_actual_chart``."""
     with _korean_rc():
         figure = _figure()
         axes = figure.add_subplot()
@@ -149,12 +155,17 @@ def plan_vs_actual_chart(report: SupplyReport, path: Path) -> None:
         axes.set_title(f"{report.year}년 상품별 공급계획 대비 실적")
         axes.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
         axes.legend()
-        _save(figure, path)
+    return figure
 
 
 def cumulative_chart(report: SupplyReport, path: Path) -> None:
     """Monthly cumulative supply (all lines) through the as-of month against the year's target: the
     target line and the even pace that reaches it by December."""
+    _save(cumulative_figure(report), path)
+
+
+def cumulative_figure(report: SupplyReport) -> Figure:
+    """The figure of ``cumulative_chart``."""
     if report.actual is None:
         raise ValueError("the cumulative chart needs actual supply, not the estimate")
     actual = report.actual
@@ -190,7 +201,40 @@ def cumulative_chart(report: SupplyReport, path: Path) -> None:
         axes.set_title(f"{report.year}년 월별 누적 공급실적과 목표 ({report.as_of:%Y.%m.%d} 기준)")
         axes.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
         axes.legend(loc="upper left")
-        _save(figure, path)
+    return figure
+
+
+def policy_segment_figure(comparison: PolicyComparison, segment: str) -> Figure:
+    """Eligible applicants per band of one segment (age, region, income or score band): the current
+    version's bars beside the proposed version's, with the population of each band as a faint bar."""
+    rows = [r for r in comparison.segments if r.segment == segment]
+    title_ko = SEGMENTS[segment][0]
+    with _korean_rc():
+        figure = new_figure(9, 4.2 if segment != "region" else 5)
+        axes = figure.add_subplot()
+        positions = list(range(len(rows)))
+        width = 0.38
+        axes.bar(positions, [r.population for r in rows], 0.9, color="#eef1f5", label="모집단")
+        axes.bar(
+            [p - width / 2 for p in positions],
+            [r.current for r in rows],
+            width,
+            color="#9db4d3",
+            label="현행",
+        )
+        axes.bar(
+            [p + width / 2 for p in positions],
+            [r.proposed for r in rows],
+            width,
+            color="#1f4e8c",
+            label="변경안",
+        )
+        axes.set_xticks(positions, [r.band for r in rows], rotation=45 if segment == "region" else 0)
+        axes.set_ylabel("명")
+        axes.set_title(f"{title_ko}별 대상자 수: 현행과 변경안")
+        axes.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
+        axes.legend()
+    return figure
 
 
 def write_supply_charts(report: SupplyReport, directory: Path) -> list[Path]:

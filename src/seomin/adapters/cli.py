@@ -363,11 +363,16 @@ def demo(
     url: Annotated[str, typer.Option(help="Where `seomin serve` will answer")] = "http://127.0.0.1:8000",
 ) -> None:
     """데모 데이터: load demo staff, bank keys and loans in every state (once), then print the accounts."""
+    from seomin.adapters.plan_files import SEED_PLAN, seed_plan
     from seomin.services.demo import load_demo
+    from seomin.services.identity import ADMIN
+    from seomin.services.supply import import_plan
 
     platform = settings_platform()
     try:
         summary = load_demo(platform)
+        if summary.loaded:  # management's pages need a plan: seed 000's own table, as printed
+            import_plan(platform.engine, seed_plan(), source=f"seed 000 ({SEED_PLAN})", actor=ADMIN)
     finally:
         platform.engine.dispose()
     if summary.loaded:
@@ -399,6 +404,11 @@ def demo(
             f"verification code {issued['verification_code']} (shown once)",
             highlight=False,
         )
+    out.print(
+        f"웹 (web): {url}/  ·  직원 (staff) {url}/staff  ·  경영 (management) {url}/manage  ·  "
+        f"은행 창구 (bank desk) {url}/bank",
+        highlight=False,
+    )
     out.print(f"API: {url}/docs  (start it with: seomin serve)", highlight=False)
 
 

@@ -19,7 +19,13 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
-from seomin.adapters.plan_files import RATE, read_plan_csv, write_report_csv, write_report_xlsx
+from seomin.adapters.plan_files import (
+    RATE,
+    read_plan_csv,
+    report_title,
+    write_report_csv,
+    write_report_xlsx,
+)
 from seomin.domain.supply import Level, PlanError, check_table
 from seomin.services.supply import SupplyError, SupplyReport, import_plan, supply_report
 
@@ -198,11 +204,6 @@ def report_supply(
     except OSError as exc:
         fail(f"cannot write: {exc.strerror or exc}")
     out.print(report_table(report))
-
-
-def report_title(report: SupplyReport) -> str:
-    basis = "추정실적" if report.basis == "estimate" else f"{report.as_of:%Y.%m.%d} 기준 실적"
-    return f"{report.year}년 서민금융 공급실적 ({basis}, 단위: 억 원)"
 
 
 def report_table(report: SupplyReport) -> Table:

@@ -24,6 +24,7 @@ from seomin.domain.supply import (
     ReportRow,
     validate_hierarchy,
 )
+from seomin.services.supply import SupplyReport
 
 PLAN_A = re.compile(r"^plan_(\d{4})_a$")
 ESTIMATE_B = re.compile(r"^estimated_(\d{4})_b$")
@@ -137,6 +138,23 @@ def read_plan_csv(path: Path) -> PlanTable:
 
 
 # --- the supply report as files ------------------------------------------------------------------------
+
+
+SEED_PLAN = "plans/supply_plan_2020_2021.csv"
+"""Seed 000's 2020/2021 table as printed, packaged so the demo can show management a real plan."""
+
+
+def seed_plan() -> PlanTable:
+    """The packaged seed-000 plan table (2020 plan and estimate, 2021 plan)."""
+    from importlib import resources
+
+    return parse_plan_csv(resources.files("seomin.data").joinpath(SEED_PLAN).read_text(encoding="utf-8"))
+
+
+def report_title(report: SupplyReport) -> str:
+    """The report's heading, as the CLI table, the XLSX sheet and the management page show it."""
+    basis = "추정실적" if report.basis == "estimate" else f"{report.as_of:%Y.%m.%d} 기준 실적"
+    return f"{report.year}년 서민금융 공급실적 ({basis}, 단위: 억 원)"
 
 
 def report_header(year: int, basis: str) -> list[str]:

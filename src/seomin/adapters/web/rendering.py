@@ -2,7 +2,8 @@
 
 Korean is the first language of every page; ``?lang=en`` (remembered in the ``lang`` cookie) switches to
 English. Templates write both languages side by side, Korean first: ``{{ tr("자격조회", "Self-check") }}``,
-so a page reads in one file and no key catalogue drifts from it.
+so a page reads in one file and no key catalogue drifts from it. ``tr``, ``product_name`` and ``bank_name``
+read the page's language from a context variable, so they work in macros imported without context too.
 
 Display conventions (issue 4): money as ``5,000,000원`` (``won``) or ``500만 원`` (``manwon``), rates
 as ``15.9%`` (``rate_bp``), dates as ``YYYY.MM.DD`` (``ymd``).
@@ -11,13 +12,15 @@ as ``15.9%`` (``rate_bp``), dates as ``YYYY.MM.DD`` (``ymd``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import Request
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
-from jinja2.runtime import Context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse
 
 from seomin.domain.catalog import Catalog
@@ -49,6 +52,20 @@ def rate_bp(bp: int | None) -> str:
     return "-" if bp is None else f"{format_rate(bp_to_rate(int(bp)))}%"
 
 
+def eok(value: Decimal | None) -> str:
+    """An amount in 억 원 to 0.01 (1백만 원), half up: Decimal('2250') -> '2,250.00'."""
+    if value is None:
+        return "-"
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+def pct(value: Decimal | None) -> str:
+    """A percentage to 0.1, half up: Decimal('95.04') -> '95.0%'."""
+    if value is None:
+        return "-"
+    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,}%"
+
+
 def ymd(value: date | datetime | str | None) -> str:
     """A date (or ISO text) as YYYY.MM.DD, the form Korean forms and letters use."""
     if value is None or value == "":
@@ -58,30 +75,37 @@ def ymd(value: date | datetime | str | None) -> str:
     return f"{value.year:04d}.{value.month:02d}.{value.day:02d}"
 
 
-@pass_context
-def tr(context: Context, ko: str, en: str) -> str:
+@dataclass(frozen=True, slots=True)
+class _PageLanguage:
+    lang: Lang
+    catalog: Catalog
+
+
+_page: ContextVar[_PageLanguage] = ContextVar("seomin_page")
+"""The language and catalog of the page being rendered, so macros imported without context see them."""
+
+
+def tr(ko: str, en: str) -> str:
     """The Korean or English text, by the page's language."""
-    return en if context.get("lang") == "en" else ko
+    return en if _page.get().lang == "en" else ko
 
 
-@pass_context
-def product_name(context: Context, product_id: str) -> str:
+def product_name(product_id: str) -> str:
     """A product's name in the page's language (its latest version's), or the id if unknown."""
-    catalog: Catalog = context["catalog"]
-    versions = catalog.versions(product_id) if product_id in catalog.product_ids else []
+    page = _page.get()
+    versions = page.catalog.versions(product_id) if product_id in page.catalog.product_ids else []
     if not versions:
         return product_id
-    return versions[-1].name_en if context.get("lang") == "en" else versions[-1].name_ko
+    return versions[-1].name_en if page.lang == "en" else versions[-1].name_ko
 
 
-@pass_context
-def bank_name(context: Context, bank_code: str) -> str:
+def bank_name(bank_code: str) -> str:
     """A partner bank's name in the page's language, or the code if unknown."""
-    catalog: Catalog = context["catalog"]
-    bank = catalog.banks.get(bank_code)
+    page = _page.get()
+    bank = page.catalog.banks.get(bank_code)
     if bank is None:
         return bank_code
-    return bank.name_en if context.get("lang") == "en" else bank.name_ko
+    return bank.name_en if page.lang == "en" else bank.name_ko
 
 
 def _environment() -> Environment:
@@ -93,7 +117,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(won=won, manwon=manwon, rate_bp=rate_bp, ymd=ymd)
-    env.globals.update(tr=tr, product_name=product_name, bank_name=bank_name)
+    env.globals.update(tr=tr, product_name=product_name, bank_name=bank_name, eok=eok, pct=pct)
     return env
 
 
@@ -123,7 +147,11 @@ def render(
         "htmx": request.headers.get("HX-Request") == "true",
     }
     values.update(context or {})
-    html = ENVIRONMENT.get_template(template).render(values)
+    token = _page.set(_PageLanguage(lang, values["catalog"]))
+    try:
+        html = ENVIRONMENT.get_template(template).render(values)
+    finally:
+        _page.reset(token)
     response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
     if request.query_params.get("lang") in ("ko", "en"):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
