@@ -19,10 +19,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 from pydantic.json_schema import WithJsonSchema
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from seomin.adapters.db.models import Guarantee
 from seomin.adapters.http.auth import ApplicantActor, errors, platform_of
 from seomin.adapters.http.public import (
     _PROFILE_SCHEMA,
@@ -33,6 +31,7 @@ from seomin.adapters.http.public import (
 )
 from seomin.domain.identity import mask_phone, normalize_phone, parse_resident_number
 from seomin.domain.lifecycle import ApplicationStatus
+from seomin.services.applicant_overview import guarantees_of
 from seomin.services.applications import (
     ApplicationFilters,
     agree_and_issue_guarantee,
@@ -45,7 +44,6 @@ from seomin.services.applications import (
 )
 from seomin.services.errors import InputError
 from seomin.services.identity import SESSION_TTL, LocalIdentityProvider, verify_and_open_session
-from seomin.services.platform import Platform
 
 ApplicationId = Annotated[int, Path(ge=1, le=2**62)]
 UPLOAD_PATH = "/applicant/applications"
@@ -424,16 +422,8 @@ def agree(
     summary="My guarantee certificates (without verification codes)",
 )
 def my_guarantees(request: Request, actor: ApplicantActor) -> SafeJSONResponse:
-    return SafeJSONResponse(guarantees_of(platform_of(request), int(actor.id)))
-
-
-def guarantees_of(platform: Platform, applicant_id: int) -> list[dict[str, Any]]:
-    """A read model: the applicant's guarantees, oldest first (no service reads them by applicant yet)."""
-    with platform.sessions() as session:
-        rows = session.scalars(
-            select(Guarantee).where(Guarantee.applicant_id == applicant_id).order_by(Guarantee.id)
-        ).all()
-        return [
+    return SafeJSONResponse(
+        [
             {
                 "id": g.id,
                 "application_id": g.application_id,
@@ -450,5 +440,6 @@ def guarantees_of(platform: Platform, applicant_id: int) -> list[dict[str, Any]]
                 "issued_on": g.issued_on.isoformat(),
                 "expires_on": g.expires_on.isoformat(),
             }
-            for g in rows
+            for g in guarantees_of(platform_of(request), actor)
         ]
+    )

@@ -1,0 +1,709 @@
+"""Reads for the applicant's own pages (마이페이지): applications with their timeline and documents,
+guarantees, loans with the next due date, arrears, the rate path and the additional-loan date, and the
+financial education completed. Pure reads in one session each, returning dataclasses; nothing here writes.
+
+Choices:
+
+- **Timeline.** Built from the lifecycle rows, which carry business dates (submitted, guarantee issued and
+  expiring, loan executed and repaid). Review decisions are rows without a business date (their
+  ``created_at`` is the wall clock, not the platform's day), so they are listed in order without a date.
+- **Arrears** are the loan's ledger replayed from its payments (``domain.repayment.replay``) on today:
+  overdue installments, delinquency interest accrued to today and the days past the oldest unpaid due date.
+- **Rate path.** The loan's contract terms (base, step, floor, preferential cut, stored at execution from
+  the product's ``rate_policy``) as a ``domain.schedule.RatePolicy``: the rate of installment 12j+1 for each
+  year j, i.e. the path an on-time payer follows. The rate in force now is the loan's ``current_rate_bp``
+  (close of business lowers it only after a year without late payment).
+- **Additional loan.** ``Loan.additional_loan_from`` as close of business keeps it; for an active loan the
+  batch has not reached yet, the same rule (execution + ``additional_loan.min_months_on_time`` months).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from seomin.adapters.db.models import (
+    Applicant,
+    Application,
+    ApplicationDocument,
+    EducationCompletion,
+    Guarantee,
+    Installment,
+    Loan,
+    Payment,
+    ReviewDecision,
+)
+from seomin.domain.calendar import add_months
+from seomin.domain.catalog import ProductVersion
+from seomin.domain.eligibility import document_valid_from, evaluate
+from seomin.domain.lifecycle import ApplicationStatus, GuaranteeStatus, LoanStatus
+from seomin.domain.money import bp_to_rate
+from seomin.domain.profile import ApplicantProfile
+from seomin.domain.reasons import Outcome, Reason
+from seomin.domain.repayment import (
+    InstallmentState,
+    LoanLedger,
+    PaymentRecord,
+    RepaymentError,
+    new_ledger,
+    replay,
+)
+from seomin.domain.schedule import MONTHS_PER_STEP, RatePolicy
+from seomin.services.applications import STAFF_REASONS, mask_name
+from seomin.services.errors import Forbidden, NotFound
+from seomin.services.platform import Actor, ActorType, Platform
+
+WITHDRAWABLE = frozenset(
+    {
+        ApplicationStatus.SUBMITTED.value,
+        ApplicationStatus.PENDING_SECOND_REVIEW.value,
+        ApplicationStatus.APPROVED.value,
+    }
+)
+
+
+# --- results ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentView:
+    id: int
+    doc_type: str
+    name_ko: str
+    name_en: str
+    issued_on: date
+    original_name: str
+    size_bytes: int
+    valid_from: date | None
+    """The earliest issue date accepted on the application day (None: the product sets no window)."""
+    valid_on_application: bool
+    usable_until: date | None
+    """The last day a new application could still use this document (issue date + validity months)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    kind: str
+    on: date | None
+    label_ko: str
+    label_en: str
+    detail_ko: str = ""
+    detail_en: str = ""
+    upcoming: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GuaranteeSummary:
+    id: int
+    application_id: int
+    certificate_no: str
+    status: str
+    product_id: str
+    product_version: str
+    amount: int
+    rate_bp: int
+    term_months: int
+    grace_months: int
+    method: str
+    bank_code: str
+    issued_on: date
+    expires_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationView:
+    id: int
+    product_id: str
+    product_version: str
+    requested_amount: int
+    approved_amount: int | None
+    term_months: int
+    grace_months: int
+    occupation: str
+    region: str
+    status: str
+    screening_status: str | None
+    screening_codes: tuple[str, ...]
+    screening_reasons: tuple[Reason, ...]
+    submitted_on: date
+    documents: tuple[DocumentView, ...]
+    timeline: tuple[TimelineEvent, ...]
+    guarantee: GuaranteeSummary | None
+    withdrawable: bool
+    education_course: str | None
+    education_done: bool
+
+    @property
+    def awaiting_agreement(self) -> bool:
+        return self.status == ApplicationStatus.APPROVED.value
+
+
+@dataclass(frozen=True, slots=True)
+class RateStep:
+    year: int
+    """1 for the first year after execution."""
+    from_installment: int
+    starts_on: date
+    rate_bp: int
+    now: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueInstallment:
+    no: int
+    due_date: date
+    principal: int
+    interest: int
+    delinquency_interest: int
+    days_overdue: int
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.interest + self.delinquency_interest
+
+
+@dataclass(frozen=True, slots=True)
+class AdditionalLoanView:
+    offered: bool
+    opens_on: date | None
+    open_now: bool
+    max_amount: int | None
+    same_bank: bool
+    used: bool
+    blocked_by_arrears: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LoanView:
+    id: int
+    product_id: str
+    bank_code: str
+    certificate_no: str
+    amount: int
+    principal_balance: int
+    executed_on: date
+    maturity_on: date | None
+    term_months: int
+    grace_months: int
+    status: str
+    current_rate_bp: int
+    next_due_on: date | None
+    next_due_amount: int | None
+    overdue: tuple[OverdueInstallment, ...]
+    days_past_due: int
+    rate_path: tuple[RateStep, ...]
+    rate_on_path_bp: int
+    """The rate an on-time payer has now; above ``current_rate_bp`` never, below it after a missed step."""
+    additional: AdditionalLoanView
+    repaid_on: date | None
+
+    @property
+    def overdue_amount(self) -> int:
+        return sum(o.total for o in self.overdue)
+
+    @property
+    def in_arrears(self) -> bool:
+        return bool(self.overdue)
+
+
+@dataclass(frozen=True, slots=True)
+class EducationView:
+    course: str
+    completed_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    applicant_id: int
+    name_masked: str
+    rrn_masked: str
+    phone_masked: str = field(repr=False)
+    applications: tuple[ApplicationView, ...]
+    loans: tuple[LoanView, ...]
+    education: tuple[EducationView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BankChoice:
+    code: str
+    lends_here: bool | None
+    """True where the bank publishes that it lends in the region, None where it publishes no regions."""
+    regions_ko: str
+
+
+# --- reads --------------------------------------------------------------------------------------------
+
+
+def overview(platform: Platform, actor: Actor) -> Overview:
+    """Everything of the signed-in applicant's own page, newest applications first."""
+    applicant_id = _own(actor)
+    today = platform.today()
+    with platform.sessions() as session:
+        applicant = session.get(Applicant, applicant_id)
+        if applicant is None:
+            raise NotFound("applicant", applicant_id)
+        name = platform.vault.decrypt(applicant.name_encrypted)
+        applications = session.scalars(
+            select(Application)
+            .where(Application.applicant_id == applicant_id)
+            .order_by(Application.id.desc())
+        ).all()
+        education = _education(session, applicant_id)
+        views = tuple(_application(session, platform, a, education, today) for a in applications)
+        loans = session.scalars(
+            select(Loan).where(Loan.applicant_id == applicant_id).order_by(Loan.id.desc())
+        ).all()
+        loan_views = tuple(_loan(session, platform, loan, today) for loan in loans)
+        return Overview(
+            applicant_id=applicant_id,
+            name_masked=mask_name(name),
+            rrn_masked=applicant.rrn_masked,
+            phone_masked=applicant.phone_masked,
+            applications=views,
+            loans=loan_views,
+            education=education,
+        )
+
+
+def application_view(platform: Platform, actor: Actor, application_id: int) -> ApplicationView:
+    """One of the applicant's own applications (NotFound for anyone else's)."""
+    applicant_id = _own(actor)
+    with platform.sessions() as session:
+        application = session.get(Application, application_id)
+        if application is None or application.applicant_id != applicant_id:
+            raise NotFound("application", application_id)
+        education = _education(session, applicant_id)
+        return _application(session, platform, application, education, platform.today())
+
+
+def education_of(platform: Platform, actor: Actor) -> tuple[EducationView, ...]:
+    """The financial-education courses the applicant completed, most recent first."""
+    applicant_id = _own(actor)
+    with platform.sessions() as session:
+        return _education(session, applicant_id)
+
+
+def guarantees_of(platform: Platform, actor: Actor) -> list[GuaranteeSummary]:
+    """The applicant's guarantee certificates, oldest first (never their verification codes)."""
+    applicant_id = _own(actor)
+    with platform.sessions() as session:
+        rows = session.scalars(
+            select(Guarantee).where(Guarantee.applicant_id == applicant_id).order_by(Guarantee.id)
+        ).all()
+        return [_guarantee(g) for g in rows]
+
+
+def lending_banks(platform: Platform, product_id: str, region: str) -> list[BankChoice]:
+    """The product's partner banks (terms in force today) that lend at ``region``: those publishing it
+    first, then those publishing no regions (to be confirmed with the bank)."""
+    try:
+        version = platform.catalog.get(product_id, platform.today())
+    except LookupError:
+        return []
+    published = []
+    unknown = []
+    for terms in version.partner_banks:
+        lends = terms.regions.lends_in(region)
+        if lends is True:
+            published.append(BankChoice(terms.bank, True, terms.regions.describe_ko()))
+        elif lends is None:
+            unknown.append(BankChoice(terms.bank, None, terms.regions.describe_ko()))
+    return published + unknown
+
+
+def education_course(platform: Platform, product_id: str | None = None) -> str | None:
+    """The financial-education course of ``product_id`` (or of any product in force) today."""
+    versions = platform.catalog.in_force(platform.today())
+    for version in versions:
+        if (product_id is None or version.id == product_id) and version.offline.education_course:
+            return version.offline.education_course
+    return None
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def _own(actor: Actor) -> int:
+    if actor.type is not ActorType.APPLICANT:
+        raise Forbidden("only the applicant sees their own page")
+    try:
+        return int(actor.id)
+    except ValueError:
+        raise Forbidden("not an applicant") from None
+
+
+def _education(session: Session, applicant_id: int) -> tuple[EducationView, ...]:
+    rows = session.scalars(
+        select(EducationCompletion)
+        .where(EducationCompletion.applicant_id == applicant_id)
+        .order_by(EducationCompletion.completed_on.desc(), EducationCompletion.id.desc())
+    ).all()
+    return tuple(EducationView(r.course, r.completed_on) for r in rows)
+
+
+def _version(platform: Platform, product_id: str, version: str) -> ProductVersion | None:
+    try:
+        return next(v for v in platform.catalog.versions(product_id) if v.version == version)
+    except (LookupError, StopIteration):
+        return None
+
+
+def _guarantee(g: Guarantee) -> GuaranteeSummary:
+    return GuaranteeSummary(
+        id=g.id,
+        application_id=g.application_id,
+        certificate_no=g.certificate_no,
+        status=g.status,
+        product_id=g.product_id,
+        product_version=g.product_version,
+        amount=g.amount,
+        rate_bp=g.rate_bp,
+        term_months=g.term_months,
+        grace_months=g.grace_months,
+        method=g.method,
+        bank_code=g.bank_code,
+        issued_on=g.issued_on,
+        expires_on=g.expires_on,
+    )
+
+
+def _screening_reasons(
+    platform: Platform, application: Application, version: ProductVersion | None
+) -> tuple[Reason, ...]:
+    """The automatic screening's reasons in words: the stored profile judged again on the day it was
+    submitted (the same engine and catalog give the stored codes)."""
+    if version is None:
+        return ()
+    try:
+        profile = ApplicantProfile.model_validate(
+            json.loads(platform.vault.decrypt(application.profile_encrypted))
+        )
+        decision = evaluate(version, profile, application.submitted_on)
+    except (ValueError, KeyError, TypeError):
+        return ()
+    return tuple(r for r in decision.reasons if r.outcome is not Outcome.PASS or r.code == "ELIGIBLE")
+
+
+def _application(
+    session: Session,
+    platform: Platform,
+    application: Application,
+    education: tuple[EducationView, ...],
+    today: date,
+) -> ApplicationView:
+    version = _version(platform, application.product_id, application.product_version)
+    documents = session.scalars(
+        select(ApplicationDocument)
+        .where(ApplicationDocument.application_id == application.id)
+        .order_by(ApplicationDocument.id)
+    ).all()
+    decisions = session.scalars(
+        select(ReviewDecision)
+        .where(ReviewDecision.application_id == application.id)
+        .order_by(ReviewDecision.id)
+    ).all()
+    guarantee_row = session.scalars(
+        select(Guarantee).where(Guarantee.application_id == application.id)
+    ).first()
+    loan = (
+        session.scalars(select(Loan).where(Loan.guarantee_id == guarantee_row.id)).first()
+        if guarantee_row is not None
+        else None
+    )
+    valid_from = document_valid_from(version, application.submitted_on) if version else None
+    months = version.documents.validity_months if version and version.documents else None
+    doc_views = tuple(
+        DocumentView(
+            id=d.id,
+            doc_type=d.doc_type,
+            name_ko=version.display_ko(d.doc_type) if version else d.doc_type,
+            name_en=version.display_en(d.doc_type) if version else d.doc_type,
+            issued_on=d.issued_on,
+            original_name=d.original_name,
+            size_bytes=d.size_bytes,
+            valid_from=valid_from,
+            valid_on_application=valid_from is None or valid_from <= d.issued_on <= application.submitted_on,
+            usable_until=add_months(d.issued_on, months, d.issued_on.day) if months else None,
+        )
+        for d in documents
+    )
+    approved = [d.amount for d in decisions if d.decision in ("approve", "confirm") and d.amount]
+    course = version.offline.education_course if version else None
+    done = course is not None and any(e.course == course and e.completed_on <= today for e in education)
+    guarantee = _guarantee(guarantee_row) if guarantee_row is not None else None
+    return ApplicationView(
+        id=application.id,
+        product_id=application.product_id,
+        product_version=application.product_version,
+        requested_amount=application.requested_amount,
+        approved_amount=approved[-1] if approved else None,
+        term_months=application.term_months,
+        grace_months=application.grace_months,
+        occupation=application.occupation,
+        region=application.region,
+        status=application.status,
+        screening_status=application.screening_status,
+        screening_codes=tuple(c for c in (application.screening_codes or "").split(",") if c),
+        screening_reasons=_screening_reasons(platform, application, version),
+        submitted_on=application.submitted_on,
+        documents=doc_views,
+        timeline=_timeline(application, decisions, guarantee, loan, course, done),
+        guarantee=guarantee,
+        withdrawable=application.status in WITHDRAWABLE,
+        education_course=course,
+        education_done=done,
+    )
+
+
+_SCREENING = {
+    "eligible": ("대상 (요건 충족)", "eligible"),
+    "ineligible": ("비대상 (심사자가 사유 검토)", "not eligible (a reviewer looks at the reasons)"),
+    "needs_confirmation": ("확인 필요", "to be confirmed"),
+}
+
+
+def _reason_names(codes: str) -> tuple[str, str]:
+    found = [c for c in codes.split(",") if c]
+    ko = ", ".join(STAFF_REASONS[c][0] if c in STAFF_REASONS else c for c in found)
+    en = ", ".join(STAFF_REASONS[c][1] if c in STAFF_REASONS else c for c in found)
+    return ko, en
+
+
+def _timeline(
+    application: Application,
+    decisions: Sequence[ReviewDecision],
+    guarantee: GuaranteeSummary | None,
+    loan: Loan | None,
+    course: str | None,
+    educated: bool,
+) -> tuple[TimelineEvent, ...]:
+    events = [
+        TimelineEvent("submitted", application.submitted_on, "신청 접수", "Application submitted"),
+    ]
+    screening_ko, screening_en = _SCREENING.get(
+        application.screening_status or "", (application.screening_status or "-",) * 2
+    )
+    events.append(
+        TimelineEvent(
+            "screening",
+            application.submitted_on,
+            "자동심사",
+            "Automatic screening",
+            screening_ko,
+            screening_en,
+        )
+    )
+    for d in decisions:
+        if d.decision == "approve":
+            events.append(
+                TimelineEvent(
+                    "approved",
+                    None,
+                    "심사 승인",
+                    "Approved by a reviewer",
+                    f"{d.amount:,}원" if d.amount else "",
+                    f"{d.amount:,} won" if d.amount else "",
+                )
+            )
+        elif d.decision == "confirm":
+            events.append(
+                TimelineEvent(
+                    "confirmed", None, "2차 심사 확인", "Second review confirmed", f"{d.amount:,}원"
+                )
+            )
+        else:
+            ko, en = _reason_names(d.reason_codes)
+            events.append(TimelineEvent("rejected", None, "거절", "Rejected", ko, en))
+    status = application.status
+    if status == ApplicationStatus.WITHDRAWN.value:
+        events.append(TimelineEvent("withdrawn", None, "신청 철회", "Withdrawn by you"))
+    if status == ApplicationStatus.SUBMITTED.value:
+        events.append(TimelineEvent("review", None, "심사 진행 중", "In review", upcoming=True))
+    elif status == ApplicationStatus.PENDING_SECOND_REVIEW.value:
+        events.append(
+            TimelineEvent("second_review", None, "2차 심사 대기", "Awaiting a second reviewer", upcoming=True)
+        )
+    elif status == ApplicationStatus.APPROVED.value:
+        if course is not None and not educated:
+            events.append(
+                TimelineEvent("education", None, "금융교육 이수", "Financial education", upcoming=True)
+            )
+        events.append(
+            TimelineEvent(
+                "agreement", None, "보증 약정·보증서 발급", "Agreement and certificate", upcoming=True
+            )
+        )
+    if guarantee is not None:
+        events.append(
+            TimelineEvent(
+                "guaranteed",
+                guarantee.issued_on,
+                "보증서 발급",
+                "Guarantee certificate issued",
+                guarantee.certificate_no,
+                guarantee.certificate_no,
+            )
+        )
+        if guarantee.status == GuaranteeStatus.ISSUED.value:
+            events.append(
+                TimelineEvent(
+                    "execution",
+                    guarantee.expires_on,
+                    "은행 대출 실행 (이 날까지)",
+                    "Loan at the bank (by this day)",
+                    upcoming=True,
+                )
+            )
+        elif guarantee.status == GuaranteeStatus.EXPIRED.value:
+            events.append(
+                TimelineEvent(
+                    "expired",
+                    guarantee.expires_on,
+                    "보증서 만료 (기한 내 대출 미실행)",
+                    "Certificate expired (no loan by its expiry)",
+                )
+            )
+    if loan is not None:
+        events.append(TimelineEvent("executed", loan.executed_on, "대출 실행", "Loan executed"))
+        if loan.repaid_on is not None:
+            events.append(TimelineEvent("repaid", loan.repaid_on, "완제", "Repaid in full"))
+    return tuple(events)
+
+
+def _ledger(session: Session, loan: Loan) -> LoanLedger | None:
+    method = session.scalars(select(Guarantee.method).where(Guarantee.id == loan.guarantee_id)).first()
+    rows = session.scalars(
+        select(Installment).where(Installment.loan_id == loan.id).order_by(Installment.no)
+    ).all()
+    if method is None or not rows:
+        return None
+    states = [InstallmentState(r.no, r.due_date, r.rate_bp, r.principal_due, r.interest_due) for r in rows]
+    payments = session.scalars(select(Payment).where(Payment.loan_id == loan.id).order_by(Payment.id)).all()
+    records = [PaymentRecord(p.paid_on, p.delinquency_interest, p.interest, p.principal) for p in payments]
+    try:
+        return replay(loan.executed_on, method, loan.grace_months, states, records)
+    except RepaymentError:  # a ledger that disagrees: show what is stored, without delinquency interest
+        stored = [
+            InstallmentState(
+                r.no,
+                r.due_date,
+                r.rate_bp,
+                r.principal_due,
+                r.interest_due,
+                r.principal_paid,
+                r.interest_paid,
+            )
+            for r in rows
+        ]
+        return new_ledger(loan.executed_on, method, loan.grace_months, stored)
+
+
+def _rate_path(loan: Loan, today: date) -> tuple[tuple[RateStep, ...], int]:
+    policy = RatePolicy(
+        base_rate=bp_to_rate(loan.base_rate_bp),
+        step_down=bp_to_rate(loan.step_bp),
+        floor=bp_to_rate(loan.floor_bp),
+        preferential_cut=bp_to_rate(loan.preferential_bp),
+    )
+    installments = loan.grace_months + loan.term_months
+    years = (installments - 1) // MONTHS_PER_STEP + 1
+    steps: list[RateStep] = []
+    on_path = policy.rate_bp_for_installment(1)
+    for j in range(years):
+        no = j * MONTHS_PER_STEP + 1
+        starts = add_months(loan.executed_on, j * MONTHS_PER_STEP, loan.executed_on.day)
+        rate = policy.rate_bp_for_installment(no)
+        if starts <= today:
+            on_path = rate
+        steps.append(RateStep(j + 1, no, starts, rate, now=False))
+    current_year = max((s.year for s in steps if s.starts_on <= today), default=1)
+    marked = tuple(
+        RateStep(s.year, s.from_installment, s.starts_on, s.rate_bp, now=s.year == current_year)
+        for s in steps
+    )
+    return marked, on_path
+
+
+def _additional(
+    session: Session, platform: Platform, loan: Loan, version: ProductVersion | None, today: date
+) -> AdditionalLoanView:
+    rules = version.additional_loan if version else None
+    if rules is None or rules.max_times == 0:
+        return AdditionalLoanView(False, None, False, None, False, False, False)
+    family = sorted(version.limit_family) if version else [loan.product_id]
+    later = session.scalars(
+        select(Loan.id).where(
+            Loan.applicant_id == loan.applicant_id,
+            Loan.product_id.in_(family),
+            Loan.id != loan.id,
+            Loan.executed_on >= loan.executed_on,
+        )
+    ).all()
+    used = len(later) >= rules.max_times
+    active = loan.status == LoanStatus.ACTIVE.value
+    blocked = loan.status in (LoanStatus.DELINQUENT.value, LoanStatus.DEFAULTED.value)
+    opens = loan.additional_loan_from
+    if opens is None and active:
+        opens = add_months(loan.executed_on, rules.min_months_on_time, loan.executed_on.day)
+    return AdditionalLoanView(
+        offered=True,
+        opens_on=opens if active else None,
+        open_now=active and not used and opens is not None and opens <= today,
+        max_amount=rules.max_amount,
+        same_bank=rules.same_bank_while_open,
+        used=used,
+        blocked_by_arrears=blocked,
+    )
+
+
+def _loan(session: Session, platform: Platform, loan: Loan, today: date) -> LoanView:
+    guarantee = session.get_one(Guarantee, loan.guarantee_id)
+    version = _version(platform, guarantee.product_id, guarantee.product_version)
+    ledger = _ledger(session, loan)
+    open_loan = loan.status not in (LoanStatus.REPAID.value, LoanStatus.SUBROGATED.value)
+    next_on: date | None = None
+    next_amount: int | None = None
+    overdue: tuple[OverdueInstallment, ...] = ()
+    maturity: date | None = None
+    if ledger is not None:
+        maturity = ledger.installments[-1].due_date
+        if open_loan:
+            upcoming = next((i for i in ledger.installments if i.due_date >= today and i.unpaid > 0), None)
+            if upcoming is not None:
+                next_on, next_amount = upcoming.due_date, upcoming.unpaid
+            on = max(today, ledger.last_paid_on or today)
+            overdue = tuple(
+                OverdueInstallment(
+                    o.no, o.due_date, o.principal, o.interest, o.delinquency_interest, o.days_overdue
+                )
+                for o in ledger.overdue(on)
+            )
+    days = max((o.days_overdue for o in overdue), default=0)
+    path, on_path = _rate_path(loan, today)
+    return LoanView(
+        id=loan.id,
+        product_id=loan.product_id,
+        bank_code=loan.bank_code,
+        certificate_no=guarantee.certificate_no,
+        amount=loan.amount,
+        principal_balance=loan.principal_balance,
+        executed_on=loan.executed_on,
+        maturity_on=maturity,
+        term_months=loan.term_months,
+        grace_months=loan.grace_months,
+        status=loan.status,
+        current_rate_bp=loan.current_rate_bp,
+        next_due_on=next_on,
+        next_due_amount=next_amount,
+        overdue=overdue,
+        days_past_due=days if overdue else loan.days_past_due if open_loan else 0,
+        rate_path=path,
+        rate_on_path_bp=on_path,
+        additional=_additional(session, platform, loan, version, today),
+        repaid_on=loan.repaid_on,
+    )
