@@ -1,0 +1,137 @@
+"""The supervisor's overview through the service on SQLite and PostgreSQL: today's applications,
+approvals (Korean calendar days), executions, delinquency with its rate and days-past-due buckets."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import update
+
+from builders import make_loan
+from seomin.adapters.db.models import AuditEvent, Loan
+from seomin.services.applications import confirm_second_review, decide
+from seomin.services.errors import Forbidden, InputError
+from seomin.services.operations import kst_day_bounds, overview, rate_bp
+from seomin.services.platform import Platform
+from test_applications import applicant, apply, fast_password_hashing, staff
+
+__all__ = ["fast_password_hashing"]
+
+TODAY = date(2025, 5, 15)
+
+
+def approved_at(platform: Platform, application_id: int, moment: datetime) -> None:
+    """Decisions are stamped with the wall clock; the platform's clock is fixed at TODAY, so the test
+    places the approval event on the instant it wants."""
+    with platform.sessions.begin() as session:
+        session.execute(
+            update(AuditEvent)
+            .where(
+                AuditEvent.entity_id == str(application_id),
+                AuditEvent.action == "application.approved",
+            )
+            .values(at=moment)
+        )
+
+
+def documents(day: date) -> list[tuple[str, date, str, bytes]]:
+    return [
+        ("employment_certificate", day, "재직증명서.pdf", b"%PDF employment"),
+        ("income_amount_certificate", day, "소득금액증명원.pdf", b"%PDF income"),
+    ]
+
+
+def loan(platform: Platform, amount: int, executed_on: date, status: str = "active", dpd: int = 0) -> int:
+    loan_id = make_loan(platform, amount=amount, executed_on=executed_on)
+    with platform.sessions.begin() as session:
+        session.execute(
+            update(Loan)
+            .where(Loan.id == loan_id)
+            .values(status=status, days_past_due=dpd, principal_balance=amount)
+        )
+    return loan_id
+
+
+def test_the_days_figures_against_seeded_data(platform: Platform) -> None:
+    reviewer, checker = staff(platform, "rev"), staff(platform, "chk")
+    supervisor = staff(platform, "sup", "supervisor")
+    rrns = iter(f"90010{i}-2{i:06d}" for i in range(1, 10))
+
+    platform.today = lambda: date(2025, 4, 1)  # before the window
+    apply(platform, applicant(platform, rrn=next(rrns)), documents=documents(date(2025, 4, 1)))
+    platform.today = lambda: date(2025, 5, 10)
+    early = apply(platform, applicant(platform, rrn=next(rrns)), documents=documents(date(2025, 5, 10)))
+    platform.today = lambda: TODAY
+    direct = apply(platform, applicant(platform, rrn=next(rrns)))
+    checked = apply(platform, applicant(platform, rrn=next(rrns)), amount=4_000_000)
+    waiting = apply(platform, applicant(platform, rrn=next(rrns)), amount=4_000_000)
+    late = apply(platform, applicant(platform, rrn=next(rrns)))
+
+    assert decide(platform, reviewer, direct, approve=True).value == "approved"
+    assert decide(platform, reviewer, checked, approve=True).value == "pending_second_review"
+    assert confirm_second_review(platform, checker, checked, True).value == "approved"
+    assert decide(platform, reviewer, waiting, approve=True).value == "pending_second_review"
+    decide(platform, reviewer, early, approve=True)
+    decide(platform, reviewer, late, approve=True)
+    # 00:30 on 5/15 in Korea is still 5/14 in UTC; 23:59 on 5/14 in Korea is 5/14 in UTC too
+    approved_at(platform, direct, datetime(2025, 5, 14, 15, 30, tzinfo=UTC))
+    approved_at(platform, checked, datetime(2025, 5, 14, 14, 59, tzinfo=UTC))
+    approved_at(platform, early, datetime(2025, 4, 15, 14, 59, tzinfo=UTC))  # 4/15 23:59 KST: 30 days back
+    approved_at(platform, late, datetime(2025, 5, 15, 15, 0, tzinfo=UTC))  # 5/16 00:00 in Korea: tomorrow
+
+    loan(platform, 5_000_000, TODAY)
+    loan(platform, 2_000_000, TODAY)
+    loan(platform, 3_000_000, date(2024, 6, 3), dpd=0)
+    loan(platform, 1_000_000, date(2024, 6, 3), dpd=12)  # active but a few days late
+    loan(platform, 4_000_000, date(2024, 6, 3), "delinquent", 35)
+    loan(platform, 6_000_000, date(2024, 6, 3), "defaulted", 120)
+    loan(platform, 9_000_000, date(2024, 6, 3), "subrogated", 200)  # the agency's recourse debt now
+    loan(platform, 8_000_000, date(2024, 6, 3), "repaid")
+
+    view = overview(platform, supervisor)
+    assert view.today == TODAY
+    assert view.applications_today == 6  # four applied today, two behind today's staged loans
+    assert view.approvals_today == 1  # `direct`; `checked` was the day before in Korea, `late` tomorrow
+    assert view.pending_second_review == 1
+    assert (view.executions_today, view.executed_amount_today) == (2, 7_000_000)
+    assert (view.outstanding_loans, view.outstanding_balance) == (6, 21_000_000)
+    assert (view.delinquent_loans, view.delinquent_balance) == (2, 10_000_000)
+    assert view.delinquency_rate_bp == 4762  # 10,000,000 / 21,000,000 = 47.619%
+    assert len(view.daily) == 30 and view.daily[0].day == date(2025, 4, 16) and view.daily[-1].day == TODAY
+    by_day = {d.day: (d.applications, d.approvals) for d in view.daily if d.applications or d.approvals}
+    assert by_day == {date(2025, 5, 10): (1, 0), date(2025, 5, 14): (0, 1), TODAY: (6, 1)}
+    assert [(b.label_ko, b.loans, b.balance) for b in view.buckets] == [
+        ("1~29일", 1, 1_000_000),
+        ("30~59일", 1, 4_000_000),
+        ("60~89일", 0, 0),
+        ("90일 이상", 1, 6_000_000),
+    ]
+    wider = overview(platform, supervisor, days=31)
+    assert wider.approvals_in_period == 3 and wider.applications_in_period == 7
+
+
+def test_an_empty_day_is_zeros_not_an_error(platform: Platform) -> None:
+    view = overview(platform, staff(platform, "sup", "supervisor"), days=7)
+    assert view.applications_today == view.approvals_today == view.executions_today == 0
+    assert view.delinquency_rate_bp == 0 and len(view.daily) == 7
+    assert all(b.loans == 0 for b in view.buckets)
+
+
+def test_only_supervisors_see_the_overview(platform: Platform) -> None:
+    for role in ("counselor", "reviewer", "auditor"):
+        with pytest.raises(Forbidden):
+            overview(platform, staff(platform, f"x-{role}", role))
+    with pytest.raises(Forbidden):
+        overview(platform, applicant(platform))
+    with pytest.raises(InputError):
+        overview(platform, staff(platform, "sup", "supervisor"), days=0)
+
+
+def test_rates_round_half_up_and_days_are_korean() -> None:
+    assert rate_bp(1, 3) == 3333 and rate_bp(2, 3) == 6667 and rate_bp(1, 8) == 1250
+    assert rate_bp(1, 20_000) == 1 and rate_bp(1, 20_001) == 0 and rate_bp(5, 0) == 0
+    start, end = kst_day_bounds(TODAY, TODAY)
+    assert start == datetime(2025, 5, 14, 15, 0, tzinfo=UTC) and end == datetime(
+        2025, 5, 15, 15, 0, tzinfo=UTC
+    )
