@@ -206,7 +206,8 @@ def cumulative_figure(report: SupplyReport) -> Figure:
 
 def policy_segment_figure(comparison: PolicyComparison, segment: str) -> Figure:
     """Eligible applicants per band of one segment (age, region, income or score band): the current
-    version's bars beside the proposed version's, with the population of each band as a faint bar."""
+    version's bars beside the proposed version's (the band's population is in the page's table; as a bar
+    it would dwarf the counts that move)."""
     rows = [r for r in comparison.segments if r.segment == segment]
     title_ko = SEGMENTS[segment][0]
     with _korean_rc():
@@ -214,7 +215,6 @@ def policy_segment_figure(comparison: PolicyComparison, segment: str) -> Figure:
         axes = figure.add_subplot()
         positions = list(range(len(rows)))
         width = 0.38
-        axes.bar(positions, [r.population for r in rows], 0.9, color="#eef1f5", label="모집단")
         axes.bar(
             [p - width / 2 for p in positions],
             [r.current for r in rows],
