@@ -110,7 +110,10 @@ def test_cli_demo_then_cob_on_the_embedded_database(tmp_path: Path) -> None:
     first = run(tmp_path, "demo")
     assert first.returncode == 0, first.stderr
     assert "demo-supervisor" in first.stdout and BANK_KEYS["kwangju"] in first.stdout
-    assert "/docs" in first.stdout
+    assert "/docs" in first.stdout and "/manage" in first.stdout
+    report = run(tmp_path, "report", "supply", "--year", "2020", "--estimate")
+    assert report.returncode == 0, report.stderr
+    assert "2020년 서민금융 공급실적 (추정실적" in report.stdout  # the demo imported seed 000's plan table
     second = run(tmp_path, "demo")
     assert second.returncode == 0 and "already present" in second.stdout
     cob = run(tmp_path, "cob", "--date", "2025-05-16")
