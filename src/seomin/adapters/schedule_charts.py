@@ -29,12 +29,13 @@ class ChartText:
     contract: str
     month: str
     unit: str
+    """After each y tick: amounts are drawn in 만 원 (10,000 won)."""
 
 
 def chart_text(lang: str) -> ChartText:
     if lang == "en":
-        return ChartText("On-time payer (yearly step-down)", "Contract rate kept", "Month", "10,000 won")
-    return ChartText("성실상환 시 (매년 금리 인하)", "약정금리 유지 시", "회차 (개월)", "만 원")
+        return ChartText("On-time payer (yearly step-down)", "Contract rate kept", "Month", "×10k won")
+    return ChartText("성실상환 시 (매년 금리 인하)", "약정금리 유지 시", "회차 (개월)", "만")
 
 
 def _manwon(installments: Sequence[Installment], attribute: str) -> list[float]:
@@ -46,10 +47,15 @@ def _series(schedule: Schedule) -> tuple[list[int], Sequence[Installment]]:
     return [i.no for i in rows], rows
 
 
+def _tick(value: float) -> str:
+    """A y tick in 만 원: whole where it is whole, else to two decimals (a small range needs them)."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 def _axes_style(axes: Axes, text: ChartText) -> None:
     axes.set_xlabel(text.month)
-    axes.set_ylabel(text.unit)
-    axes.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
+    unit = text.unit
+    axes.yaxis.set_major_formatter(lambda value, _: _tick(value) + unit)
     axes.grid(True, color="#dddddd", linewidth=0.6)
     axes.legend(loc="best")
 
@@ -59,7 +65,7 @@ def balance_chart(on_time: Schedule, contract: Schedule, lang: str = "ko") -> st
     leaves more of the payment for principal)."""
     text = chart_text(lang)
     with korean_chart():
-        figure = new_figure(8, 3.6)
+        figure = new_figure(6.4, 3.4)
         axes = figure.add_subplot()
         months, rows = _series(contract)
         axes.plot(
@@ -98,7 +104,7 @@ def payment_chart(on_time: Schedule, contract: Schedule, lang: str = "ko") -> st
     on-time payer (the rate of each year is written on its step)."""
     text = chart_text(lang)
     with korean_chart():
-        figure = new_figure(8, 3.6)
+        figure = new_figure(6.4, 3.4)
         axes = figure.add_subplot()
         for schedule, color, style, label in (
             (contract, CONTRACT_COLOR, "--", text.contract),
@@ -120,7 +126,7 @@ def payment_chart(on_time: Schedule, contract: Schedule, lang: str = "ko") -> st
                     color=ON_TIME_COLOR,
                 )
                 previous = row.annual_rate
-        axes.set_ylim(bottom=0)
+        axes.margins(y=0.15)
         _axes_style(axes, text)
         first_on, last_on = on_time.installments[0], on_time.installments[-1]
         rates = " → ".join(dict.fromkeys(f"{format_rate(i.annual_rate)}%" for i in on_time.installments))
