@@ -1,7 +1,670 @@
-"""Placeholder: the pages of this feature are being written."""
+"""The applicant's journey after the self-check: 본인인증, the guided application (product, amount and term,
+the applicant's situation, the document checklist for their occupation with uploads), the financial
+education, the agreement and the guarantee certificate.
+
+The application is a few steps of one form: each step posts everything entered so far (earlier steps ride
+along as hidden fields), is checked, and shows the next; the last step uploads the documents
+(``multipart/form-data``) and submits. Every check failure is a 422 with the message beside its field;
+a state conflict from a service (``Conflict``) is shown on the page with its status, never a 500.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.responses import RedirectResponse, Response
+
+from seomin.adapters.http.auth import platform_of
+from seomin.adapters.web.forms import FormReader, Message
+from seomin.adapters.web.rendering import render
+from seomin.adapters.web.session_cookies import (
+    require_applicant,
+    safe_next,
+    sign_in_applicant,
+    sign_out,
+)
+from seomin.domain.catalog import DebtAdjustmentKind, Occupation, ProductVersion
+from seomin.domain.eligibility import PURPOSE_NAMES, document_valid_from, required_document_groups
+from seomin.domain.profile import ApplicantProfile, DebtAdjustment
+from seomin.domain.regions import REGIONS
+from seomin.services import applicant_overview as overview
+from seomin.services.applications import (
+    MAX_DOCUMENT_BYTES,
+    agree_and_issue_guarantee,
+    complete_education,
+    submit_application,
+)
+from seomin.services.errors import Conflict, InputError
+from seomin.services.identity import LocalIdentityProvider, verify_and_open_session
+from seomin.services.platform import Platform
 
 router = APIRouter()
+
+STEPS: tuple[tuple[str, str, str], ...] = (
+    ("product", "상품 선택", "Product"),
+    ("loan", "금액·기간", "Amount and term"),
+    ("profile", "나의 상황", "Your situation"),
+    ("documents", "서류 제출", "Documents"),
+    ("education", "금융교육", "Education"),
+    ("agreement", "보증 약정", "Agreement"),
+    ("certificate", "보증서", "Certificate"),
+)
+
+OCCUPATIONS: dict[str, tuple[str, str]] = {
+    "employee": ("근로자 (직장인)", "Employee"),
+    "business": ("사업자", "Business owner"),
+    "freelancer": ("프리랜서 (특수고용·보험설계사 등)", "Freelancer"),
+    "pensioner": ("연금 수령자", "Pensioner"),
+    "unemployed": ("무직", "Not working"),
+}
+HAESSAL15: dict[str, tuple[str, str]] = {
+    "rejected": ("신청했으나 보증이 거절됨", "Applied and was refused"),
+    "none": ("이용한 적 없음", "Never used"),
+    "using": ("이용 중", "Using it now"),
+    "repaid": ("이용 후 모두 갚음", "Used and repaid"),
+}
+ADJUSTMENTS: dict[str, tuple[str, str]] = {
+    "": ("해당 없음", "None"),
+    "workout": ("신용회복위원회 채무조정 (워크아웃)", "Credit counseling workout"),
+    "rehabilitation": ("법원 개인회생", "Court rehabilitation"),
+    "new_start_fund": ("새출발기금", "New Start Fund"),
+}
+PREFERENTIAL: dict[str, tuple[str, str]] = {
+    "consulting": ("신용부채컨설팅 이수", "Completed credit and debt consulting"),
+    "employment-support": ("국민취업지원제도 성공", "Succeeded in the national employment support programme"),
+}
+LOAN_FIELDS = ("product", "amount", "term_months", "grace_months")
+PROFILE_FIELDS = (
+    "annual_income",
+    "kcb_score",
+    "nice_score",
+    "occupation",
+    "employed_months",
+    "pension_payments",
+    "haessal15",
+    "public_record",
+    "adjustment",
+    "faithful_months",
+    "region",
+    "vulnerable",
+    "basic_livelihood",
+    "pref_consulting",
+    "pref_employment",
+)
+IDENTITY_MESSAGES: dict[str, Message] = {
+    "name": Message("이름을 숫자 없이 50자 이내로 입력해 주세요.", "Enter your name (no digits, up to 50)."),
+    "rrn": Message(
+        "주민등록번호를 확인해 주세요 (예: 850301-1234567).",
+        "Check the resident registration number (e.g. 850301-1234567).",
+    ),
+    "phone": Message(
+        "본인 명의 휴대폰 번호를 010-1234-5678 형식으로 입력해 주세요.",
+        "Enter your own mobile number, e.g. 010-1234-5678.",
+    ),
+}
+_DOC_FIELD = re.compile(r"^documents\.(\d+)\.(\w+)")
+
+
+# --- 본인인증 ---------------------------------------------------------------------------------------------
+
+
+@router.get("/identity")
+def identity_page(request: Request, next: str | None = None) -> Response:
+    return render(
+        request, "apply/identity.html", {"errors": {}, "values": {}, "next": safe_next(next, "/my")}
+    )
+
+
+@router.post("/identity")
+async def identity_submit(request: Request) -> Response:
+    form = await request.form()
+    reader = FormReader(form)
+    name = reader.text("name", max_length=50)
+    rrn = reader.text("rrn", max_length=20)
+    phone = reader.text("phone", max_length=20)
+    target = safe_next(reader.raw("next"), "/my")
+    token = ""
+    if reader.ok and name and rrn and phone:
+        platform = platform_of(request)
+        try:
+            _, token = await run_in_threadpool(
+                verify_and_open_session, platform, LocalIdentityProvider(platform.today), name, rrn, phone
+            )
+        except InputError as exc:
+            message = IDENTITY_MESSAGES.get(exc.field, Message(exc.message, exc.message))
+            reader.errors[exc.field if exc.field in IDENTITY_MESSAGES else "name"] = message
+    if not reader.ok:
+        # The resident number and phone are never sent back to the browser: typed again after an error.
+        values = {"name": reader.raw("name")}
+        context = {"errors": reader.errors, "values": values, "next": target}
+        return render(request, "apply/identity.html", context, status_code=422)
+    response = RedirectResponse(target, status_code=303)
+    sign_in_applicant(response, request, token)
+    return response
+
+
+@router.get("/signout")
+def signout_page(request: Request) -> Response:
+    return render(request, "apply/signout.html")
+
+
+@router.post("/signout")
+def signout(request: Request) -> Response:
+    response = RedirectResponse("/", status_code=303)
+    sign_out(response, "applicant")
+    return response
+
+
+# --- the application --------------------------------------------------------------------------------
+
+
+def _products(platform: Platform) -> list[ProductVersion]:
+    return sorted(platform.catalog.in_force(platform.today()), key=lambda v: v.id)
+
+
+def _product(platform: Platform, product_id: str) -> ProductVersion | None:
+    return next((v for v in _products(platform) if v.id == product_id), None)
+
+
+def _carry(form: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, str]:
+    """The values of earlier steps to send along again as hidden fields."""
+    carried = {}
+    for name in names:
+        value = form.get(name)
+        if isinstance(value, str) and value.strip():
+            carried[name] = value.strip()[:200]
+    return carried
+
+
+@dataclass(frozen=True, slots=True)
+class LoanChoice:
+    product: ProductVersion
+    amount: int
+    term_months: int
+    grace_months: int
+
+
+def _read_loan(platform: Platform, reader: FormReader) -> LoanChoice | None:
+    product_id = reader.choice("product", [v.id for v in _products(platform)])
+    product = _product(platform, product_id) if product_id else None
+    amount = reader.won(
+        "amount", minimum=100_000, maximum=product.limits.total_per_person if product else 10**9
+    )
+    term = reader.choice("term_months", [str(m) for m in product.terms.repayment_months] if product else [])
+    grace = reader.choice("grace_months", [str(m) for m in product.terms.grace_months] if product else [])
+    if product is None or amount is None or term is None or grace is None:
+        return None
+    return LoanChoice(product, amount, int(term), int(grace))
+
+
+def _read_profile(reader: FormReader) -> dict[str, Any] | None:
+    income = reader.won("annual_income", minimum=0)
+    kcb = reader.integer("kcb_score", required=False, minimum=0, maximum=1000)
+    nice = reader.integer("nice_score", required=False, minimum=0, maximum=1000)
+    occupation = reader.choice("occupation", OCCUPATIONS)
+    employed = reader.integer("employed_months", required=False, minimum=0, maximum=960)
+    pension = reader.integer("pension_payments", required=False, minimum=0, maximum=1200)
+    haessal15 = reader.choice("haessal15", HAESSAL15)
+    adjustment = reader.choice("adjustment", [k for k in ADJUSTMENTS if k], required=False)
+    faithful = reader.integer("faithful_months", required=adjustment is not None, minimum=0, maximum=600)
+    region = reader.choice("region", REGIONS)
+    if not reader.ok or income is None or occupation is None or region is None:
+        return None
+    return {
+        "annual_income": income,
+        "kcb_score": kcb,
+        "nice_score": nice,
+        "occupation": occupation,
+        "employed_months": employed or 0,
+        "pension_payments": pension or 0,
+        "haessal15": haessal15,
+        "public_record": reader.raw("public_record") == "yes",
+        "debt_adjustment": None
+        if adjustment is None
+        else {"kind": adjustment, "faithful_months": faithful or 0},
+        "region": region,
+        "vulnerable": reader.flag("vulnerable"),
+        "basic_livelihood": reader.flag("basic_livelihood"),
+        "preferential": [
+            code
+            for code, name in (("consulting", "pref_consulting"), ("employment-support", "pref_employment"))
+            if reader.flag(name)
+        ],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentChoice:
+    """One line of the checklist: a proof the applicant must give and the documents accepted for it."""
+
+    index: int
+    purpose: str
+    purpose_ko: str
+    purpose_en: str
+    types: tuple[str, ...]
+
+
+def checklist(product: ProductVersion, profile: Mapping[str, Any]) -> list[DocumentChoice]:
+    """The proofs the product asks of this applicant (their occupation, or their debt adjustment), in the
+    catalog's order: the domain's ``required_document_groups``, one document for each."""
+    adjustment = profile.get("debt_adjustment")
+    # Only the two facts the checklist depends on (the rest is judged when the application is submitted).
+    known: dict[str, Any] = {
+        "occupation": Occupation(profile["occupation"]),
+        "debt_adjustment": None
+        if not adjustment
+        else DebtAdjustment.model_construct(
+            kind=DebtAdjustmentKind(adjustment["kind"]), faithful_months=adjustment["faithful_months"]
+        ),
+    }
+    facts = ApplicantProfile.model_construct(**known)
+    return [
+        DocumentChoice(i, purpose, *PURPOSE_NAMES[purpose], types)
+        for i, (purpose, types) in enumerate(required_document_groups(product, facts))
+    ]
+
+
+def _steps(current: str) -> list[dict[str, Any]]:
+    names = [s[0] for s in STEPS]
+    at = names.index(current)
+    return [
+        {"key": key, "ko": ko, "en": en, "current": key == current, "done": i < at}
+        for i, (key, ko, en) in enumerate(STEPS)
+    ]
+
+
+def _field_of(service_field: str) -> str:
+    """The form field of a service's InputError field path."""
+    found = _DOC_FIELD.match(service_field)
+    if found:
+        part = "issued_on" if found.group(2) == "issued_on" else "file"
+        return f"doc_{found.group(1)}_{part}"
+    name = service_field.removeprefix("profile.").split(".")[0]
+    return {
+        "requested_amount": "amount",
+        "product_id": "product",
+        "debt_adjustment": "adjustment",
+    }.get(name, name)
+
+
+def _step_of(field_name: str) -> str:
+    if field_name.startswith("doc_"):
+        return "documents"
+    if field_name in LOAN_FIELDS:
+        return "loan"
+    return "profile"
+
+
+def _render_step(
+    request: Request,
+    step: str,
+    form: Mapping[str, Any],
+    errors: Mapping[str, Message],
+    *,
+    status_code: int = 200,
+    alert: Message | None = None,
+) -> Response:
+    platform = platform_of(request)
+    today = platform.today()
+    product = _product(platform, str(form.get("product") or ""))
+    context: dict[str, Any] = {
+        "steps": _steps(step),
+        "errors": errors,
+        "values": {k: v for k, v in form.items() if isinstance(v, str)},
+        "product": product,
+        "products": _products(platform),
+        "today": today,
+        "alert": alert,
+        "occupations": OCCUPATIONS,
+        "haessal15": HAESSAL15,
+        "adjustments": ADJUSTMENTS,
+        "preferential": PREFERENTIAL,
+        "regions": REGIONS,
+        "carry": {},
+        "checklist": [],
+    }
+    if step == "profile":
+        context["carry"] = _carry(form, LOAN_FIELDS)
+    if step == "documents" and product is not None:
+        reader = FormReader(form)
+        profile = _read_profile(reader)
+        context["carry"] = _carry(form, LOAN_FIELDS + PROFILE_FIELDS)
+        context["checklist"] = checklist(product, profile) if profile else []
+        context["valid_from"] = document_valid_from(product, today)
+        context["validity_months"] = product.documents.validity_months if product.documents else None
+        context["document_types"] = platform.catalog.document_types
+    template = {"product": "apply/product.html", "loan": "apply/loan.html"}.get(step, f"apply/{step}.html")
+    return render(request, template, context, status_code=status_code)
+
+
+@router.get("/apply")
+def apply_page(request: Request, product: str | None = None) -> Response:
+    require_applicant(request)
+    platform = platform_of(request)
+    if product and _product(platform, product) is not None:
+        version = _product(platform, product)
+        assert version is not None
+        values = {
+            "product": product,
+            "term_months": str(version.terms.repayment_months[-1]),
+            "grace_months": str(version.terms.grace_months[0]),
+        }
+        return _render_step(request, "loan", values, {})
+    return _render_step(request, "product", {}, {})
+
+
+@router.post("/apply")
+async def apply_submit(request: Request) -> Response:
+    actor = require_applicant(request)
+    platform = platform_of(request)
+    form = await request.form()
+    try:
+        step = str(form.get("step") or "loan")
+        reader = FormReader(form)
+        loan = _read_loan(platform, reader)
+        if not reader.ok or loan is None:
+            return _render_step(request, "loan", form, reader.errors, status_code=422)
+        if step == "loan":
+            return _render_step(request, "profile", form, {})
+        profile = _read_profile(reader)
+        if not reader.ok or profile is None:
+            return _render_step(request, "profile", form, reader.errors, status_code=422)
+        if step == "profile":
+            return _render_step(request, "documents", form, {})
+        documents = await _read_documents(platform, loan.product, profile, form, reader)
+        if not reader.ok:
+            return _render_step(request, "documents", form, reader.errors, status_code=422)
+        try:
+            application_id = await run_in_threadpool(
+                lambda: submit_application(
+                    platform,
+                    actor,
+                    product_id=loan.product.id,
+                    requested_amount=loan.amount,
+                    term_months=loan.term_months,
+                    grace_months=loan.grace_months,
+                    profile=profile,
+                    documents=documents,
+                )
+            )
+        except InputError as exc:
+            name = _field_of(exc.field)
+            errors = {name: Message(exc.message, exc.message)}
+            return _render_step(request, _step_of(name), form, errors, status_code=422)
+        except Conflict as exc:
+            alert = Message(exc.message, exc.message)
+            return _render_step(request, "documents", form, {}, status_code=409, alert=alert)
+        return RedirectResponse(f"/applications/{application_id}?submitted=1", status_code=303)
+    finally:
+        await form.close()
+
+
+async def _read_documents(
+    platform: Platform,
+    product: ProductVersion,
+    profile: Mapping[str, Any],
+    form: FormData,
+    reader: FormReader,
+) -> list[tuple[str, date, str, bytes]]:
+    """One upload per checklist line, each checked for type, issue date (the one-month rule) and file."""
+    today = platform.today()
+    valid_from = document_valid_from(product, today)
+    months = product.documents.validity_months if product.documents else 0
+    documents = []
+    for line in checklist(product, profile):
+        prefix = f"doc_{line.index}"
+        doc_type = reader.choice(f"{prefix}_type", line.types)
+        issued_on = reader.day(f"{prefix}_issued_on")
+        if issued_on is not None and issued_on > today:
+            reader.fail(
+                f"{prefix}_issued_on",
+                f"발급일이 오늘({today:%Y.%m.%d})보다 뒤일 수 없습니다. 서류에 적힌 발급일을 입력해 주세요.",
+                f"The issue date cannot be after today ({today.isoformat()}).",
+            )
+        elif issued_on is not None and valid_from is not None and issued_on < valid_from:
+            reader.fail(
+                f"{prefix}_issued_on",
+                f"{issued_on:%Y.%m.%d}에 발급된 서류는 받을 수 없습니다: 신청일 기준 {months}개월 이내"
+                f"({valid_from:%Y.%m.%d} 이후)에 발급된 서류만 인정됩니다. 새로 발급받아 주세요.",
+                f"Issued {issued_on.isoformat()}: only documents issued within {months} month(s) of the "
+                f"application (on or after {valid_from.isoformat()}) are accepted. Please get a new one.",
+            )
+        upload = form.get(f"{prefix}_file")
+        content = b""
+        filename = ""
+        if isinstance(upload, UploadFile) and upload.filename:
+            content = await upload.read(MAX_DOCUMENT_BYTES + 1)
+            filename = upload.filename
+        if not content:
+            reader.fail(f"{prefix}_file", "서류 파일을 올려 주세요.", "Please attach the document.")
+        elif len(content) > MAX_DOCUMENT_BYTES:
+            reader.fail(
+                f"{prefix}_file",
+                f"파일이 {MAX_DOCUMENT_BYTES // (1024 * 1024)}MB보다 큽니다.",
+                f"The file is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB.",
+            )
+        if doc_type and issued_on and content and f"{prefix}_issued_on" not in reader.errors:
+            documents.append((doc_type, issued_on, filename, content))
+    return documents
+
+
+# --- the application page, the agreement and the certificate ------------------------------------------
+
+
+@router.get("/applications/{application_id}")
+def application_page(request: Request, application_id: int) -> Response:
+    actor = require_applicant(request)
+    platform = platform_of(request)
+    view = overview.application_view(platform, actor, application_id)
+    return render(
+        request,
+        "apply/application.html",
+        {
+            "app": view,
+            "submitted": request.query_params.get("submitted") == "1",
+            "occupations": OCCUPATIONS,
+            "today": platform.today(),
+        },
+    )
+
+
+def _agreement_context(request: Request, application_id: int) -> dict[str, Any]:
+    actor = require_applicant(request)
+    platform = platform_of(request)
+    view = overview.application_view(platform, actor, application_id)
+    product = _product(platform, view.product_id)
+    return {
+        "app": view,
+        "steps": _steps("agreement"),
+        "product": product,
+        "banks": overview.lending_banks(platform, view.product_id, view.region),
+        "errors": {},
+        "values": {},
+        "alert": None,
+        "today": platform.today(),
+    }
+
+
+@router.get("/applications/{application_id}/agreement")
+def agreement_page(request: Request, application_id: int) -> Response:
+    context = _agreement_context(request, application_id)
+    return render(request, "apply/agreement.html", context)
+
+
+@router.post("/applications/{application_id}/agreement")
+async def agreement_submit(request: Request, application_id: int) -> Response:
+    actor = require_applicant(request)
+    platform = platform_of(request)
+    form = await request.form()
+    context = _agreement_context(request, application_id)
+    reader = FormReader(form)
+    bank = reader.choice("bank_code", [b.code for b in context["banks"]])
+    if not reader.flag("agree_terms"):
+        reader.fail(
+            "agree_terms",
+            "보증약정 내용에 동의해야 보증서를 발급받을 수 있습니다.",
+            "You must agree to the terms to get the certificate.",
+        )
+    if not reader.flag("agree_info"):
+        reader.fail(
+            "agree_info",
+            "개인(신용)정보를 은행에 제공하는 데 동의해 주세요.",
+            "Please consent to sharing your credit information with the bank.",
+        )
+    context["values"] = {"bank_code": reader.raw("bank_code")}
+    if not reader.ok or bank is None:
+        context["errors"] = reader.errors
+        return render(request, "apply/agreement.html", context, status_code=422)
+    try:
+        issued = await run_in_threadpool(agree_and_issue_guarantee, platform, actor, application_id, bank)
+    except InputError as exc:
+        field_name = "bank_code" if exc.field == "bank_code" else "agree_terms"
+        context["errors"] = {field_name: Message(exc.message, exc.message)}
+        return render(request, "apply/agreement.html", context, status_code=422)
+    except Conflict as exc:
+        context["alert"] = _conflict_message(exc)
+        return render(request, "apply/agreement.html", context, status_code=409)
+    view = overview.application_view(platform, actor, application_id)
+    return render(
+        request,
+        "apply/certificate.html",
+        {
+            "app": view,
+            "steps": _steps("certificate"),
+            "issued": issued,
+            "code": issued.verification_code,
+            "banks": overview.lending_banks(platform, view.product_id, view.region),
+            "today": platform.today(),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/applications/{application_id}/certificate")
+def certificate_page(request: Request, application_id: int) -> Response:
+    actor = require_applicant(request)
+    platform = platform_of(request)
+    view = overview.application_view(platform, actor, application_id)
+    if view.guarantee is None:
+        return RedirectResponse(f"/applications/{application_id}", status_code=303)
+    return render(
+        request,
+        "apply/certificate.html",
+        {
+            "app": view,
+            "steps": _steps("certificate"),
+            "issued": view.guarantee,
+            "code": None,
+            "banks": overview.lending_banks(platform, view.product_id, view.region),
+            "today": platform.today(),
+        },
+    )
+
+
+def _conflict_message(exc: Conflict) -> Message:
+    known = {
+        "EDUCATION_REQUIRED": Message(
+            "보증 약정 전에 금융교육을 먼저 이수해야 합니다. 아래 링크에서 10분 정도면 마칠 수 있습니다.",
+            "Complete the financial education before the agreement; it takes about 10 minutes.",
+        ),
+        "APPLICATION_GUARANTEED": Message(
+            "이미 보증서가 발급된 신청입니다.", "A certificate has already been issued for this application."
+        ),
+        "APPLICATION_SUBMITTED": Message(
+            "아직 심사 중입니다. 승인되면 보증 약정을 할 수 있습니다.",
+            "Still in review: you can agree once it is approved.",
+        ),
+        "APPLICATION_PENDING_SECOND_REVIEW": Message(
+            "2차 심사를 기다리고 있습니다. 승인되면 보증 약정을 할 수 있습니다.",
+            "Awaiting a second review: you can agree once it is approved.",
+        ),
+        "APPLICATION_REJECTED": Message("거절된 신청입니다.", "This application was rejected."),
+        "APPLICATION_WITHDRAWN": Message("철회한 신청입니다.", "This application was withdrawn."),
+    }
+    return known.get(exc.code, Message(exc.message, exc.message))
+
+
+# --- financial education ----------------------------------------------------------------------------
+
+EDUCATION_SCREENS = 4
+QUIZ: dict[str, str] = {"q_fraud": "b", "q_arrears": "a"}
+"""The comprehension questions and their right answers (the options are in the template)."""
+
+
+@router.get("/education")
+def education_page(request: Request, screen: int = 1, next: str | None = None) -> Response:
+    actor = require_applicant(request)
+    platform = platform_of(request)
+    screen = min(max(screen, 1), EDUCATION_SCREENS + 1)
+    return render(
+        request,
+        "apply/education.html",
+        {
+            "screen": screen,
+            "screens": EDUCATION_SCREENS,
+            "next": safe_next(next, "/my"),
+            "errors": {},
+            "values": {},
+            "steps": _steps("education"),
+            "completed": overview.education_of(platform, actor),
+            "course": overview.education_course(platform),
+        },
+    )
+
+
+@router.post("/education")
+async def education_submit(request: Request) -> Response:
+    actor = require_applicant(request)
+    platform = platform_of(request)
+    form = await request.form()
+    reader = FormReader(form)
+    target = safe_next(reader.raw("next"), "/my")
+    for name, right in QUIZ.items():
+        answer = reader.choice(name, ("a", "b", "c"))
+        if answer is not None and answer != right:
+            reader.fail(
+                name,
+                "다시 생각해 보세요. 앞 화면의 내용을 참고할 수 있습니다.",
+                "Not quite: have another look at the earlier screens.",
+            )
+    course = overview.education_course(platform)
+    if not reader.ok or course is None:
+        return render(
+            request,
+            "apply/education.html",
+            {
+                "screen": EDUCATION_SCREENS + 1,
+                "screens": EDUCATION_SCREENS,
+                "next": target,
+                "errors": reader.errors,
+                "values": {k: v for k, v in form.items() if isinstance(v, str)},
+                "steps": _steps("education"),
+                "completed": overview.education_of(platform, actor),
+                "course": course,
+            },
+            status_code=422,
+        )
+    await run_in_threadpool(complete_education, platform, actor, course)
+    return RedirectResponse(f"/education/done?next={target}", status_code=303)
+
+
+@router.get("/education/done")
+def education_done(request: Request, next: str | None = None) -> Response:
+    actor = require_applicant(request)
+    platform = platform_of(request)
+    return render(
+        request,
+        "apply/education_done.html",
+        {
+            "completed": overview.education_of(platform, actor),
+            "next": safe_next(next, "/my"),
+            "steps": _steps("education"),
+        },
+    )

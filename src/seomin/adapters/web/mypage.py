@@ -1,7 +1,61 @@
-"""Placeholder: the pages of this feature are being written."""
+"""마이페이지: the signed-in applicant's applications (status, timeline, documents), loans (next due date,
+arrears, the rate path for on-time payers, the additional-loan date), education and help bookings, all read
+through ``services.applicant_overview``; and withdrawing an application not yet guaranteed."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from seomin.adapters.http.auth import platform_of
+from seomin.adapters.support_centers import default_support_centers
+from seomin.adapters.web.forms import Message
+from seomin.adapters.web.rendering import render
+from seomin.adapters.web.session_cookies import require_applicant
+from seomin.services import applicant_overview, help_bookings
+from seomin.services.applications import withdraw
+from seomin.services.errors import Conflict
+from seomin.services.platform import Actor
 
 router = APIRouter()
+
+
+def _page(request: Request, actor: Actor, **extra: Any) -> dict[str, Any]:
+    platform = platform_of(request)
+    return {
+        "me": applicant_overview.overview(platform, actor),
+        "bookings": help_bookings.bookings_of(platform, default_support_centers(), actor),
+        "today": platform.today(),
+        "alert": None,
+        "notice": None,
+        **extra,
+    }
+
+
+@router.get("/my")
+def my_page(request: Request) -> Response:
+    actor = require_applicant(request)
+    notice = None
+    withdrawn = request.query_params.get("withdrawn")
+    if withdrawn and withdrawn.isdigit():
+        notice = Message(f"신청 #{withdrawn}을(를) 철회했습니다.", f"Application #{withdrawn} was withdrawn.")
+    return render(request, "mypage/index.html", _page(request, actor, notice=notice))
+
+
+@router.post("/my/applications/{application_id}/withdraw")
+async def withdraw_application(request: Request, application_id: int) -> Response:
+    actor = require_applicant(request)
+    platform = platform_of(request)
+    try:
+        await run_in_threadpool(withdraw, platform, actor, application_id)
+    except Conflict as exc:
+        alert = Message(
+            f"신청 #{application_id}은(는) 지금 철회할 수 없습니다 "
+            "(보증서가 발급되었거나 이미 끝난 신청입니다).",
+            f"Application #{application_id} cannot be withdrawn now ({exc.message}).",
+        )
+        return render(request, "mypage/index.html", _page(request, actor, alert=alert), status_code=409)
+    return RedirectResponse(f"/my?withdrawn={application_id}", status_code=303)
