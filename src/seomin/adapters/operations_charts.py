@@ -17,7 +17,7 @@ BUCKET_COLORS = ("#f0b429", "#e07b39", "#c8553d", "#8e2c2c")
 def daily_figure(view: Overview) -> Figure:
     """Bars per day: applications received and final approvals, the last ``len(view.daily)`` days."""
     with korean_chart():
-        figure = new_figure(8, 3.4)
+        figure = new_figure(8, 3.2)
         axes = figure.add_subplot()
         positions = list(range(len(view.daily)))
         width = 0.42
