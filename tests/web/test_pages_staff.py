@@ -89,6 +89,9 @@ def test_a_failed_sign_in_is_one_generic_message(app: FastAPI, platform: Platfor
         )
         assert sent_away.status_code == 303 and sent_away.headers["location"] == "/staff"
         assert client.get("/staff").status_code == 200
+        assert client.get("/staff/login").status_code == 200  # signed in: the menu shows who
+        english = client.get("/staff?lang=en")
+        assert '<html lang="en">' in english.text and "Work queue" in english.text
         out = client.post("/staff/logout", follow_redirects=False)
         assert out.status_code == 303
         assert client.get("/staff", follow_redirects=False).status_code == 303
@@ -330,3 +333,5 @@ def test_the_supervisor_overview_shows_the_seeded_day(platform: Platform, staff_
     assert page.text.count('role="img"') == 2 and "<svg" in page.text
     assert "최근 30일 신청 3건, 승인 1건" in page.text
     assert "2025.05.15" in page.text
+    english = staff_client("supervisor-en").get("/staff/overview?lang=en")
+    assert "Last 30 days: 3 applications, 1 approvals" in english.text and "37.5%" in english.text

@@ -23,7 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from seomin.adapters.http.auth import issue_staff_token, platform_of
 from seomin.adapters.operations_charts import daily_svg, delinquency_svg
 from seomin.adapters.web.forms import FormReader, Message
-from seomin.adapters.web.rendering import render
+from seomin.adapters.web.rendering import render, request_lang
 from seomin.adapters.web.session_cookies import require_staff, safe_next, sign_in_staff, sign_out
 from seomin.domain.calendar import add_months
 from seomin.domain.eligibility import Status, evaluate
@@ -183,7 +183,13 @@ async def login(request: Request) -> Response:
     password = reader.text("password", max_length=256)
     next_path = safe_next(reader.raw("next"), "/staff")
     values = {"username": reader.raw("username")[:64]}
-    context: dict[str, Any] = {"errors": reader.errors, "values": values, "next": next_path, "failed": False}
+    context: dict[str, Any] = {
+        "errors": reader.errors,
+        "values": values,
+        "next": next_path,
+        "failed": False,
+        "role_labels": ROLE_LABELS,
+    }
     if username is None or password is None:
         return render(request, "staff/login.html", context, status_code=422)
     platform = _platform(request)
@@ -585,14 +591,15 @@ async def note(request: Request, application_id: Id) -> Response:
 def overview_page(request: Request) -> Response:
     actor = require_staff(request, "supervisor")
     view = overview(_platform(request), actor)
+    lang = request_lang(request)
     return render(
         request,
         "staff/overview.html",
         {
             "actor": actor,
             "view": view,
-            "daily_chart": daily_svg(view),
-            "delinquency_chart": delinquency_svg(view),
+            "daily_chart": daily_svg(view, lang),
+            "delinquency_chart": delinquency_svg(view, lang),
             "role_labels": ROLE_LABELS,
         },
     )
