@@ -271,19 +271,16 @@ def slot_availability(
     center = _center_code(directory, channel, region_group)
     rules = directory.rules("callback" if channel == "callback" else "visit")
     with platform.sessions() as session:
-        taken = dict(
-            session.execute(
-                select(HelpBooking.slot, func.count())
-                .where(
-                    HelpBooking.channel == channel,
-                    HelpBooking.center_code == center,
-                    HelpBooking.day == day,
-                )
-                .group_by(HelpBooking.slot)
+        rows = session.execute(
+            select(HelpBooking.slot, func.count())
+            .where(
+                HelpBooking.channel == channel,
+                HelpBooking.center_code == center,
+                HelpBooking.day == day,
             )
-            .tuples()
-            .all()
-        )
+            .group_by(HelpBooking.slot)
+        ).all()
+    taken = {str(slot): int(n) for slot, n in rows}
     return [SlotAvailability(slot, rules.capacity, int(taken.get(slot, 0))) for slot in rules.slots]
 
 

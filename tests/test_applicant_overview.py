@@ -1,0 +1,192 @@
+"""The applicant's own reads (services.applicant_overview) on SQLite and PostgreSQL, with loans made by the
+real services: the next due date, arrears of a delinquent loan, the rate path for on-time payers, the
+additional-loan date, the application timeline and the documents' validity."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+
+from seomin.services import applications as apps
+from seomin.services import bank_loans, identity
+from seomin.services.applicant_overview import (
+    application_view,
+    guarantees_of,
+    lending_banks,
+    overview,
+)
+from seomin.services.close_of_business import close_of_business
+from seomin.services.errors import Forbidden, NotFound
+from seomin.services.identity import LocalIdentityProvider, create_staff_user, verify_and_open_session
+from seomin.services.platform import Actor, ActorType, Platform
+
+TODAY = date(2025, 5, 15)
+EXECUTED = date(2024, 3, 4)  # the lowest-credit special guarantee's 2022-09 version is in force then
+PROFILE: dict[str, Any] = {
+    "annual_income": 28_000_000,
+    "kcb_score": 600,
+    "nice_score": 700,
+    "occupation": "employee",
+    "employed_months": 24,
+    "haessal15": "rejected",
+    "region": "서울",
+}
+BANK = Actor(ActorType.BANK, "kwangju")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        identity, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+def at(platform: Platform, day: date) -> None:
+    platform.today = lambda: day
+
+
+def person(platform: Platform, rrn: str, name: str = "홍길동") -> Actor:
+    applicant_id, _ = verify_and_open_session(
+        platform, LocalIdentityProvider(platform.today), name, rrn, "010-2468-1357"
+    )
+    return Actor(ActorType.APPLICANT, str(applicant_id))
+
+
+def reviewer(platform: Platform, username: str = "overview-reviewer") -> Actor:
+    staff_id = create_staff_user(platform, username, "심사자", "a long enough secret", "reviewer")
+    return Actor(ActorType.STAFF, str(staff_id), role="reviewer")
+
+
+def submitted(platform: Platform, actor: Actor, amount: int = 3_000_000) -> int:
+    day = platform.today()
+    return apps.submit_application(
+        platform,
+        actor,
+        product_id="lowest-credit-special",
+        requested_amount=amount,
+        term_months=60,
+        grace_months=0,
+        profile=PROFILE,
+        documents=[
+            ("employment_certificate", day - timedelta(days=3), "재직.pdf", b"%PDF employment"),
+            ("income_amount_certificate", day - timedelta(days=20), "소득.pdf", b"%PDF income"),
+        ],
+    )
+
+
+def executed_loan(
+    platform: Platform, rrn: str, *, paid_months: int, staff: Actor | None = None, on: date = EXECUTED
+) -> tuple[Actor, int]:
+    """A loan executed on ``on`` whose first ``paid_months`` installments were paid on their due
+    dates, then nothing; close of business has run today. Returns (applicant, loan id)."""
+    original = platform.today
+    at(platform, on)
+    actor = person(platform, rrn)
+    application_id = submitted(platform, actor)
+    apps.decide(platform, staff or reviewer(platform), application_id, approve=True)
+    apps.complete_education(platform, actor, "policy-finance-basics")
+    issued = apps.agree_and_issue_guarantee(platform, actor, application_id, "kwangju")
+    loan = bank_loans.execute_loan(
+        platform, BANK, issued.certificate_no, issued.verification_code, on, f"exec-{rrn}"
+    )
+    loan_id = int(loan["loan_id"])
+    schedule = bank_loans.get_loan(platform, BANK, loan_id)["schedule"]
+    anniversary = date(on.year + 1, on.month, on.day)
+    stepped = False
+    for row in schedule[:paid_months]:
+        due = date.fromisoformat(row["due_date"])
+        at(platform, due)
+        amount = bank_loans.payoff_quote(platform, BANK, loan_id, due)["amount_due"]
+        bank_loans.post_payment(platform, BANK, loan_id, amount, due, f"pay-{rrn}-{due}")
+        if due >= anniversary and not stepped:
+            close_of_business(platform, anniversary)  # the nightly batch steps the rate down
+            stepped = True
+    platform.today = original
+    close_of_business(platform, platform.today())
+    return actor, loan_id
+
+
+def test_a_delinquent_loan_shows_its_arrears_and_next_due_date(platform: Platform) -> None:
+    actor, loan_id = executed_loan(platform, "850301-1234567", paid_months=12)
+    loan = next(v for v in overview(platform, actor).loans if v.id == loan_id)
+    assert loan.status == "delinquent"
+    # 12 paid; installment 13 fell due 2025-04-04 and 14 on 2025-05-07 (05-04 is a Sunday, then holidays)
+    assert [o.due_date for o in loan.overdue] == [date(2025, 4, 4), date(2025, 5, 7)]
+    assert loan.days_past_due == (TODAY - date(2025, 4, 4)).days == 41
+    assert all(o.delinquency_interest > 0 for o in loan.overdue)
+    assert loan.overdue_amount == sum(o.principal + o.interest + o.delinquency_interest for o in loan.overdue)
+    quote = bank_loans.payoff_quote(platform, BANK, loan_id, TODAY)
+    assert loan.overdue_amount == quote["amount_due"]  # the same figure the bank quotes
+    assert loan.next_due_on == date(2025, 6, 4)
+    assert loan.next_due_amount is not None and loan.next_due_amount > 0
+    assert loan.additional.blocked_by_arrears and not loan.additional.open_now
+
+
+def test_an_on_time_loan_shows_the_rate_path_and_the_additional_loan_date(platform: Platform) -> None:
+    actor, loan_id = executed_loan(platform, "850301-1234567", paid_months=14)
+    loan = next(v for v in overview(platform, actor).loans if v.id == loan_id)
+    assert loan.status == "active" and not loan.in_arrears and loan.days_past_due == 0
+    assert loan.next_due_on == date(2025, 6, 4)  # installment 15
+    # 60 months: 15.9% falling 1.5%p a year to the 9.9% floor
+    assert [s.rate_bp for s in loan.rate_path] == [1590, 1440, 1290, 1140, 990]
+    assert [s.starts_on for s in loan.rate_path][:2] == [date(2024, 3, 4), date(2025, 3, 4)]
+    assert [s.now for s in loan.rate_path] == [False, True, False, False, False]
+    assert loan.rate_on_path_bp == 1440 == loan.current_rate_bp  # close of business stepped it down
+    assert loan.additional.offered and loan.additional.opens_on == date(2024, 9, 4)
+    assert loan.additional.open_now and loan.additional.max_amount == 5_000_000
+
+
+def test_applications_carry_their_timeline_and_documents(platform: Platform) -> None:
+    actor = person(platform, "850301-1234567")
+    application_id = submitted(platform, actor)
+    view = application_view(platform, actor, application_id)
+    assert [e.kind for e in view.timeline] == ["submitted", "screening", "review"]
+    assert view.timeline[-1].upcoming and view.withdrawable
+    assert view.screening_status == "eligible" and view.screening_reasons[0].code == "ELIGIBLE"
+    assert [(d.doc_type, d.issued_on) for d in view.documents] == [
+        ("employment_certificate", date(2025, 5, 12)),
+        ("income_amount_certificate", date(2025, 4, 25)),
+    ]
+    assert all(d.valid_on_application and d.valid_from == date(2025, 4, 15) for d in view.documents)
+    assert view.documents[1].usable_until == date(2025, 5, 25)
+
+    apps.decide(platform, reviewer(platform), application_id, approve=True)
+    approved = application_view(platform, actor, application_id)
+    assert approved.awaiting_agreement and not approved.education_done
+    assert [e.kind for e in approved.timeline][-3:] == ["approved", "education", "agreement"]
+    apps.complete_education(platform, actor, "policy-finance-basics")
+    issued = apps.agree_and_issue_guarantee(platform, actor, application_id, "hana-sb")
+    done = application_view(platform, actor, application_id)
+    assert done.guarantee is not None and done.guarantee.certificate_no == issued.certificate_no
+    assert [e.kind for e in done.timeline][-2:] == ["guaranteed", "execution"]
+    assert done.timeline[-1].on == date(2025, 6, 14) and not done.withdrawable
+    assert [g.certificate_no for g in guarantees_of(platform, actor)] == [issued.certificate_no]
+
+    withdrawn_id = submitted(platform, actor, 1_000_000)
+    apps.withdraw(platform, actor, withdrawn_id)
+    assert application_view(platform, actor, withdrawn_id).timeline[-1].kind == "withdrawn"
+    assert [a.id for a in overview(platform, actor).applications] == [withdrawn_id, application_id]
+
+
+def test_only_the_applicant_reads_their_own(platform: Platform) -> None:
+    actor = person(platform, "850301-1234567")
+    application_id = submitted(platform, actor)
+    other = person(platform, "900101-1000001", "김다른")
+    with pytest.raises(NotFound):
+        application_view(platform, other, application_id)
+    with pytest.raises(Forbidden):
+        overview(platform, Actor(ActorType.STAFF, "1", role="reviewer"))
+    mine = overview(platform, actor)
+    assert mine.rrn_masked == "850301-1******" and mine.phone_masked == "010-****-1357"
+    assert mine.name_masked == "홍*동"
+
+
+def test_lending_banks_are_those_of_the_region(platform: Platform) -> None:
+    busan = [b.code for b in lending_banks(platform, "lowest-credit-special", "부산")]
+    seoul = [b.code for b in lending_banks(platform, "lowest-credit-special", "서울")]
+    assert "bnk-sb" in busan and "bnk-sb" not in seoul and "sbi-sb" not in busan
+    assert "db-sb" in seoul and "db-sb" not in busan
+    assert busan[-1] in ("welcome-sb", "nh-sb", "kb-sb", "jinju-sb")  # unpublished regions come last

@@ -1,0 +1,161 @@
+"""Offline help bookings (services.help_bookings) on SQLite and PostgreSQL: the seed-004 directory as data,
+business days only, and a slot's capacity holding when more bookings than seats race for it."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from seomin.adapters.db.models import AuditEvent, HelpBooking
+from seomin.adapters.support_centers import (
+    SupportCentersError,
+    default_support_centers,
+    parse_support_centers,
+)
+from seomin.domain.regions import REGIONS
+from seomin.services.errors import Conflict, NotFound
+from seomin.services.help_bookings import (
+    HelpInputError,
+    book_help,
+    bookable_days,
+    bookings_of,
+    check_day,
+    get_booking,
+    slot_availability,
+)
+from seomin.services.platform import Actor, ActorType, Platform
+from test_applicant_overview import person
+
+DIRECTORY = default_support_centers()
+FRIDAY = date(2025, 5, 16)  # the platform fixture's today is Thursday 2025-05-15
+
+
+def booking(platform: Platform, actor: Actor | None = None, **changes: Any) -> Any:
+    values: dict[str, Any] = {
+        "channel": "visit",
+        "region_group": "busan-gyeongnam",
+        "day": FRIDAY,
+        "slot": "10:30",
+        "name": "김도움",
+        "phone": "010-1357-2468",
+        "topic": "apply",
+        **changes,
+    }
+    return book_help(platform, DIRECTORY, actor, **values)
+
+
+def test_the_directory_keeps_seed_004_figures_as_printed() -> None:
+    assert DIRECTORY.printed_total == 41  # the seed's total ...
+    assert DIRECTORY.seed_sum == 50  # ... and the sum of its regional counts: they disagree, both kept
+    assert {g.name_ko: g.centers for g in DIRECTORY.groups} == {
+        "서울/강원": 10,
+        "경기/인천": 13,
+        "대전/충청": 6,
+        "대구/경북": 6,
+        "부산/경남": 7,
+        "광주/전라/제주": 8,
+    }
+    covered = sorted(r for g in DIRECTORY.groups for r in g.regions)
+    assert covered == sorted(REGIONS)  # every 시도 in exactly one group
+    assert DIRECTORY.group_of_region("울산광역시") is DIRECTORY.group("busan-gyeongnam")
+    assert "41개 센터" in DIRECTORY.source
+    with pytest.raises(SupportCentersError, match="capacity"):
+        parse_support_centers({"callback": {"slots": ["09:00"]}})
+
+
+def test_only_business_days_from_tomorrow_within_the_window(platform: Platform) -> None:
+    days = bookable_days(platform, DIRECTORY)
+    assert days[0] == FRIDAY and days[-1] == date(2025, 5, 29)
+    assert date(2025, 5, 17) not in days and date(2025, 5, 18) not in days  # the weekend
+    for day, words in (
+        (date(2025, 5, 14), "지난 날짜"),
+        (date(2025, 5, 15), "오늘"),
+        (date(2025, 5, 17), "주말"),
+        (date(2025, 5, 30), "14일 이내"),
+    ):
+        with pytest.raises(HelpInputError) as refused:
+            check_day(platform, DIRECTORY, day)
+        assert refused.value.field == "day" and words in refused.value.message_ko
+    platform.today = lambda: date(2025, 5, 30)
+    with pytest.raises(HelpInputError) as holiday:
+        booking(platform, day=date(2025, 6, 6))
+    assert "현충일" in holiday.value.message_ko
+    assert date(2025, 6, 3) not in bookable_days(platform, DIRECTORY)  # election day
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"channel": "fax"}, "channel"),
+        ({"region_group": "mars"}, "region_group"),
+        ({"slot": "10:00"}, "slot"),  # a callback slot, not a visit slot
+        ({"topic": "lottery"}, "topic"),
+        ({"name": "김1"}, "name"),
+        ({"phone": "12345"}, "phone"),
+    ],
+)
+def test_bad_input_names_the_field(platform: Platform, changes: dict[str, str], field: str) -> None:
+    with pytest.raises(HelpInputError) as refused:
+        booking(platform, **changes)
+    assert refused.value.field == field
+    with platform.sessions() as session:
+        assert session.scalars(select(HelpBooking)).first() is None
+
+
+def test_a_booking_is_encrypted_audited_and_found_by_reference(platform: Platform) -> None:
+    receipt = booking(platform, phone="02-123-4567")
+    assert receipt.reference_no.startswith("H250515-") and receipt.phone_masked == "02-****-4567"
+    assert receipt.name_masked == "김*움" and not receipt.linked_to_applicant
+    with platform.sessions() as session:
+        row = session.scalars(select(HelpBooking)).one()
+        assert "4567" not in row.phone_encrypted and "김도움" not in row.name_encrypted
+        assert platform.vault.decrypt(row.phone_encrypted) == "021234567"
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "help.booked")).one()
+        assert event.after is not None and event.after["reference_no"] == receipt.reference_no
+        assert event.actor_id == "public-web"
+    assert get_booking(platform, DIRECTORY, receipt.reference_no) == receipt
+    with pytest.raises(NotFound):
+        get_booking(platform, DIRECTORY, "H250515-NOTTHERE")
+
+
+def test_a_signed_in_applicant_is_linked(platform: Platform) -> None:
+    actor = person(platform, "850301-1234567")
+    receipt = booking(platform, actor, channel="callback", region_group=None, slot="10:00")
+    assert receipt.linked_to_applicant and receipt.center_code == "1397"
+    assert [b.reference_no for b in bookings_of(platform, DIRECTORY, actor)] == [receipt.reference_no]
+    assert bookings_of(platform, DIRECTORY, Actor(ActorType.STAFF, "1", role="counselor")) == []
+
+
+@pytest.mark.parametrize(
+    ("channel", "group", "slot"), [("visit", "seoul-gangwon", "14:30"), ("callback", None, "09:00")]
+)
+def test_capacity_holds_when_one_more_booking_than_seats_races(
+    platform: Platform, channel: str, group: str | None, slot: str
+) -> None:
+    capacity = DIRECTORY.rules("visit" if channel == "visit" else "callback").capacity
+    barrier = threading.Barrier(capacity + 1)
+
+    def attempt(i: int) -> str:
+        barrier.wait()
+        try:
+            return booking(
+                platform, channel=channel, region_group=group, slot=slot, phone=f"010-1000-{i:04d}"
+            ).reference_no
+        except Conflict as exc:
+            return exc.code
+
+    with ThreadPoolExecutor(capacity + 1) as pool:
+        outcomes = list(pool.map(attempt, range(capacity + 1)))
+    assert outcomes.count("HELP_SLOT_FULL") == 1
+    with platform.sessions() as session:
+        seats = session.scalars(select(HelpBooking.seat_no).where(HelpBooking.slot == slot)).all()
+    assert sorted(seats) == list(range(1, capacity + 1))
+    left = {s.slot: s.remaining for s in slot_availability(platform, DIRECTORY, channel, group, FRIDAY)}
+    assert left[slot] == 0 and all(v == capacity for k, v in left.items() if k != slot)
+    other_group = booking(platform, region_group="daegu-gyeongbuk", slot="14:30")  # capacity is per group
+    assert other_group.reference_no

@@ -1,0 +1,106 @@
+"""마이페이지 through the real app (TestClient, SQLite and PostgreSQL): a delinquent loan's next due date and
+arrears, the rate path, applications with withdrawal, and personal data masked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+
+from seomin.adapters.http.app import create_app
+from seomin.adapters.web.rendering import won
+from seomin.services import applications as apps
+from seomin.services import bank_loans, identity
+from seomin.services.platform import Platform
+from test_applicant_overview import BANK, TODAY, executed_loan, person, reviewer, submitted
+
+RRN = "850301-1234567"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        identity, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+@pytest.fixture()
+def client(platform: Platform) -> Iterator[TestClient]:
+    with TestClient(create_app(platform)) as c:
+        yield c
+
+
+def sign_in(client: TestClient, rrn: str = RRN) -> None:
+    answer = client.post(
+        "/identity", data={"name": "홍길동", "rrn": rrn, "phone": "010-2468-1357"}, follow_redirects=False
+    )
+    assert answer.status_code == 303, answer.text
+
+
+def test_my_page_needs_identity(client: TestClient) -> None:
+    answer = client.get("/my", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/identity?next=/my"
+
+
+def test_a_delinquent_loan_shows_the_next_due_date_and_the_arrears(
+    platform: Platform, client: TestClient
+) -> None:
+    _, loan_id = executed_loan(platform, RRN, paid_months=12)
+    sign_in(client)
+    page = client.get("/my")
+    assert page.status_code == 200
+    text = page.text
+    assert "연체 중입니다" in text and "41일" in text
+    overdue = bank_loans.payoff_quote(platform, BANK, loan_id, TODAY)["amount_due"]
+    assert won(overdue) in text  # the overdue amount, delinquency interest included
+    assert "2025.04.04" in text and "2025.05.07" in text  # the overdue installments
+    assert "다음 상환일" in text and "2025.06.04" in text
+    assert "연체 중에는 추가대출을 받을 수 없습니다" in text
+    assert "850301-1******" in text and "850301-1234567" not in text  # masked
+    assert "010-****-1357" in text and "2468" not in text
+    assert 'class="table-scroll"' in text
+
+
+def test_an_on_time_loan_shows_its_rate_path_and_additional_loan(
+    platform: Platform, client: TestClient
+) -> None:
+    executed_loan(platform, RRN, paid_months=14)
+    sign_in(client)
+    text = client.get("/my").text
+    assert "연체 중입니다" not in text
+    for rate in ("15.9%", "14.4%", "12.9%", "11.4%", "9.9%"):
+        assert rate in text
+    assert 'aria-current="true"' in text  # this year's row
+    assert "지금 추가대출을 신청할 수 있습니다" in text and "5,000,000원" in text
+    english = client.get("/my?lang=en").text
+    assert "Rate path for on-time payers" in english and "Next due date" in english
+
+
+def test_applications_are_listed_and_can_be_withdrawn(platform: Platform, client: TestClient) -> None:
+    actor = person(platform, RRN)
+    open_id = submitted(platform, actor)
+    guaranteed_id = submitted(platform, actor, 1_000_000)
+    apps.decide(platform, reviewer(platform), guaranteed_id, approve=True)
+    apps.complete_education(platform, actor, "policy-finance-basics")
+    apps.agree_and_issue_guarantee(platform, actor, guaranteed_id, "kwangju")
+    sign_in(client)
+    text = client.get("/my").text
+    assert f"#{open_id}" in text and f"#{guaranteed_id}" in text
+    assert f'action="/my/applications/{open_id}/withdraw"' in text
+    assert f'action="/my/applications/{guaranteed_id}/withdraw"' not in text  # guaranteed: no button
+    assert "보증서 발급" in text and "2025.05.15" in text and "이수일 2025.05.15" in text
+
+    refused = client.post(f"/my/applications/{guaranteed_id}/withdraw")
+    assert refused.status_code == 409 and "지금 철회할 수 없습니다" in refused.text
+    done = client.post(f"/my/applications/{open_id}/withdraw", follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == f"/my?withdrawn={open_id}"
+    after = client.get(done.headers["location"]).text
+    assert "철회했습니다" in after and "철회" in after
+    assert f'action="/my/applications/{open_id}/withdraw"' not in after
+    assert apps.get_application(platform, actor, open_id)["status"] == "withdrawn"
+
+    other = TestClient(client.app)
+    sign_in(other, "900101-1000001")
+    assert other.post(f"/my/applications/{guaranteed_id}/withdraw").status_code == 404
