@@ -273,6 +273,20 @@ def test_maker_checker_the_maker_cannot_confirm_a_second_reviewer_can(
     assert late.status_code == 409  # nothing awaits a second review any more
 
 
+def test_a_limit_conflict_is_shown_in_the_engines_words(platform: Platform, staff_client: Login) -> None:
+    person = applicant(platform)
+    first, second = apply(platform, person), apply(platform, person)
+    reviewer = staff_client("reviewer-limit")
+    reviewer.post(f"/staff/applications/{first}/decision", data={"decision": "approve"})
+    assert status_of(platform, first) == "approved"
+    refused = reviewer.post(f"/staff/applications/{second}/decision", data={"decision": "approve"})
+    assert refused.status_code == 409
+    alert = re.search(r'id="page-alert">(.*?)</div>', refused.text, re.S)
+    assert alert is not None and "ADDITIONAL_LOAN_TOO_EARLY" in alert.group(1)
+    assert "추가대출은 최초 대출(2025.05.15) 후 6개월 이상 연체 없이 이용해야 합니다." in alert.group(1)
+    assert status_of(platform, second) == "submitted"
+
+
 def test_counseling_notes_on_the_page(platform: Platform, staff_client: Login) -> None:
     application_id = apply(platform, applicant(platform))
     url = f"/staff/applications/{application_id}/notes"
