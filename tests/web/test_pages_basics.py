@@ -55,3 +55,11 @@ def test_money_and_dates_use_korean_display(client: TestClient) -> None:
         "최대 1,000만 원" in text
     )  # the lowest-credit special guarantee's limit, 만 원 where it reads better
     assert "2025.05.15 기준" in text
+
+
+def test_a_bad_typed_parameter_on_a_page_is_an_html_422(client: TestClient) -> None:
+    response = client.get("/manage/supply.csv", params={"year": "not-a-year"})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert "입력값을 확인해 주세요" in response.text
+    assert "year" in response.text

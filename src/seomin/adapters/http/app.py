@@ -97,6 +97,9 @@ def validation_item(error: dict[str, Any]) -> dict[str, str]:
 
 async def _on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if is_page_request(request):  # a page's typed path or query parameter: an HTML page, not JSON
+        items = [validation_item(e) for e in exc.errors()]
+        return error_page(request, 422, "; ".join(f"{i['field']}: {i['message']}" for i in items))
     return error_response([validation_item(e) for e in exc.errors()])
 
 
