@@ -3,36 +3,22 @@ approvals (Korean calendar days), executions, delinquency with its rate and days
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import update
 
 from builders import make_loan
-from seomin.adapters.db.models import AuditEvent, Loan
+from seomin.adapters.db.models import Loan
 from seomin.services.applications import confirm_second_review, decide
 from seomin.services.errors import Forbidden, InputError
-from seomin.services.operations import kst_day_bounds, overview, rate_bp
+from seomin.services.operations import overview, rate_bp
 from seomin.services.platform import Platform
 from test_applications import applicant, apply, fast_password_hashing, staff
 
 __all__ = ["fast_password_hashing"]
 
 TODAY = date(2025, 5, 15)
-
-
-def approved_at(platform: Platform, application_id: int, moment: datetime) -> None:
-    """Decisions are stamped with the wall clock; the platform's clock is fixed at TODAY, so the test
-    places the approval event on the instant it wants."""
-    with platform.sessions.begin() as session:
-        session.execute(
-            update(AuditEvent)
-            .where(
-                AuditEvent.entity_id == str(application_id),
-                AuditEvent.action == "application.approved",
-            )
-            .values(at=moment)
-        )
 
 
 def documents(day: date) -> list[tuple[str, date, str, bytes]]:
@@ -58,27 +44,32 @@ def test_the_days_figures_against_seeded_data(platform: Platform) -> None:
     supervisor = staff(platform, "sup", "supervisor")
     rrns = iter(f"90010{i}-2{i:06d}" for i in range(1, 10))
 
-    platform.today = lambda: date(2025, 4, 1)  # before the window
-    apply(platform, applicant(platform, rrn=next(rrns)), documents=documents(date(2025, 4, 1)))
-    platform.today = lambda: date(2025, 5, 10)
-    early = apply(platform, applicant(platform, rrn=next(rrns)), documents=documents(date(2025, 5, 10)))
-    platform.today = lambda: TODAY
-    direct = apply(platform, applicant(platform, rrn=next(rrns)))
-    checked = apply(platform, applicant(platform, rrn=next(rrns)), amount=4_000_000)
-    waiting = apply(platform, applicant(platform, rrn=next(rrns)), amount=4_000_000)
-    late = apply(platform, applicant(platform, rrn=next(rrns)))
+    def on(day: date) -> None:
+        platform.today = lambda: day
 
-    assert decide(platform, reviewer, direct, approve=True).value == "approved"
+    on(date(2025, 4, 1))  # before either window
+    apply(platform, applicant(platform, rrn=next(rrns)), documents=documents(date(2025, 4, 1)))
+    on(date(2025, 4, 15))  # the day before the 30-day window; inside the 31-day one
+    early = apply(platform, applicant(platform, rrn=next(rrns)), documents=documents(date(2025, 4, 15)))
+    decide(platform, reviewer, early, approve=True)
+    on(date(2025, 5, 14))  # approved the day before today, through a second review
+    checked = apply(
+        platform,
+        applicant(platform, rrn=next(rrns)),
+        amount=4_000_000,
+        documents=documents(date(2025, 5, 14)),
+    )
     assert decide(platform, reviewer, checked, approve=True).value == "pending_second_review"
     assert confirm_second_review(platform, checker, checked, True).value == "approved"
+    on(TODAY)
+    direct = apply(platform, applicant(platform, rrn=next(rrns)))
+    waiting = apply(platform, applicant(platform, rrn=next(rrns)), amount=4_000_000)
+    late = apply(platform, applicant(platform, rrn=next(rrns)))
+    assert decide(platform, reviewer, direct, approve=True).value == "approved"
     assert decide(platform, reviewer, waiting, approve=True).value == "pending_second_review"
-    decide(platform, reviewer, early, approve=True)
+    on(TODAY + timedelta(days=1))  # approved tomorrow: after today's window
     decide(platform, reviewer, late, approve=True)
-    # 00:30 on 5/15 in Korea is still 5/14 in UTC; 23:59 on 5/14 in Korea is 5/14 in UTC too
-    approved_at(platform, direct, datetime(2025, 5, 14, 15, 30, tzinfo=UTC))
-    approved_at(platform, checked, datetime(2025, 5, 14, 14, 59, tzinfo=UTC))
-    approved_at(platform, early, datetime(2025, 4, 15, 14, 59, tzinfo=UTC))  # 4/15 23:59 KST: 30 days back
-    approved_at(platform, late, datetime(2025, 5, 15, 15, 0, tzinfo=UTC))  # 5/16 00:00 in Korea: tomorrow
+    on(TODAY)
 
     loan(platform, 5_000_000, TODAY)
     loan(platform, 2_000_000, TODAY)
@@ -91,8 +82,8 @@ def test_the_days_figures_against_seeded_data(platform: Platform) -> None:
 
     view = overview(platform, supervisor)
     assert view.today == TODAY
-    assert view.applications_today == 6  # four applied today, two behind today's staged loans
-    assert view.approvals_today == 1  # `direct`; `checked` was the day before in Korea, `late` tomorrow
+    assert view.applications_today == 5  # three applied today, two behind today's staged loans
+    assert view.approvals_today == 1  # `direct`; `checked` was the day before, `late` tomorrow
     assert view.pending_second_review == 1
     assert (view.executions_today, view.executed_amount_today) == (2, 7_000_000)
     assert (view.outstanding_loans, view.outstanding_balance) == (6, 21_000_000)
@@ -100,7 +91,7 @@ def test_the_days_figures_against_seeded_data(platform: Platform) -> None:
     assert view.delinquency_rate_bp == 4762  # 10,000,000 / 21,000,000 = 47.619%
     assert len(view.daily) == 30 and view.daily[0].day == date(2025, 4, 16) and view.daily[-1].day == TODAY
     by_day = {d.day: (d.applications, d.approvals) for d in view.daily if d.applications or d.approvals}
-    assert by_day == {date(2025, 5, 10): (1, 0), date(2025, 5, 14): (0, 1), TODAY: (6, 1)}
+    assert by_day == {date(2025, 5, 14): (1, 1), TODAY: (5, 1)}
     assert [(b.label_ko, b.loans, b.balance) for b in view.buckets] == [
         ("1~29일", 1, 1_000_000),
         ("30~59일", 1, 4_000_000),
@@ -128,10 +119,6 @@ def test_only_supervisors_see_the_overview(platform: Platform) -> None:
         overview(platform, staff(platform, "sup", "supervisor"), days=0)
 
 
-def test_rates_round_half_up_and_days_are_korean() -> None:
+def test_rates_round_half_up() -> None:
     assert rate_bp(1, 3) == 3333 and rate_bp(2, 3) == 6667 and rate_bp(1, 8) == 1250
     assert rate_bp(1, 20_000) == 1 and rate_bp(1, 20_001) == 0 and rate_bp(5, 0) == 0
-    start, end = kst_day_bounds(TODAY, TODAY)
-    assert start == datetime(2025, 5, 14, 15, 0, tzinfo=UTC) and end == datetime(
-        2025, 5, 15, 15, 0, tzinfo=UTC
-    )

@@ -516,7 +516,7 @@ def decide(
             _check_transition(application, ApplicationStatus.REJECTED)
             if not codes:
                 raise InputError("reason_codes", "a rejection needs at least one reason code")
-            return _reject(session, reviewer, reviewer_id, application, codes, note)
+            return _reject(session, reviewer, reviewer_id, application, codes, note, today)
 
         _check_transition(application, ApplicationStatus.APPROVED)
         approved = application.requested_amount if amount is None else amount
@@ -541,6 +541,8 @@ def decide(
                 amount=approved,
                 reason_codes=",".join(codes),
                 note=note,
+                decided_on=today,
+                status_after=wanted.value,
             )
         )
         why = []
@@ -606,9 +608,8 @@ def confirm_second_review(
         if maker.reviewer_id == reviewer_id:
             raise Conflict("SECOND_REVIEWER_SAME", "the second review must be by another reviewer")
         if not approve:
-            return _reject(
-                session, reviewer, reviewer_id, application, codes or ["STAFF_SECOND_REVIEW_DECLINED"], note
-            )
+            declined = codes or ["STAFF_SECOND_REVIEW_DECLINED"]
+            return _reject(session, reviewer, reviewer_id, application, declined, note, today)
         product = _product_now(platform, application.product_id, today)
         _limit_recheck(session, platform, application, product, maker.amount, today)
         application.status = ApplicationStatus.APPROVED.value
@@ -620,6 +621,8 @@ def confirm_second_review(
                 amount=maker.amount,
                 reason_codes=",".join(codes),
                 note=note,
+                decided_on=today,
+                status_after=ApplicationStatus.APPROVED.value,
             )
         )
         audit(
@@ -636,7 +639,13 @@ def confirm_second_review(
 
 
 def _reject(
-    session: Session, reviewer: Actor, reviewer_id: int, application: Application, codes: list[str], note: str
+    session: Session,
+    reviewer: Actor,
+    reviewer_id: int,
+    application: Application,
+    codes: list[str],
+    note: str,
+    today: date,
 ) -> ApplicationStatus:
     before = application.status
     application.status = ApplicationStatus.REJECTED.value
@@ -648,6 +657,8 @@ def _reject(
             amount=None,
             reason_codes=",".join(codes),
             note=note,
+            decided_on=today,
+            status_after=ApplicationStatus.REJECTED.value,
         )
     )
     audit(
@@ -750,6 +761,8 @@ def get_application(platform: Platform, actor: Actor, application_id: int) -> di
         "decisions": [
             {
                 "decision": d.decision,
+                "decided_on": None if d.decided_on is None else d.decided_on.isoformat(),
+                "status_after": d.status_after,
                 "reviewer_id": d.reviewer_id,
                 "amount": d.amount,
                 "reason_codes": _codes(d.reason_codes),

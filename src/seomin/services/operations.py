@@ -3,10 +3,9 @@
 Definitions (each a read, no state change):
 
 - an **application** counts on its ``submitted_on`` day;
-- an **approval** is a final approval, the ``application.approved`` audit event (a direct approval or a
-  confirmed second review; a proposal waiting for the checker is not one yet), counted on the Korean
-  calendar day of its timestamp. Decisions carry wall-clock instants, not the platform's business day,
-  so on a platform whose clock is moved (the demo, the tests) they count on the day they really happened;
+- an **approval** is a final approval (a direct approval or a confirmed second review; a proposal
+  waiting for the checker is not one yet): a review decision that left the application ``approved``,
+  counted on its business day (``decided_on``, the platform's today when it was made);
 - an **execution** is a loan on its ``executed_on`` day, with its amount;
 - **outstanding** loans are active, delinquent or defaulted (subrogated ones have become the agency's
   recourse debts); **delinquent** ones are delinquent or defaulted, and the delinquency rate is their
@@ -16,16 +15,13 @@ Definitions (each a read, no state change):
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
 
-from seomin.adapters.db.models import Application, AuditEvent, Loan
+from seomin.adapters.db.models import Application, Loan, ReviewDecision
 from seomin.domain.lifecycle import ApplicationStatus, LoanStatus
-from seomin.services.audit_trail import as_utc
-from seomin.services.clock import KST
 from seomin.services.errors import Forbidden, InputError
 from seomin.services.platform import Actor, ActorType, Platform
 
@@ -91,13 +87,6 @@ def rate_bp(part: int, whole: int) -> int:
     return (part * 20_000 + whole) // (2 * whole)
 
 
-def kst_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    """The UTC instants from the start of ``first`` to the end of ``last``, Korean time."""
-    start = datetime.combine(first, time(0), KST).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(0), KST).astimezone(UTC)
-    return start, end
-
-
 def overview(platform: Platform, actor: Actor, *, days: int = DEFAULT_DAYS) -> Overview:
     """Today's figures (``platform.today()``) and the last ``days`` days (1–366) of applications and
     approvals. Supervisors only."""
@@ -107,7 +96,6 @@ def overview(platform: Platform, actor: Actor, *, days: int = DEFAULT_DAYS) -> O
         raise InputError("days", "must be 1 to 366")
     today = platform.today()
     first = today - timedelta(days=days - 1)
-    start, end = kst_day_bounds(first, today)
     with platform.sessions() as session:
         submitted = dict(
             session.execute(
@@ -116,14 +104,17 @@ def overview(platform: Platform, actor: Actor, *, days: int = DEFAULT_DAYS) -> O
                 .group_by(Application.submitted_on)
             ).all()
         )
-        instants = session.scalars(
-            select(AuditEvent.at).where(
-                AuditEvent.entity_type == "application",
-                AuditEvent.action == "application.approved",
-                AuditEvent.at >= start,
-                AuditEvent.at < end,
-            )
-        ).all()
+        approvals = dict(
+            session.execute(
+                select(ReviewDecision.decided_on, func.count())
+                .where(
+                    ReviewDecision.status_after == ApplicationStatus.APPROVED.value,
+                    ReviewDecision.decided_on >= first,
+                    ReviewDecision.decided_on <= today,
+                )
+                .group_by(ReviewDecision.decided_on)
+            ).all()
+        )
         pending = session.scalar(
             select(func.count())
             .select_from(Application)
@@ -156,9 +147,8 @@ def overview(platform: Platform, actor: Actor, *, days: int = DEFAULT_DAYS) -> O
                 .group_by(bucket_index)
             ).all()
         }
-    approvals = Counter(as_utc(at).astimezone(KST).date() for at in instants)
     daily = tuple(
-        DayCount(day, int(submitted.get(day, 0)), approvals.get(day, 0))
+        DayCount(day, int(submitted.get(day, 0)), int(approvals.get(day, 0)))
         for day in (first + timedelta(days=i) for i in range(days))
     )
     outstanding_loans = sum(int(c) for c, _ in by_status.values())
@@ -168,7 +158,7 @@ def overview(platform: Platform, actor: Actor, *, days: int = DEFAULT_DAYS) -> O
     return Overview(
         today=today,
         applications_today=int(submitted.get(today, 0)),
-        approvals_today=approvals.get(today, 0),
+        approvals_today=int(approvals.get(today, 0)),
         pending_second_review=int(pending or 0),
         executions_today=int(executions),
         executed_amount_today=int(executed_amount),

@@ -60,7 +60,7 @@ class Applicant(Base):
     name_encrypted: Mapped[str] = mapped_column(Text)
     phone_encrypted: Mapped[str] = mapped_column(Text)
     phone_masked: Mapped[str] = mapped_column(String(16))
-    birth_date: Mapped[date] = mapped_column(Date)
+    birth_date: Mapped[date] = mapped_column(Date, index=True)  # the queue's age filter is a range on it
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -158,6 +158,11 @@ class ReviewDecision(Base):
     amount: Mapped[int | None] = mapped_column(Won)
     reason_codes: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[date | None] = mapped_column(index=True)
+    """The business day of the decision (platform.today()); None only for rows from before migration 0004."""
+    status_after: Mapped[str | None] = mapped_column(String(24))
+    """The application's status the decision left: ``approved`` marks a final approval (a direct one or a
+    confirmed second review); None only for proposals recorded before migration 0004."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
