@@ -154,6 +154,9 @@ def test_the_queue_filters_by_region_and_age_band(people: dict[str, int], staff_
     assert fragment.status_code == 200 and "<html" not in fragment.text
     assert fragment.text.lstrip().startswith('<div id="queue-results"')
     assert queue_ids(fragment.text) == {people["seoul_35"], people["seoul_25"]}
+    bad_fragment = client.get("/staff?region=Atlantis", headers={"HX-Request": "true"})
+    assert bad_fragment.status_code == 422 and "<html" not in bad_fragment.text
+    assert "목록에서 골라 주세요." in bad_fragment.text
 
 
 def test_the_queue_pages_by_keyset(

@@ -278,9 +278,9 @@ def queue(request: Request) -> Response:
         "role_labels": ROLE_LABELS,
         "today": platform.today(),
     }
-    # An HTMX swap gets the results only; htmx does not swap error answers, so those say 200 there.
+    # An HTMX swap gets the results only (static/app.js lets htmx swap a 422 in like a 200).
     template = "staff/_queue_results.html" if htmx else "staff/queue.html"
-    status_code = 422 if not reader.ok and not htmx else 200
+    status_code = 200 if reader.ok else 422
     return render(request, template, context, status_code=status_code)
 
 
