@@ -157,6 +157,7 @@ def test_applications_carry_their_timeline_and_documents(platform: Platform) -> 
     approved = application_view(platform, actor, application_id)
     assert approved.awaiting_agreement and not approved.education_done
     assert [e.kind for e in approved.timeline][-3:] == ["approved", "education", "agreement"]
+    assert approved.timeline[-3].on == TODAY  # the decision's business day
     apps.complete_education(platform, actor, "policy-finance-basics")
     issued = apps.agree_and_issue_guarantee(platform, actor, application_id, "hana-sb")
     done = application_view(platform, actor, application_id)

@@ -4,9 +4,9 @@ financial education completed. Pure reads in one session each, returning datacla
 
 Choices:
 
-- **Timeline.** Built from the lifecycle rows, which carry business dates (submitted, guarantee issued and
-  expiring, loan executed and repaid). Review decisions are rows without a business date (their
-  ``created_at`` is the wall clock, not the platform's day), so they are listed in order without a date.
+- **Timeline.** Built from the lifecycle rows, which carry business dates (submitted, decided, guarantee
+  issued and expiring, loan executed and repaid), never from wall-clock timestamps (a back-dated or demo
+  platform's day differs from them). A decision recorded before ``decided_on`` existed shows no date.
 - **Arrears** are the loan's ledger replayed from its payments (``domain.repayment.replay``) on today:
   overdue installments, delinquency interest accrued to today and the days past the oldest unpaid due date.
 - **Rate path.** The loan's contract terms (base, step, floor, preferential cut, stored at execution from
@@ -503,7 +503,7 @@ def _timeline(
             events.append(
                 TimelineEvent(
                     "approved",
-                    None,
+                    d.decided_on,
                     "심사 승인",
                     "Approved by a reviewer",
                     f"{d.amount:,}원" if d.amount else "",
@@ -518,7 +518,7 @@ def _timeline(
             )
         else:
             ko, en = _reason_names(d.reason_codes)
-            events.append(TimelineEvent("rejected", None, "거절", "Rejected", ko, en))
+            events.append(TimelineEvent("rejected", d.decided_on, "거절", "Rejected", ko, en))
     status = application.status
     if status == ApplicationStatus.WITHDRAWN.value:
         events.append(TimelineEvent("withdrawn", None, "신청 철회", "Withdrawn by you"))
