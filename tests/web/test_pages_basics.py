@@ -63,3 +63,12 @@ def test_a_bad_typed_parameter_on_a_page_is_an_html_422(client: TestClient) -> N
     assert response.headers["content-type"].startswith("text/html")
     assert "입력값을 확인해 주세요" in response.text
     assert "year" in response.text
+
+
+def test_the_apply_form_takes_a_real_scan_and_other_pages_keep_the_small_limit(client: TestClient) -> None:
+    scan = b"%PDF" + b"\0" * (3 << 20)  # a 3 MiB document: over the 256 KiB limit of ordinary bodies
+    upload = client.post("/apply", files={"doc_0_file": ("scan.pdf", scan, "application/pdf")})
+    assert upload.status_code != 413  # reached the page (which then asks for sign-in)
+    big = client.post("/check", content=b"x" * (300 << 10), headers={"Content-Type": "text/plain"})
+    assert big.status_code == 413
+    assert big.headers["content-type"].startswith("text/html") and "너무 큽니다" in big.text

@@ -222,6 +222,10 @@ class BodyLimit:
         if length is not None and length.isdigit():
             if int(length) > limit:
                 error = self._too_large(limit)
+                request = Request(scope)
+                if "app" in scope and is_page_request(request):
+                    await error_page(request, 413, f"{limit // (1024 * 1024)} MiB")(scope, receive, send)
+                    return
                 await SafeJSONResponse({"detail": error.detail}, status_code=413)(scope, receive, send)
                 return
             await self.app(scope, receive, send)
@@ -379,7 +383,14 @@ def create_app(
     app.add_exception_handler(Conflict, _on_conflict)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_middleware(
-        BodyLimit, max_bytes=MAX_BODY_BYTES, larger={f"{API_PREFIX}{UPLOAD_PATH}": MAX_UPLOAD_BYTES}
+        BodyLimit,
+        max_bytes=MAX_BODY_BYTES,
+        # the document uploads (API and the web's apply form) and the management's plan-table upload
+        larger={
+            f"{API_PREFIX}{UPLOAD_PATH}": MAX_UPLOAD_BYTES,
+            "/apply": MAX_UPLOAD_BYTES,
+            "/manage/plans": 2 << 20,
+        },
     )
     app.add_middleware(UnexpectedErrors)  # added last: outermost
 
