@@ -8,17 +8,15 @@ test platform) on SQLite and PostgreSQL: the rules hold when requests really rac
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import httpx
 import pytest
-import uvicorn
 
+from live_server import served
 from seomin.adapters.http import create_app
 from seomin.services.applications import LIMIT_CODES
 from seomin.services.platform import Platform
@@ -43,24 +41,8 @@ ROUNDS = 3
 @pytest.fixture()
 def live(platform: Platform) -> Iterator[str]:
     """The app served by uvicorn in a thread; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(platform), log_level="warning", access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+    with served(create_app(platform)) as url:
+        yield url
 
 
 def race(*calls: Callable[[], httpx.Response]) -> list[httpx.Response]:

@@ -16,9 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -26,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from cryptography.fernet import Fernet
 
+from live_server import served
 from seomin.adapters.calendar_data import korean_calendar
 from seomin.adapters.catalog_files import default_catalog
 from seomin.adapters.crypto import DataVault
@@ -86,24 +83,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     )
     platform.storage_dir.mkdir()
     load_demo(platform)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(platform), log_level="warning", access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.01)
     try:
-        yield Site(f"http://127.0.0.1:{port}", platform)
+        with served(create_app(platform)) as url:
+            yield Site(url, platform)
     finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
         engine.dispose()
 
 

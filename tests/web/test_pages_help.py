@@ -5,9 +5,7 @@ seed-004 counts with their disagreement, and a slot's capacity when one more boo
 from __future__ import annotations
 
 import re
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -15,10 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from live_server import served
 from seomin.adapters.db.models import HelpBooking
 from seomin.adapters.http.app import create_app
 from seomin.adapters.support_centers import default_support_centers
@@ -43,24 +41,9 @@ def client(platform: Platform) -> Iterator[TestClient]:
 
 @pytest.fixture()
 def live(platform: Platform) -> Iterator[str]:
-    """The app served by uvicorn in a thread (as in tests/test_http_concurrency.py); its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(platform), log_level="warning", access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+    """The app served by uvicorn in a thread; its base URL."""
+    with served(create_app(platform)) as url:
+        yield url
 
 
 def booked(platform: Platform) -> int:

@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session
 from seomin.adapters.db.models import (
     Applicant,
     Application,
-    ApplicationDocument,
     EducationCompletion,
     Guarantee,
     Installment,
@@ -54,7 +53,7 @@ from seomin.domain.repayment import (
     replay,
 )
 from seomin.domain.schedule import MONTHS_PER_STEP, RatePolicy
-from seomin.services.applications import STAFF_REASONS, mask_name
+from seomin.services.applications import STAFF_REASONS, application_records, mask_name
 from seomin.services.errors import Forbidden, NotFound
 from seomin.services.platform import Actor, ActorType, Platform
 
@@ -397,19 +396,7 @@ def _application(
     today: date,
 ) -> ApplicationView:
     version = _version(platform, application.product_id, application.product_version)
-    documents = session.scalars(
-        select(ApplicationDocument)
-        .where(ApplicationDocument.application_id == application.id)
-        .order_by(ApplicationDocument.id)
-    ).all()
-    decisions = session.scalars(
-        select(ReviewDecision)
-        .where(ReviewDecision.application_id == application.id)
-        .order_by(ReviewDecision.id)
-    ).all()
-    guarantee_row = session.scalars(
-        select(Guarantee).where(Guarantee.application_id == application.id)
-    ).first()
+    documents, decisions, guarantee_row = application_records(session, application.id)
     loan = (
         session.scalars(select(Loan).where(Loan.guarantee_id == guarantee_row.id)).first()
         if guarantee_row is not None

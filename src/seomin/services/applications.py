@@ -716,19 +716,7 @@ def get_application(platform: Platform, actor: Actor, application_id: int) -> di
         if application is None or (own is not None and application.applicant_id != own):
             raise NotFound("application", application_id)
         applicant = session.get_one(Applicant, application.applicant_id)
-        documents = session.scalars(
-            select(ApplicationDocument)
-            .where(ApplicationDocument.application_id == application.id)
-            .order_by(ApplicationDocument.id)
-        ).all()
-        decisions = session.scalars(
-            select(ReviewDecision)
-            .where(ReviewDecision.application_id == application.id)
-            .order_by(ReviewDecision.id)
-        ).all()
-        guarantee = session.scalars(
-            select(Guarantee).where(Guarantee.application_id == application.id)
-        ).first()
+        documents, decisions, guarantee = application_records(session, application.id)
         amounts = _approved_amounts(session, [application.id])
         profile = json.loads(vault.decrypt(application.profile_encrypted))
         name = vault.decrypt(applicant.name_encrypted)
@@ -785,6 +773,24 @@ def get_application(platform: Platform, actor: Actor, application_id: int) -> di
             "expires_on": guarantee.expires_on.isoformat(),
         },
     }
+
+
+def application_records(
+    session: Session, application_id: int
+) -> tuple[Sequence[ApplicationDocument], Sequence[ReviewDecision], Guarantee | None]:
+    """An application's documents and review decisions (oldest first) and its guarantee, if any."""
+    documents = session.scalars(
+        select(ApplicationDocument)
+        .where(ApplicationDocument.application_id == application_id)
+        .order_by(ApplicationDocument.id)
+    ).all()
+    decisions = session.scalars(
+        select(ReviewDecision)
+        .where(ReviewDecision.application_id == application_id)
+        .order_by(ReviewDecision.id)
+    ).all()
+    guarantee = session.scalars(select(Guarantee).where(Guarantee.application_id == application_id)).first()
+    return documents, decisions, guarantee
 
 
 HIDDEN_PROFILE_FIELDS = ("annual_income", "kcb_score", "nice_score", "debt_adjustment", "existing_loans")
