@@ -72,3 +72,10 @@ def test_the_apply_form_takes_a_real_scan_and_other_pages_keep_the_small_limit(c
     big = client.post("/check", content=b"x" * (300 << 10), headers={"Content-Type": "text/plain"})
     assert big.status_code == 413
     assert big.headers["content-type"].startswith("text/html") and "너무 큽니다" in big.text
+
+
+def test_the_language_switch_keeps_the_page_and_its_answers(client: TestClient) -> None:
+    page = client.get(
+        "/simulate", params={"product": "lowest-credit-special", "amount": "300만", "lang": "ko"}
+    )
+    assert 'href="/simulate?product=lowest-credit-special&amp;amount=300%EB%A7%8C&amp;lang=en"' in page.text

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -108,6 +109,12 @@ def bank_name(bank_code: str) -> str:
     return bank.name_en if page.lang == "en" else bank.name_ko
 
 
+def switch_language_url(request: Request, lang: Lang) -> str:
+    """This page in the other language: the same path and query, ``lang`` replaced."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return f"{request.url.path}?{urlencode([*params, ('lang', lang)])}"
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -145,6 +152,7 @@ def render(
         "catalog": request.app.state.seomin.catalog,
         "viewer": viewer_of(request),
         "htmx": request.headers.get("HX-Request") == "true",
+        "switch_language_url": switch_language_url(request, "ko" if lang == "en" else "en"),
     }
     values.update(context or {})
     token = _page.set(_PageLanguage(lang, values["catalog"]))
