@@ -1,6 +1,7 @@
 """The applicant's own reads (services.applicant_overview) on SQLite and PostgreSQL, with loans made by the
 real services: the next due date, arrears of a delinquent loan, the rate path for on-time payers, the
-additional-loan date, the application timeline and the documents' validity."""
+additional-loan date, the application timeline and the documents' validity, and the recourse debt with its
+installment plan or deferral after subrogation."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from seomin.services import applications as apps
-from seomin.services import bank_loans, identity
+from seomin.services import bank_loans, identity, subrogation
 from seomin.services.applicant_overview import (
     application_view,
     guarantees_of,
@@ -191,3 +192,69 @@ def test_lending_banks_are_those_of_the_region(platform: Platform) -> None:
     assert "bnk-sb" in busan and "bnk-sb" not in seoul and "sbi-sb" not in busan
     assert "db-sb" in seoul and "db-sb" not in busan
     assert busan[-1] in ("welcome-sb", "nh-sb", "kb-sb", "jinju-sb")  # unpublished regions come last
+
+
+def subrogated_loan(platform: Platform, rrn: str) -> tuple[Actor, int, Any]:
+    """A loan paid for three months, defaulted by close of business, claimed by the bank on 2025-01-10
+    and paid by the agency on 2025-01-20: (applicant, loan id, the recourse debt)."""
+    supervisor_id = create_staff_user(
+        platform, "overview-supervisor", "팀장", "a long enough secret", "supervisor"
+    )
+    supervisor = Actor(ActorType.STAFF, str(supervisor_id), role="supervisor")
+    actor, loan_id = executed_loan(platform, rrn, paid_months=3)
+    claim = subrogation.file_subrogation_claim(platform, BANK, loan_id, date(2025, 1, 10))
+    debt = subrogation.pay_subrogation_claim(platform, supervisor, claim.id, date(2025, 1, 20))
+    return actor, loan_id, debt
+
+
+COUNSELOR = Actor(ActorType.STAFF, "99", role="counselor")
+
+
+def test_a_subrogated_borrower_sees_the_recourse_debt_and_the_plan(platform: Platform) -> None:
+    actor, loan_id, debt = subrogated_loan(platform, "850301-1234567")
+    mine = overview(platform, actor)
+    (recourse,) = mine.recourse
+    assert recourse.status == "open" and recourse.arrangement is None  # no plan yet
+    assert recourse.loan_id == loan_id and recourse.loan_amount == 3_000_000
+    assert recourse.loan_executed_on == EXECUTED and recourse.subrogated_on == date(2025, 1, 20)
+    assert recourse.claim_filed_on == date(2025, 1, 10)
+    assert recourse.principal == recourse.balance == debt.principal
+    assert recourse.principal == recourse.claim_principal + recourse.claim_interest  # a 100% guarantee
+    assert next(v for v in mine.loans if v.id == loan_id).status == "subrogated"
+
+    granted = subrogation.grant_installment_plan(platform, COUNSELOR, debt.id, 24, date(2025, 2, 28))
+    plan = overview(platform, actor).recourse[0].arrangement
+    assert plan is not None and not plan.is_deferral
+    assert (plan.months, plan.starts_on, plan.monthly_amount) == (
+        24,
+        date(2025, 2, 28),
+        granted.monthly_amount,
+    )
+    assert (plan.ends_on, plan.last_amount) == (granted.ends_on, granted.last_amount)
+    assert plan.monthly_amount * 23 + plan.last_amount == debt.principal
+    # payments on the 28th (the start's day, clamped): 02-28, 03-28, 04-28, then 05-28 after today (05-15)
+    assert (plan.next_no, plan.next_on, plan.next_amount) == (4, date(2025, 5, 28), granted.monthly_amount)
+
+    at(platform, date(2027, 1, 28))  # the last payment's day
+    late = overview(platform, actor).recourse[0].arrangement
+    assert late is not None and (late.next_no, late.next_on, late.next_amount) == (
+        24,
+        date(2027, 1, 28),
+        granted.last_amount,
+    )
+    at(platform, date(2027, 1, 29))
+    over = overview(platform, actor).recourse[0].arrangement
+    assert over is not None and over.next_on is None and over.next_no is None
+
+
+def test_a_deferral_suspends_the_plan_on_my_page(platform: Platform) -> None:
+    actor, _, debt = subrogated_loan(platform, "850301-1234567")
+    subrogation.grant_installment_plan(platform, COUNSELOR, debt.id, 12, date(2025, 2, 1))
+    deferral = subrogation.grant_deferral(platform, COUNSELOR, debt.id, 6, date(2025, 4, 1))
+    (recourse,) = overview(platform, actor).recourse
+    assert recourse.status == "deferred"
+    plan = recourse.arrangement
+    assert plan is not None and plan.is_deferral  # the deferral in force, not the suspended plan
+    assert (plan.months, plan.starts_on, plan.ends_on) == (6, date(2025, 4, 1), deferral.ends_on)
+    assert plan.ends_on == date(2025, 10, 1) and plan.next_on is None and plan.monthly_amount == 0
+    assert overview(platform, person(platform, "900101-1000001", "김다른")).recourse == ()

@@ -1,5 +1,6 @@
-"""마이페이지 in a real browser: the demo's delinquent borrower sees the arrears and the next due date; the
-page reads at 360 px without sideways scrolling."""
+"""마이페이지 in a real browser: the demo's delinquent borrower sees the arrears and the next due date, the
+subrogated one the recourse debt and its installment plan; the page reads at 360 px without sideways
+scrolling."""
 
 from __future__ import annotations
 
@@ -40,3 +41,15 @@ def test_the_active_borrower_sees_the_rate_path_on_a_phone(site: Site, phone: An
     assert "성실상환 금리 인하 일정" in phone.content() and "9.9%" in phone.content()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(phone)
+
+
+def test_the_subrogated_borrower_sees_the_recourse_debt_and_the_plan(site: Site, page: Any) -> None:
+    sign_in_as_demo(page, site, "subrogated")
+    recourse = page.locator(".recourse")
+    text = recourse.inner_text()
+    assert "대신 갚았습니다" in text and "분할상환" in text and "24개월" in text
+    assert "다음 납부일" in text and "2025.06.14" in text  # the demo's plan starts 2025-02-14
+    assert "1397" in text
+    assert_accessible(page)
+    page.get_by_role("link", name="갚을 돈과 분할상환 보기").click()
+    assert "#recourse" in page.url

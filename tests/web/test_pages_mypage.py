@@ -1,9 +1,11 @@
 """마이페이지 through the real app (TestClient, SQLite and PostgreSQL): a delinquent loan's next due date and
-arrears, the rate path, applications with withdrawal, and personal data masked."""
+arrears, the rate path, the recourse debt after subrogation, applications with withdrawal, and personal data
+masked."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from argon2 import PasswordHasher
@@ -12,9 +14,18 @@ from fastapi.testclient import TestClient
 from seomin.adapters.http.app import create_app
 from seomin.adapters.web.rendering import won
 from seomin.services import applications as apps
-from seomin.services import bank_loans, identity
+from seomin.services import bank_loans, identity, subrogation
 from seomin.services.platform import Platform
-from test_applicant_overview import BANK, TODAY, executed_loan, person, reviewer, submitted
+from test_applicant_overview import (
+    BANK,
+    COUNSELOR,
+    TODAY,
+    executed_loan,
+    person,
+    reviewer,
+    submitted,
+    subrogated_loan,
+)
 
 RRN = "850301-1234567"
 
@@ -104,3 +115,19 @@ def test_applications_are_listed_and_can_be_withdrawn(platform: Platform, client
     other = TestClient(client.app)
     sign_in(other, "900101-1000001")
     assert other.post(f"/my/applications/{guaranteed_id}/withdraw").status_code == 404
+
+
+def test_a_subrogated_borrower_sees_what_is_owed_and_the_plan(platform: Platform, client: TestClient) -> None:
+    _, _, debt = subrogated_loan(platform, RRN)
+    sign_in(client)
+    text = client.get("/my").text
+    assert "구상채권" in text and "상환 방법 미정" in text
+    assert "분할상환(최대 120개월)이나 상환유예를 신청하세요" in text and "1397" in text
+    granted = subrogation.grant_installment_plan(platform, COUNSELOR, debt.id, 24, date(2025, 2, 28))
+    text = client.get("/my").text
+    assert "2025.01.20" in text and won(debt.principal) in text  # subrogated on, the amount paid the bank
+    assert "분할상환 중" in text and "24개월" in text and won(granted.monthly_amount) in text
+    assert "다음 납부일" in text and "2025.05.28" in text and "(4/24회)" in text
+    assert 'href="#recourse"' in text  # the subrogated loan's card points to it
+    english = client.get("/my?lang=en").text
+    assert "What you owe the agency (recourse debt)" in english and "Next payment" in english

@@ -15,6 +15,13 @@ Choices:
   (close of business lowers it only after a year without late payment).
 - **Additional loan.** ``Loan.additional_loan_from`` as close of business keeps it; for an active loan the
   batch has not reached yet, the same rule (execution + ``additional_loan.min_months_on_time`` months).
+- **Recourse debt (구상채권).** One per paid subrogation claim, with the original loan, the claim and the
+  arrangement in force: the latest plan of the kind the debt's status names (an installment plan or a
+  deferral; none while ``open`` or ``repaid``). Its dates follow ``services.subrogation``: payment k
+  (0-based) on ``starts_on`` + k months (day clamped), each ``monthly_amount`` and the last the rest of the
+  balance; a deferral ends ``months`` months after its start. The platform records no recourse
+  repayments (the collection side does), so the balance is the one the plan was granted on and the next
+  installment is simply the first plan date on or after today.
 """
 
 from __future__ import annotations
@@ -35,7 +42,10 @@ from seomin.adapters.db.models import (
     Installment,
     Loan,
     Payment,
+    RecourseDebt,
+    RecoursePlan,
     ReviewDecision,
+    SubrogationClaim,
 )
 from seomin.domain.calendar import add_months
 from seomin.domain.catalog import ProductVersion
@@ -217,6 +227,53 @@ class EducationView:
 
 
 @dataclass(frozen=True, slots=True)
+class RecourseArrangement:
+    """The installment plan (분할상환) or deferral (상환유예) in force on a recourse debt."""
+
+    kind: str
+    """``installment_plan`` or ``deferral``."""
+    months: int
+    starts_on: date
+    ends_on: date
+    """The last payment's date (plan) or the first day payments are due again (deferral)."""
+    monthly_amount: int
+    last_amount: int
+    next_no: int | None = None
+    """The plan's next payment (1-based) on or after today; None for a deferral or a plan run out."""
+    next_on: date | None = None
+    next_amount: int | None = None
+
+    @property
+    def is_deferral(self) -> bool:
+        return self.kind == "deferral"
+
+
+@dataclass(frozen=True, slots=True)
+class RecourseView:
+    """구상채권: what the person owes the agency after it paid their bank (대위변제)."""
+
+    id: int
+    status: str
+    """``open``, ``installment_plan``, ``deferred`` or ``repaid`` (services.subrogation)."""
+    principal: int
+    """The amount the agency paid the bank (the claim's guaranteed amount)."""
+    balance: int
+    arose_on: date
+    loan_id: int
+    loan_product_id: str
+    loan_bank_code: str
+    loan_amount: int
+    loan_executed_on: date
+    certificate_no: str
+    claim_principal: int
+    claim_interest: int
+    claim_filed_on: date
+    subrogated_on: date
+    """The day the agency paid the claim."""
+    arrangement: RecourseArrangement | None
+
+
+@dataclass(frozen=True, slots=True)
 class Overview:
     applicant_id: int
     name_masked: str
@@ -225,6 +282,8 @@ class Overview:
     applications: tuple[ApplicationView, ...]
     loans: tuple[LoanView, ...]
     education: tuple[EducationView, ...]
+    recourse: tuple[RecourseView, ...] = ()
+    """Recourse debts, newest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +317,7 @@ def overview(platform: Platform, actor: Actor) -> Overview:
             select(Loan).where(Loan.applicant_id == applicant_id).order_by(Loan.id.desc())
         ).all()
         loan_views = tuple(_loan(session, platform, loan, today) for loan in loans)
+        recourse = _recourse(session, applicant_id, today)
         return Overview(
             applicant_id=applicant_id,
             name_masked=mask_name(name),
@@ -266,6 +326,7 @@ def overview(platform: Platform, actor: Actor) -> Overview:
             applications=views,
             loans=loan_views,
             education=education,
+            recourse=recourse,
         )
 
 
@@ -693,4 +754,76 @@ def _loan(session: Session, platform: Platform, loan: Loan, today: date) -> Loan
         rate_on_path_bp=on_path,
         additional=_additional(session, platform, loan, version, today),
         repaid_on=loan.repaid_on,
+    )
+
+
+def _recourse(session: Session, applicant_id: int, today: date) -> tuple[RecourseView, ...]:
+    rows = session.execute(
+        select(RecourseDebt, SubrogationClaim, Loan, Guarantee.certificate_no)
+        .join(SubrogationClaim, SubrogationClaim.id == RecourseDebt.claim_id)
+        .join(Loan, Loan.id == SubrogationClaim.loan_id)
+        .join(Guarantee, Guarantee.id == Loan.guarantee_id)
+        .where(RecourseDebt.applicant_id == applicant_id)
+        .order_by(RecourseDebt.id.desc())
+    ).all()
+    if not rows:
+        return ()
+    kinds = {"installment_plan": "installment_plan", "deferred": "deferral"}
+    in_force = {debt.id: kinds.get(debt.status) for debt, *_ in rows}
+    plans: dict[int, RecoursePlan] = {}
+    for plan in session.scalars(
+        select(RecoursePlan)
+        .where(RecoursePlan.recourse_debt_id.in_(list(in_force)))
+        .order_by(RecoursePlan.id)
+    ):
+        if in_force[plan.recourse_debt_id] == plan.kind:
+            plans[plan.recourse_debt_id] = plan  # the latest of the kind in force
+    views = []
+    for debt, claim, loan, certificate_no in rows:
+        granted = plans.get(debt.id)
+        views.append(
+            RecourseView(
+                id=debt.id,
+                status=debt.status,
+                principal=debt.principal,
+                balance=debt.balance,
+                arose_on=debt.created_on,
+                loan_id=loan.id,
+                loan_product_id=loan.product_id,
+                loan_bank_code=loan.bank_code,
+                loan_amount=loan.amount,
+                loan_executed_on=loan.executed_on,
+                certificate_no=certificate_no,
+                claim_principal=claim.principal,
+                claim_interest=claim.interest,
+                claim_filed_on=claim.filed_on,
+                subrogated_on=claim.paid_on or debt.created_on,
+                arrangement=None if granted is None else _arrangement(granted, debt.balance, today),
+            )
+        )
+    return tuple(views)
+
+
+def _arrangement(plan: RecoursePlan, balance: int, today: date) -> RecourseArrangement:
+    """The plan's dates and amounts by the rule of ``services.subrogation``."""
+    start = plan.starts_on
+    if plan.kind == "deferral":
+        return RecourseArrangement(
+            plan.kind, plan.months, start, add_months(start, plan.months, start.day), 0, 0
+        )
+    last = balance - (plan.months - 1) * plan.monthly_amount
+    dates = [add_months(start, k, start.day) for k in range(plan.months)]
+    upcoming = next((k for k, on in enumerate(dates) if on >= today), None)
+    return RecourseArrangement(
+        kind=plan.kind,
+        months=plan.months,
+        starts_on=start,
+        ends_on=dates[-1],
+        monthly_amount=plan.monthly_amount,
+        last_amount=last,
+        next_no=None if upcoming is None else upcoming + 1,
+        next_on=None if upcoming is None else dates[upcoming],
+        next_amount=(
+            None if upcoming is None else last if upcoming == plan.months - 1 else plan.monthly_amount
+        ),
     )

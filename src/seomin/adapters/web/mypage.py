@@ -1,5 +1,6 @@
 """마이페이지: the signed-in applicant's applications (status, timeline, documents), loans (next due date,
-arrears, the rate path for on-time payers, the additional-loan date), education and help bookings, all read
+arrears, the rate path for on-time payers, the additional-loan date), the recourse debt after subrogation
+(구상채권, with its installment plan or deferral), education and help bookings, all read
 through ``services.applicant_overview``; and withdrawing an application not yet guaranteed."""
 
 from __future__ import annotations
