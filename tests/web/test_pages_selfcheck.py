@@ -168,3 +168,181 @@ def test_english(client: TestClient) -> None:
     html = client.post("/check", data=answers(annual_income="45000001")).text
     assert "You cannot apply right now" in html
     assert "Annual income 45,000,001 won exceeds the cap of 45,000,000 won." in html
+
+
+# The optional step: loans under these products the person has now or has repaid (seed 004 §4: first-time
+# limit 5,000,000 of 10,000,000 per person; one additional loan of up to 5,000,000 after 6 months on time,
+# only at the bank of the open loan; at most two accounts). The site's today is 2025-05-15.
+
+
+def with_loans(*loans: dict[str, str], **changes: Any) -> dict[str, str]:
+    """The eligible answers with ``has_loans=yes`` and the given loans as the form sends them."""
+    found = answers(has_loans="yes", **changes)
+    for i, loan in enumerate(loans):
+        found.update({f"loan{i}_{k}": v for k, v in loan.items()})
+    return found
+
+
+def loan(**changes: str) -> dict[str, str]:
+    """A 5,000,000 lowest-credit loan from DB저축은행 (서울) on 2024-11-15, on time, 4,200,000 left."""
+    return {
+        "product": "lowest-credit-special",
+        "bank": "db-sb",
+        "amount": "500만",
+        "balance": "4,200,000",
+        "executed_on": "2024-11-15",
+        **changes,
+    }
+
+
+def test_the_form_asks_about_existing_loans_with_a_label_for_every_field(client: TestClient) -> None:
+    html = client.get("/check").text
+    assert 'id="step-loans"' in html and "지금 쓰고 있거나 갚은 정책대출" in html
+    assert '<input type="radio" name="has_loans" value="no" id="has_loans" checked>' in html
+    for i in range(3):  # all fields are in the page, so the form works without JavaScript
+        for field in ("product", "bank", "amount", "balance", "executed_on", "in_arrears", "repaid"):
+            assert f'id="loan{i}_{field}"' in html, (i, field)
+        for field in ("product", "bank", "amount", "balance", "executed_on"):
+            assert f'<label for="loan{i}_{field}">' in html, (i, field)
+    assert html.count('<details class="more-loan">') == 2  # loans 2 and 3 folded away
+    for field in ("requested_amount", "requested_bank"):
+        assert f'<label for="{field}">' in html
+    assert '<option value="sbi-sb">SBI저축은행</option>' in html
+
+
+def test_six_months_on_time_gives_the_additional_loan_within_the_limit_left(client: TestClient) -> None:
+    response = client.post("/check", data=with_loans(loan()))
+    assert response.status_code == 200
+    html = response.text
+    assert "신청할 수 있어요" in html
+    assert "추가대출로 받을 수 있는 조건" in html
+    assert 'data-offer="kind">추가대출<' in html
+    assert 'data-offer="max">500만 원<' in html  # 10,000,000 total − 5,000,000 borrowed, at most 5,000,000
+    assert "1인 한도 1,000만 원 · 지금 받을 수 있는 추가대출 5,000,000원" in html
+    assert "추가대출을 받을 수 있는 곳" in html
+    lenders = html.split('<ul class="lenders">')[1].split("</ul>")[0]
+    assert "DB저축은행" in lenders and "광주은행" not in lenders  # only the bank of the open loan
+    assert "최저신용자 특례보증 · DB저축은행 · 빌린 돈 5,000,000원 · 남은 돈 4,200,000원 · 2024.11.15" in html
+
+
+def test_an_additional_loan_before_six_months_says_from_which_day(client: TestClient) -> None:
+    html = client.post("/check", data=with_loans(loan(executed_on="2025.01.10"))).text
+    assert "지금은 신청하기 어려워요" in html
+    assert 'data-code="ADDITIONAL_LOAN_TOO_EARLY"' in html
+    assert "추가대출은 최초 대출(2025.01.10) 후 6개월 이상 연체 없이 이용해야 합니다." in html
+    assert "2025.07.10부터 추가대출을 신청할 수 있습니다." in html
+    assert 'data-offer="max"' not in html
+    client.get("/check?lang=en")
+    english = client.post("/check", data=with_loans(loan(executed_on="2025-01-10"))).text
+    assert "You can apply for the additional loan from 2025-07-10." in english
+
+
+def test_a_loan_in_arrears_is_the_arrears_reason_with_its_remedy(client: TestClient) -> None:
+    html = client.post("/check", data=with_loans(loan(in_arrears="on"))).text
+    assert "지금은 신청하기 어려워요" in html
+    assert 'data-code="DELINQUENT"' in html
+    assert "이용 중인 대출 1건이 연체 중입니다." in html
+    assert "연체를 해소하면 다시 심사받을 수 있습니다." in html
+    assert "<strong>연체 중</strong>" in html
+
+
+def test_asking_for_more_than_the_limit_left_is_amount_above_limit(client: TestClient) -> None:
+    html = client.post("/check", data=with_loans(loan(), requested_amount="600만")).text
+    assert 'data-code="AMOUNT_ABOVE_LIMIT"' in html
+    assert "신청 금액 6,000,000원이 지금 가능한 최대 5,000,000원을 넘습니다." in html
+    assert "5,000,000원 이하로 신청하세요." in html
+    ok = client.post("/check", data=with_loans(loan(), requested_amount="300만")).text
+    assert "신청할 수 있어요" in ok
+    assert 'href="/simulate?product=lowest-credit-special&amp;amount=3000000"' in ok
+
+
+def test_the_additional_loan_at_another_bank_names_the_bank_of_the_open_loan(client: TestClient) -> None:
+    html = client.post("/check", data=with_loans(loan(), requested_bank="kwangju")).text
+    assert 'data-code="ADDITIONAL_LOAN_OTHER_BANK"' in html
+    assert "그 대출을 실행한 DB저축은행에서만 가능합니다 (요청: 광주은행)" in html
+
+
+def test_two_open_loans_have_used_the_additional_loan_and_the_whole_limit(client: TestClient) -> None:
+    second = loan(executed_on="2024-12-10", balance="5000000")
+    html = client.post("/check", data=with_loans(loan(executed_on="2024-06-01"), second)).text
+    for code in ("TOO_MANY_ACCOUNTS", "ADDITIONAL_LOAN_ALREADY_USED", "LIMIT_EXHAUSTED"):
+        assert f'data-code="{code}"' in html, code
+    assert "1인 한도 10,000,000원 중 10,000,000원을 이미 이용 중이라 남은 한도가 없습니다." in html
+    assert "대출 계좌는 최대 2개까지 보유할 수 있습니다 (현재 2개)." in html
+
+
+def test_a_repaid_loan_may_leave_the_balance_empty_and_starts_again_at_the_first_limit(
+    client: TestClient,
+) -> None:
+    html = client.post("/check", data=with_loans(loan(balance="", repaid="on"))).text
+    assert "신청할 수 있어요" in html
+    assert 'data-offer="kind">다 갚은 뒤 다시 이용<' in html
+    assert 'data-offer="max">500만 원<' in html
+    assert "광주은행" in html  # any lender of the region again
+
+
+def test_a_balance_above_the_amount_is_a_422_on_that_loans_balance(client: TestClient) -> None:
+    second = loan(executed_on="2025-01-10", amount="300만", balance="400만")
+    response = client.post("/check", data=with_loans(loan(), second))
+    assert response.status_code == 422
+    html = response.text
+    assert 'id="error-summary"' in html and 'href="#loan1_balance"' in html
+    assert 'id="loan1_balance-error"' in html and 'id="loan0_balance-error"' not in html
+    assert "남은 돈이 빌린 돈보다 많을 수 없어요." in html
+    assert 'id="loan1_balance" name="loan1_balance" type="text" value="400만"' in html
+    assert '<details class="more-loan" open>' in html  # the loan with the error is unfolded
+    assert 'value="yes" checked' in html
+
+
+def test_a_repaid_loan_in_arrears_is_a_422_on_its_checkbox(client: TestClient) -> None:
+    response = client.post("/check", data=with_loans(loan(balance="0", repaid="on", in_arrears="on")))
+    assert response.status_code == 422
+    assert 'id="loan0_in_arrears-error"' in response.text
+    assert "다 갚은 대출은 연체 중일 수 없어요." in response.text
+
+
+def test_yes_with_missing_or_bad_loan_answers_is_a_422_beside_each_field(client: TestClient) -> None:
+    response = client.post(
+        "/check",
+        data=with_loans(
+            {"amount": "많이", "executed_on": "2025-06-01"}, {"bank": "db-sb"}, requested_amount="0"
+        ),
+    )
+    assert response.status_code == 422
+    html = response.text
+    for field in (
+        "loan0_product", "loan0_bank", "loan0_amount", "loan0_balance", "loan0_executed_on",
+        "loan1_product", "loan1_amount", "requested_amount",
+    ):  # fmt: skip
+        assert f'id="{field}-error"' in html, field
+        assert f'href="#{field}"' in html, field
+    assert "대출받은 날이 오늘보다 늦어요." in html
+    assert 'id="loan2_product-error"' not in html  # an untouched third loan is not asked for
+
+
+def test_no_loans_ignores_the_loan_fields_and_keeps_the_first_time_decision(client: TestClient) -> None:
+    html = client.post("/check", data={**ELIGIBLE, "has_loans": "no", **{
+        "loan0_amount": "많이", "loan0_balance": "999", "loan0_in_arrears": "on",
+    }}).text  # fmt: skip
+    assert "신청할 수 있어요" in html
+    assert 'data-offer="max">500만 원<' in html and 'data-offer="kind">처음 이용<' in html
+    assert "주소지에서 대출해 주는 금융회사" in html
+    assert "말씀해 주신 대출" not in html
+
+
+def test_change_my_answers_keeps_the_loans(client: TestClient) -> None:
+    html = client.post("/check", data={**with_loans(loan(repaid="on", balance="0")), "edit": "1"}).text
+    assert 'name="loan0_amount" type="text" value="500만"' in html
+    assert '<option value="db-sb" selected>' in html
+    assert 'id="loan0_repaid" name="loan0_repaid" value="on" checked' in html
+
+
+def test_service_errors_about_a_loan_land_on_its_field() -> None:
+    from seomin.adapters.web.selfcheck import service_error
+    from seomin.services.errors import InputError
+
+    assert service_error(InputError("profile.existing_loans.2.bank", "unknown bank"))[0] == "loan2_bank"
+    field, message = service_error(InputError("profile.existing_loans.1", "balance exceeds amount"))
+    assert field == "loan1_balance" and message.ko.startswith("남은 돈이")
+    assert service_error(InputError("profile.requested_amount", "too big"))[0] == "requested_amount"
+    assert service_error(InputError("profile.birth_date", "is after the application date"))[0] == "birth_date"

@@ -5,12 +5,18 @@ outcome, the offer, the lenders of the region and the other products that fit.
 The steps are fieldsets on one page, so the form works without JavaScript and reads top to bottom on a
 phone. Answers travel by POST (income and scores never sit in a URL). Bad input re-renders the form with
 422, each error beside its field and a summary on top. Nothing is stored: a self-check writes nothing.
+
+An optional last step asks for the policy loans the person has now or has repaid (up to three) and the
+amount and bank they would like. Its loan fields are read only when the answer is "yes", so the form works
+the same without JavaScript (the script only hides the fields while the answer is "no"). The limits and
+the additional-loan rules are the engine's: this page passes the loans on and shows what it decides.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,8 +25,8 @@ from starlette.responses import Response
 from seomin.adapters.http.auth import platform_of
 from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render
-from seomin.domain.catalog import DebtAdjustmentKind, Haessal15Status, Occupation, ProductVersion
-from seomin.domain.eligibility import WORKING_OCCUPATIONS, Decision
+from seomin.domain.catalog import Catalog, DebtAdjustmentKind, Haessal15Status, Occupation, ProductVersion
+from seomin.domain.eligibility import WORKING_OCCUPATIONS, Decision, OfferKind
 from seomin.domain.money import format_rate
 from seomin.domain.regions import REGIONS
 from seomin.services.eligibility_check import check_eligibility
@@ -73,7 +79,16 @@ STEPS: tuple[tuple[str, str, str], ...] = (
     ("step-3", "하는 일", "Work"),
     ("step-4", "이용 이력", "History"),
     ("step-5", "해당 사항", "Extras"),
+    ("step-loans", "이미 받은 대출 (선택)", "Loans you have (optional)"),
 )
+MAX_LOANS = 3
+"""At most three loans: the limits of every product allow fewer open accounts than that."""
+LOAN_FIELDS = ("product", "bank", "amount", "balance", "executed_on", "in_arrears", "repaid")
+OFFER_KINDS: dict[str, tuple[str, str]] = {
+    OfferKind.FIRST: ("처음 이용", "First loan"),
+    OfferKind.ADDITIONAL: ("추가대출", "Additional loan"),
+    OfferKind.REPEAT: ("다 갚은 뒤 다시 이용", "Again after full repayment"),
+}
 FIELD_OF_PROFILE_ERROR = {
     "birth_date": "birth_date",
     "annual_income": "annual_income",
@@ -87,7 +102,30 @@ FIELD_OF_PROFILE_ERROR = {
     "debt_adjustment": "faithful_months",
     "region": "region",
     "preferential": "preferential",
+    "requested_amount": "requested_amount",
+    "requested_bank": "requested_bank",
 }
+LOAN_MESSAGES: dict[str, tuple[str, Message]] = {
+    "balance exceeds amount": (
+        "balance",
+        Message("남은 돈이 빌린 돈보다 많을 수 없어요.", "The balance cannot exceed the amount borrowed."),
+    ),
+    "a repaid loan has balance 0": (
+        "balance",
+        Message(
+            "다 갚은 대출은 남은 돈이 0원이에요. 남은 돈을 지우거나 0으로 적어 주세요.",
+            "A repaid loan has a balance of 0; clear it or enter 0.",
+        ),
+    ),
+    "a repaid loan cannot be in arrears": (
+        "in_arrears",
+        Message(
+            "다 갚은 대출은 연체 중일 수 없어요. 둘 중 하나만 표시해 주세요.",
+            "A repaid loan cannot be in arrears; tick only one of the two.",
+        ),
+    ),
+}
+"""The profile model's checks of one loan (reported on the loan, not a field): the field and the words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +135,18 @@ class Lenders:
 
     serving: tuple[str, ...]
     unconfirmed: tuple[str, ...]
+
+
+def _lenders(decision: Decision, product: ProductVersion, region: str) -> Lenders:
+    """The engine's lenders when it made an offer (an additional loan only at the bank of the open
+    loan); otherwise the region's partner banks, for someone who may apply later."""
+    if decision.offer is None:
+        return lenders_for(product, region)
+    lenders = decision.offer.lenders
+    return Lenders(
+        tuple(o.bank for o in lenders if o.regions_confirmed),
+        tuple(o.bank for o in lenders if not o.regions_confirmed),
+    )
 
 
 def lenders_for(product: ProductVersion, region: str) -> Lenders:
@@ -115,10 +165,18 @@ def _products(request: Request) -> list[ProductVersion]:
     return sorted(platform.catalog.in_force(platform.today()), key=lambda v: v.id)
 
 
+def loan_field(index: int, name: str) -> str:
+    """The form field of one loan's answer: ``loan0_balance``."""
+    return f"loan{index}_{name}"
+
+
 def _form_context(
     request: Request, values: Mapping[str, Any], errors: Mapping[str, Message]
 ) -> dict[str, Any]:
     products = _products(request)
+    catalog = platform_of(request).catalog
+    loan_errors = [any(loan_field(i, f) in errors for f in LOAN_FIELDS) for i in range(MAX_LOANS)]
+    loan_filled = [any(values.get(loan_field(i, f)) for f in LOAN_FIELDS) for i in range(MAX_LOANS)]
     return {
         "products": products,
         "values": values,
@@ -131,6 +189,10 @@ def _form_context(
         "preferential": PREFERENTIAL,
         "steps": STEPS,
         "today": platform_of(request).today(),
+        "loan_products": catalog.product_ids,
+        "banks": list(catalog.banks),
+        "max_loans": MAX_LOANS,
+        "loan_open": [filled or error for filled, error in zip(loan_filled, loan_errors, strict=True)],
     }
 
 
@@ -139,11 +201,19 @@ def check_form(request: Request) -> Response:
     ids = [p.id for p in _products(request)]
     asked = request.query_params.get("product", "")
     product = asked if asked in ids else (DEFAULT_PRODUCT if DEFAULT_PRODUCT in ids else ids[0])
-    values = {"product": product, "public_record": "no", "debt_kind": "none", "preferential": ""}
+    values = {
+        "product": product,
+        "public_record": "no",
+        "debt_kind": "none",
+        "preferential": "",
+        "has_loans": "no",
+    }
     return render(request, "selfcheck/form.html", _form_context(request, values, {}))
 
 
-def read_profile(reader: FormReader, product_ids: list[str]) -> tuple[str | None, dict[str, Any]]:
+def read_profile(
+    reader: FormReader, product_ids: list[str], catalog: Catalog, today: date
+) -> tuple[str | None, dict[str, Any]]:
     """The product and the profile (as the engine takes it) from the form; problems go to ``reader``."""
     product = reader.choice("product", product_ids)
     birth_date = reader.day("birth_date")
@@ -189,22 +259,72 @@ def read_profile(reader: FormReader, product_ids: list[str]) -> tuple[str | None
         "vulnerable": reader.flag("vulnerable"),
         "basic_livelihood": reader.flag("basic_livelihood"),
         "preferential": [preferential] if preferential else [],
+        **read_loans(reader, catalog, today),
     }
     return product, profile
 
 
-def _error_field(exc: InputError) -> str:
-    if exc.field == "product":
-        return "product"
+def read_loans(reader: FormReader, catalog: Catalog, today: date) -> dict[str, Any]:
+    """The optional step: the loans (only when the answer is "yes": the first one then, the others when
+    anything of them was filled in), the requested amount and the preferred bank."""
+    loans = []
+    if reader.choice("has_loans", ["no", "yes"], required=False) == "yes":
+        for i in range(MAX_LOANS):
+            if i == 0 or any(reader.raw(loan_field(i, f)) for f in LOAN_FIELDS):
+                loans.append(_read_loan(reader, i, catalog, today))
+    return {
+        "existing_loans": loans,
+        "requested_amount": reader.won("requested_amount", required=False, minimum=1),
+        "requested_bank": reader.choice("requested_bank", list(catalog.banks), required=False),
+    }
+
+
+def _read_loan(reader: FormReader, index: int, catalog: Catalog, today: date) -> dict[str, Any]:
+    def name(field: str) -> str:
+        return loan_field(index, field)
+
+    repaid = reader.flag(name("repaid"))
+    amount = reader.won(name("amount"), minimum=1)
+    balance = reader.won(name("balance"), required=not repaid)  # a repaid loan's balance may be left out
+    executed_on = reader.day(name("executed_on"))
+    if executed_on is not None and executed_on > today:
+        reader.fail(
+            name("executed_on"),
+            "대출받은 날이 오늘보다 늦어요. 다시 확인해 주세요.",
+            "The loan date is after today.",
+        )
+    return {
+        "product": reader.choice(name("product"), catalog.product_ids),
+        "bank": reader.choice(name("bank"), list(catalog.banks)),
+        "amount": amount,
+        "balance": 0 if balance is None and repaid else balance,
+        "executed_on": executed_on.isoformat() if executed_on else None,
+        "in_arrears": reader.flag(name("in_arrears")),
+        "repaid": repaid,
+    }
+
+
+def service_error(exc: InputError) -> tuple[str, Message]:
+    """The form field a service InputError is about (``profile.existing_loans.0.balance`` ->
+    ``loan0_balance``) and what to tell the person."""
     parts = exc.field.split(".")
+    if parts[:2] == ["profile", "existing_loans"] and len(parts) > 2 and parts[2].isdigit():
+        index = int(parts[2])
+        if len(parts) > 3 and parts[3] in LOAN_FIELDS:
+            return loan_field(index, parts[3]), _generic_message(exc)
+        field, message = LOAN_MESSAGES.get(exc.message.split(" (and ")[0], ("amount", _generic_message(exc)))
+        return loan_field(index, field), message
     if parts[0] == "profile" and len(parts) > 1:
-        return FIELD_OF_PROFILE_ERROR.get(parts[1], "birth_date")
-    return "product"
+        name = FIELD_OF_PROFILE_ERROR.get(parts[1], "birth_date")
+        if name == "birth_date" and "after the application date" in exc.message:
+            return name, Message(
+                "생년월일이 오늘보다 늦습니다. 다시 확인해 주세요.", "The birth date is after today."
+            )
+        return name, _generic_message(exc)
+    return "product", _generic_message(exc)
 
 
-def _service_message(name: str, exc: InputError) -> Message:
-    if name == "birth_date" and "after the application date" in exc.message:
-        return Message("생년월일이 오늘보다 늦습니다. 다시 확인해 주세요.", "The birth date is after today.")
+def _generic_message(exc: InputError) -> Message:
     return Message(f"입력값을 확인해 주세요 ({exc.message}).", exc.message)
 
 
@@ -217,17 +337,17 @@ async def check_submit(request: Request) -> Response:
         return render(request, "selfcheck/form.html", _form_context(request, values, {}))
     platform = platform_of(request)
     reader = FormReader(fields)
-    product_id, profile = read_profile(reader, [p.id for p in _products(request)])
+    today = platform.today()
+    product_id, profile = read_profile(reader, [p.id for p in _products(request)], platform.catalog, today)
     if not reader.ok or product_id is None:
         return render(
             request, "selfcheck/form.html", _form_context(request, values, reader.errors), status_code=422
         )
-    today = platform.today()
     try:
         decision = check_eligibility(platform.catalog, product_id, profile, today)
     except InputError as exc:
-        name = _error_field(exc)
-        errors = {name: _service_message(name, exc)}
+        name, message = service_error(exc)
+        errors = {name: message}
         return render(request, "selfcheck/form.html", _form_context(request, values, errors), status_code=422)
     product = platform.catalog.get(product_id, today)
     return render(request, "selfcheck/result.html", _result_context(decision, product, profile, values))
@@ -238,6 +358,7 @@ def _result_context(
 ) -> dict[str, Any]:
     offer = decision.offer
     shown = [r for r in decision.reasons if r.code != "ELIGIBLE"]
+    requested = profile.get("requested_amount")
     return {
         "decision": decision,
         "product": product,
@@ -245,7 +366,12 @@ def _result_context(
         "remedies": [r for r in shown if r.remedy_ko],
         "offer": offer,
         "rate": format_rate(offer.annual_rate) if offer is not None else None,
-        "lenders": lenders_for(product, str(profile["region"])),
+        "lenders": _lenders(decision, product, str(profile["region"])),
+        "offer_kind": OFFER_KINDS[offer.kind] if offer is not None else None,
+        "additional": offer is not None and offer.kind is OfferKind.ADDITIONAL,
+        "simulate_amount": requested or (offer.max_amount if offer is not None else 0),
+        "loans": profile["existing_loans"],
+        "requested_bank": profile.get("requested_bank"),
         "region": profile["region"],
         "region_names_en": REGION_NAMES_EN,
         "values": values,
