@@ -39,6 +39,10 @@ def test_the_active_borrower_sees_the_rate_path_on_a_phone(site: Site, phone: An
     sign_in_as_demo(phone, site, "active")
     assert "연체 중입니다" not in phone.content()
     assert "성실상환 금리 인하 일정" in phone.content() and "9.9%" in phone.content()
+    chart = phone.locator(".rate-path svg.chart")
+    assert chart.get_attribute("role") == "img" and chart.bounding_box()["width"] <= 360
+    phone.get_by_text("표로 보기").click()
+    assert phone.locator(".rate-table tr[aria-current=true]").is_visible()  # the table kept
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(phone)
 

@@ -84,9 +84,12 @@ def test_an_on_time_loan_shows_its_rate_path_and_additional_loan(
     for rate in ("15.9%", "14.4%", "12.9%", "11.4%", "9.9%"):
         assert rate in text
     assert 'aria-current="true"' in text  # this year's row
+    assert "<svg" in text and "성실상환 시 연차별 금리와 약정금리" in text  # the chart, the table kept
+    assert "15.9% → 14.4% → 12.9% → 11.4% → 9.9%" in text and "표로 보기" in text
     assert "지금 추가대출을 신청할 수 있습니다" in text and "5,000,000원" in text
     english = client.get("/my?lang=en").text
     assert "Rate path for on-time payers" in english and "Next due date" in english
+    assert "Your rate by year if you pay on time" in english
 
 
 def test_applications_are_listed_and_can_be_withdrawn(platform: Platform, client: TestClient) -> None:

@@ -12,9 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from seomin.adapters.http.auth import platform_of
+from seomin.adapters.mypage_charts import rate_path_chart
 from seomin.adapters.support_centers import default_support_centers
 from seomin.adapters.web.forms import Message
-from seomin.adapters.web.rendering import render
+from seomin.adapters.web.rendering import render, request_lang
 from seomin.adapters.web.session_cookies import require_applicant
 from seomin.services import applicant_overview, help_bookings
 from seomin.services.applications import withdraw
@@ -24,10 +25,25 @@ from seomin.services.platform import Actor
 router = APIRouter()
 
 
+SHOWS_RATE_PATH = frozenset({"active", "delinquent", "defaulted"})
+"""Loans whose rate path the page shows (a repaid or subrogated loan has no rate ahead)."""
+
+
+def _rate_charts(me: applicant_overview.Overview, lang: str) -> dict[int, str]:
+    """The rate-path chart (inline SVG) of each loan whose path is shown, by loan id."""
+    return {
+        loan.id: rate_path_chart(loan.rate_path, loan.rate_path[0].rate_bp, lang)
+        for loan in me.loans
+        if loan.rate_path and loan.status in SHOWS_RATE_PATH
+    }
+
+
 def _page(request: Request, actor: Actor, **extra: Any) -> dict[str, Any]:
     platform = platform_of(request)
+    me = applicant_overview.overview(platform, actor)
     return {
-        "me": applicant_overview.overview(platform, actor),
+        "me": me,
+        "rate_charts": _rate_charts(me, request_lang(request)),
         "bookings": help_bookings.bookings_of(platform, default_support_centers(), actor),
         "today": platform.today(),
         "alert": None,
