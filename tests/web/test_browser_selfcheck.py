@@ -68,6 +68,11 @@ def test_a_missing_answer_is_shown_beside_its_field(site: Site, page: Any) -> No
 def test_on_a_phone_the_form_and_the_result_fit_the_screen(site: Site, phone: Any) -> None:
     phone.goto(site("/check"))
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.get_by_label("있어요 (지금 갚는 중이거나 다 갚음)").check()  # the optional step, all unfolded
+    phone.evaluate("document.querySelectorAll('details.more-loan').forEach(d => d.open = true)")
+    assert phone.locator("#loan2_balance").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.locator("#has_loans").check()  # back to "없어요"
     fill_eligible(phone)
     phone.get_by_role("button", name="결과 보기").click()
     assert "신청할 수 있어요" in phone.locator("h1").inner_text()
@@ -85,3 +90,32 @@ def test_the_form_is_reachable_by_keyboard(site: Site, page: Any) -> None:
         seen.add(page.evaluate("document.activeElement.id || document.activeElement.name"))
     for field in ("birth_date", "region", "annual_income", "kcb_score", "kcb_unknown", "employed_months"):
         assert field in seen, field
+
+
+def test_someone_repaying_on_time_sees_the_additional_loan_and_where_to_get_it(site: Site, page: Any) -> None:
+    page.goto(site("/check"))
+    assert page.locator("#loans").is_hidden()  # "없어요" by default: the loan fields stay out of the way
+    fill_eligible(page)
+    page.get_by_label("있어요 (지금 갚는 중이거나 다 갚음)").check()
+    assert page.locator("#loans").is_visible()
+    assert page.locator("#loan1_amount").is_hidden()  # the second loan is folded away
+    page.get_by_label("어떤 상품인가요?").first.select_option("lowest-credit-special")
+    page.get_by_label("대출받은 금융회사").first.select_option(label="DB저축은행")
+    page.locator("#loan0_amount").fill("500만")
+    page.locator("#loan0_balance").fill("4200000")
+    page.locator("#loan0_executed_on").fill("2024-10-02")  # more than 6 months before 2025-05-15
+    assert_accessible(page)
+    page.get_by_role("button", name="결과 보기").click()
+    assert "신청할 수 있어요" in page.locator("h1").inner_text()
+    assert page.locator('[data-offer="kind"]').inner_text() == "추가대출"
+    assert page.locator('[data-offer="max"]').inner_text() == "500만 원"
+    assert page.locator(".lenders").inner_text().strip() == "DB저축은행"
+    assert_accessible(page)
+    snapshot(page, "check-additional")
+    page.get_by_role("button", name="답변 고치기").click()  # too early instead: the engine's date
+    assert page.locator("#loans").is_visible()
+    page.locator("#loan0_executed_on").fill("2025-01-10")
+    page.get_by_role("button", name="결과 보기").click()
+    reason = page.locator('[data-code="ADDITIONAL_LOAN_TOO_EARLY"]')
+    assert "2025.07.10부터 추가대출을 신청할 수 있습니다." in reason.inner_text()
+    assert_accessible(page)
