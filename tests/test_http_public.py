@@ -319,6 +319,15 @@ def test_profile_errors_match_the_cli(
         ),
         (eligibility_body("lowest-credit-special", {"birth_date": "2030-01-01"}),
          "profile.birth_date", "after"),
+        (
+            eligibility_body(
+                "lowest-credit-special",
+                {"existing_loans": [{"product": "lowest-credit-special", "bank": "db-sb", "amount": 1,
+                                     "balance": 1, "executed_on": "2030-01-02"}]},
+            ),
+            "profile.existing_loans.0.executed_on",
+            "after the application date",
+        ),
         (eligibility_body("lowest-credit-special", {"annual_income": 10**30}), "profile.annual_income", ""),
         (eligibility_body("lowest-credit-special", {"debt_adjustment": {"kind": "magic"}}),
          "profile.debt_adjustment.kind", ""),
