@@ -405,12 +405,28 @@ def _has_path(model: BaseModel, path: str) -> bool:
     return True
 
 
+Text = Annotated[str, Field(min_length=1, pattern=r"\S")]
+"""A text shown to people: not empty, not only blanks."""
+
+
 class DocumentType(Frozen):
+    """A proof document, described in Korean and English alike: its name, who issues it and, where there
+    is something to say, how to get it (``how_ko`` and ``how_en`` come together or not at all)."""
+
     code: str = Field(pattern=r"^[a-z0-9_]+$")
-    name_ko: str
-    name_en: str
-    issuer_ko: str
+    name_ko: Text
+    name_en: Text
+    issuer_ko: Text
+    issuer_en: Text
     how_ko: str = ""
+    how_en: str = ""
+
+    @model_validator(mode="after")
+    def _both_languages(self) -> DocumentType:
+        if bool(self.how_ko.strip()) != bool(self.how_en.strip()):
+            missing = "how_en" if self.how_ko.strip() else "how_ko"
+            raise ValueError(f"{missing} is missing: how to get the document is given in both languages")
+        return self
 
 
 class PartnerBank(Frozen):
