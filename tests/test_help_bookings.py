@@ -1,5 +1,6 @@
 """Offline help bookings (services.help_bookings) on SQLite and PostgreSQL: the seed-004 directory as data,
-business days only, and a slot's capacity holding when more bookings than seats race for it."""
+business days only, a slot's capacity holding when more bookings than seats race for it, and cancelling
+online with the phone's last four digits, which frees the seat."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from seomin.services.help_bookings import (
     book_help,
     bookable_days,
     bookings_of,
+    cancel_booking,
     check_day,
     get_booking,
     slot_availability,
@@ -159,3 +161,67 @@ def test_capacity_holds_when_one_more_booking_than_seats_races(
     assert left[slot] == 0 and all(v == capacity for k, v in left.items() if k != slot)
     other_group = booking(platform, region_group="daegu-gyeongbuk", slot="14:30")  # capacity is per group
     assert other_group.reference_no
+
+
+def seats_of(platform: Platform, slot: str) -> dict[str, tuple[int, str]]:
+    with platform.sessions() as session:
+        rows = session.scalars(select(HelpBooking).where(HelpBooking.slot == slot)).all()
+        return {r.reference_no: (r.seat_no, r.status) for r in rows}
+
+
+def test_cancelling_frees_the_seat_of_a_full_slot_for_a_new_booking(platform: Platform) -> None:
+    capacity = DIRECTORY.rules("visit").capacity
+    booked = [booking(platform, phone=f"010-2000-{i:04d}") for i in range(capacity)]
+    with pytest.raises(Conflict) as full:
+        booking(platform, phone="010-3000-0000")
+    assert full.value.code == "HELP_SLOT_FULL"
+    middle = booked[capacity // 2]
+    seat = seats_of(platform, "10:30")[middle.reference_no][0]
+
+    cancelled = cancel_booking(platform, DIRECTORY, None, middle.reference_no, f"{capacity // 2:04d}")
+    assert cancelled.status == "cancelled" and cancelled.reference_no == middle.reference_no
+    left = {
+        s.slot: s.remaining
+        for s in slot_availability(platform, DIRECTORY, "visit", "busan-gyeongnam", FRIDAY)
+    }
+    assert left["10:30"] == 1
+    newcomer = booking(platform, phone="010-3000-0000")  # takes the freed seat
+    seats = seats_of(platform, "10:30")
+    assert seats[newcomer.reference_no] == (seat, "booked")
+    assert seats[middle.reference_no][1] == "cancelled" and seats[middle.reference_no][0] < 0
+    assert sorted(s for s, status in seats.values() if status == "booked") == list(range(1, capacity + 1))
+    with pytest.raises(Conflict):
+        booking(platform, phone="010-3000-0001")  # full again
+    with platform.sessions() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "help.cancelled")).one()
+        assert event.before == {"status": "booked", "seat_no": seat} and event.actor_id == "public-web"
+        assert event.after is not None and event.after["status"] == "cancelled"
+    assert get_booking(platform, DIRECTORY, middle.reference_no).status == "cancelled"
+
+
+@pytest.mark.parametrize("answer", ["2469", "246", "24681", "abcd", "", "4672"])
+def test_wrong_digits_are_refused_without_telling_the_phone(platform: Platform, answer: str) -> None:
+    receipt = booking(platform)  # phone 010-1357-2468
+    with pytest.raises(HelpInputError) as refused:
+        cancel_booking(platform, DIRECTORY, None, receipt.reference_no, answer)
+    assert refused.value.field == "phone_last4"
+    assert "2468" not in refused.value.message_ko + refused.value.message_en
+    assert get_booking(platform, DIRECTORY, receipt.reference_no).status == "booked"
+
+
+def test_a_past_or_cancelled_booking_cannot_be_cancelled(platform: Platform) -> None:
+    actor = person(platform, "850301-1234567")
+    receipt = booking(platform, actor)
+    cancel_booking(platform, DIRECTORY, actor, receipt.reference_no, " 2468 ")
+    with pytest.raises(Conflict) as again:
+        cancel_booking(platform, DIRECTORY, actor, receipt.reference_no, "2468")
+    assert again.value.code == "HELP_NOT_CANCELLABLE"
+    later = booking(platform)
+    platform.today = lambda: date(2025, 5, 19)  # the Friday has passed
+    with pytest.raises(Conflict, match="past day"):
+        cancel_booking(platform, DIRECTORY, None, later.reference_no, "2468")
+    with pytest.raises(NotFound):
+        cancel_booking(platform, DIRECTORY, None, "H250515-NOTTHERE", "2468")
+    with platform.sessions() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "help.cancelled")).one()
+        assert event.actor_type == "applicant" and event.actor_id == actor.id

@@ -1,6 +1,7 @@
 """도움받기 through the real app (TestClient and a live uvicorn server; SQLite and PostgreSQL): booking a
 callback or a visit without an account, field errors for a past day or a holiday, the summary page, the
-seed-004 counts with their disagreement, and a slot's capacity when one more booking than seats races."""
+seed-004 counts with their disagreement, a slot's capacity when one more booking than seats races, and
+cancelling online with the phone's last four digits, which frees the seat."""
 
 from __future__ import annotations
 
@@ -75,7 +76,8 @@ def test_a_visit_is_booked_without_an_account(platform: Platform, client: TestCl
     text = summary.text
     assert location.rsplit("/", 1)[1] in text
     assert "2025.05.16 (금)" in text and "09:30" in text and "광주/전라/제주" in text
-    assert "010-****-1864" in text and "9753" not in text and "박*문" in text
+    assert "010-****-****" in text and "9753" not in text and "1864" not in text and "박*문" in text
+    assert f'action="{location}/cancel"' in text  # it can be cancelled online
     assert "신분증" in text
     assert client.get("/help/booked/H250515-NOPE2345").status_code == 404
 
@@ -122,3 +124,50 @@ def test_capacity_holds_when_one_more_visit_than_seats_races(platform: Platform,
     full = next(a for a in answers if a.status_code == 409)
     assert "예약이 다 찼습니다" in full.text and 'id="visit-slot-error"' in full.text
     assert booked(platform) == capacity
+
+
+def book(client: TestClient, phone: str) -> Any:
+    return client.post("/help", data={**VISIT, "phone": phone}, follow_redirects=False)
+
+
+def test_cancelling_frees_the_seat_of_a_full_slot(platform: Platform, client: TestClient) -> None:
+    capacity = default_support_centers().rules("visit").capacity
+    places = [book(client, f"010-2000-{i:04d}").headers["location"] for i in range(capacity)]
+    full = book(client, "010-3000-0000")
+    assert full.status_code == 409 and "예약이 다 찼습니다" in full.text
+
+    wrong = client.post(f"{places[0]}/cancel", data={"phone_last4": "9999"})
+    assert wrong.status_code == 422 and 'id="phone_last4-error"' in wrong.text
+    assert "마지막 4자리를 확인해 주세요" in wrong.text and "2000" not in wrong.text  # the phone not told
+    empty = client.post(f"{places[0]}/cancel", data={"phone_last4": ""})
+    assert empty.status_code == 422 and 'aria-invalid="true"' in empty.text
+
+    done = client.post(f"{places[0]}/cancel", data={"phone_last4": "0000"}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == f"{places[0]}?cancelled=1"
+    page = client.get(done.headers["location"]).text
+    assert "예약을 취소했습니다" in page and "취소된 예약입니다" in page and "/cancel" not in page
+    again = client.post(f"{places[0]}/cancel", data={"phone_last4": "0000"})
+    assert again.status_code == 409 and "취소할 수 없습니다" in again.text
+
+    taken = book(client, "010-3000-0000")  # the freed seat
+    assert taken.status_code == 303, taken.text
+    with platform.sessions() as session:
+        seats = session.scalars(
+            select(HelpBooking.seat_no).where(HelpBooking.status == "booked").order_by(HelpBooking.seat_no)
+        ).all()
+    assert list(seats) == list(range(1, capacity + 1))
+    assert book(client, "010-3000-0001").status_code == 409
+    english = client.post(f"{places[1]}/cancel?lang=en", data={"phone_last4": "12"})
+    assert "Check the last 4 digits" in english.text
+
+
+def test_a_past_booking_is_not_cancelled(platform: Platform, client: TestClient) -> None:
+    place = book(client, "010-9753-1864").headers["location"]
+    platform.today = lambda: date(2025, 5, 19)
+    page = client.get(place).text
+    assert "/cancel" not in page  # no form for a past booking
+    refused = client.post(f"{place}/cancel", data={"phone_last4": "1864"})
+    assert refused.status_code == 409 and "이미 지난 예약" in refused.text and "1864" not in refused.text
+    assert (
+        client.post("/help/booked/H250515-NOPE2345/cancel", data={"phone_last4": "1864"}).status_code == 404
+    )

@@ -9,7 +9,13 @@ No account is needed; a signed-in applicant's booking is linked to them. The rul
   Each booking takes a seat number 1..capacity inside its transaction, in a savepoint; the database's
   unique constraint on (channel, center, day, slot, seat) refuses a seat someone else took meanwhile and
   the next seat is tried, so racing bookings never overfill a slot, on SQLite and PostgreSQL alike;
-- the name and phone are stored encrypted, with a masked phone for screens; every booking is audited.
+- the name and phone are stored encrypted, with a masked phone for screens; every booking is audited;
+- the person cancels online with the reference number and the last four digits of the phone booked with
+  (compared with the decrypted phone in constant time; a wrong answer never tells the phone). A cancelled
+  booking gives its seat up: its ``seat_no`` becomes ``-id`` (outside 1..capacity and unique), so the
+  unique constraint lets a new booking take the seat, and the seat it held stays in the audit event. A
+  booking whose day has passed, or one already cancelled or done, is not cancelled
+  (``Conflict HELP_NOT_CANCELLABLE``).
 
 Bad input raises ``HelpInputError`` (an ``InputError`` carrying a Korean and an English message); a full
 slot raises ``Conflict HELP_SLOT_FULL``.
@@ -17,6 +23,7 @@ slot raises ``Conflict HELP_SLOT_FULL``.
 
 from __future__ import annotations
 
+import hmac
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -38,6 +45,9 @@ PUBLIC = Actor(ActorType.SYSTEM, "public-web")
 """The audit actor of a booking made without signing in."""
 
 _PHONE = re.compile(r"^0\d{8,10}$")
+_LAST4 = re.compile(r"^\d{4}$")
+ACTIVE = "booked"
+CANCELLED = "cancelled"
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
@@ -165,6 +175,14 @@ class BookingReceipt:
     status: str
     linked_to_applicant: bool
 
+    @property
+    def phone_hidden(self) -> str:
+        """The phone with its last four digits hidden too (``010-****-****``), for the booking's page:
+        anyone holding the reference sees that page, and those four digits are what proves a cancellation
+        is the booker's."""
+        head, _, _ = self.phone_masked.rpartition("-")
+        return f"{head}-****"
+
 
 # --- rules --------------------------------------------------------------------------------------------
 
@@ -277,6 +295,7 @@ def slot_availability(
                 HelpBooking.channel == channel,
                 HelpBooking.center_code == center,
                 HelpBooking.day == day,
+                HelpBooking.status != CANCELLED,
             )
             .group_by(HelpBooking.slot)
         ).all()
@@ -323,7 +342,9 @@ def book_help(
             HelpBooking.day == day,
             HelpBooking.slot == slot,
         )
-        taken = set(session.scalars(select(HelpBooking.seat_no).where(*where)))
+        taken = set(
+            session.scalars(select(HelpBooking.seat_no).where(*where, HelpBooking.status != CANCELLED))
+        )
         booking: HelpBooking | None = None
         for seat in range(1, rules.capacity + 1):
             if seat in taken:
@@ -340,7 +361,7 @@ def book_help(
                 name_encrypted=vault.encrypt(cleaned_name),
                 phone_encrypted=vault.encrypt(digits),
                 phone_masked=mask_any_phone(digits),
-                status="booked",
+                status=ACTIVE,
             )
             try:
                 with session.begin_nested():  # a seat taken by a racing booking: try the next one
@@ -386,6 +407,57 @@ def book_help(
             status=booking.status,
             linked_to_applicant=applicant_id is not None,
         )
+
+
+def cancel_booking(
+    platform: Platform,
+    directory: HelpDirectory,
+    actor: Actor | None,
+    reference_no: str,
+    phone_last4: str,
+) -> BookingReceipt:
+    """Cancel a booking: the person proves it is theirs with the last four digits of the phone they booked
+    with. ``HelpInputError`` on ``phone_last4`` for a malformed or wrong answer (the same message either
+    way, never the phone), ``Conflict HELP_NOT_CANCELLABLE`` for a past, done or cancelled booking."""
+    wrong = HelpInputError(
+        "phone_last4",
+        "예약할 때 적은 전화번호의 마지막 4자리를 확인해 주세요.",
+        "Check the last 4 digits of the phone number you booked with.",
+    )
+    answer = phone_last4.strip()
+    if not _LAST4.match(answer):
+        raise wrong
+    if len(reference_no) > 24:
+        raise NotFound("help booking", "?")
+    with platform.sessions.begin() as session:
+        row = session.scalars(
+            select(HelpBooking).where(HelpBooking.reference_no == reference_no).with_for_update()
+        ).first()
+        if row is None:
+            raise NotFound("help booking", reference_no)
+        digits = platform.vault.decrypt(row.phone_encrypted)
+        if not hmac.compare_digest(digits[-4:].encode("ascii"), answer.encode("ascii")):
+            raise wrong
+        if row.status != ACTIVE:
+            raise Conflict("HELP_NOT_CANCELLABLE", f"the booking is {row.status}, not booked")
+        if row.day < platform.today():
+            raise Conflict("HELP_NOT_CANCELLABLE", f"the booking was for {row.day.isoformat()}, a past day")
+        seat = row.seat_no
+        row.status = CANCELLED
+        row.seat_no = -row.id  # the seat is free for others; -id keeps the unique constraint satisfied
+        applicant_id = _applicant_id(actor)
+        audit(
+            session,
+            actor if applicant_id is not None and actor is not None else PUBLIC,
+            "help.cancelled",
+            "help_booking",
+            row.id,
+            before={"status": ACTIVE, "seat_no": seat},
+            after={"status": CANCELLED, "seat_no": row.seat_no},
+            reason="cancelled online with the booking phone's last 4 digits",
+        )
+        session.flush()
+        return _receipt(platform, directory, row)
 
 
 def get_booking(platform: Platform, directory: HelpDirectory, reference_no: str) -> BookingReceipt:

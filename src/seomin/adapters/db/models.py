@@ -352,7 +352,9 @@ class HelpBooking(Base):
     """상담 예약: a callback from the 1397 call center or a visit to an integrated support center, for
     people who cannot finish online (seed 004). Booked without an account; the name and phone are stored
     encrypted. A slot holds ``capacity`` bookings: each takes a seat number, and the unique constraint on
-    (channel, center, day, slot, seat) keeps racing bookings within it on every database."""
+    (channel, center, day, slot, seat) keeps racing bookings within it on every database. A cancelled
+    booking gives its seat up by taking ``seat_no = -id`` (outside the seats 1..capacity, still unique),
+    so a new booking can take the seat it held."""
 
     __tablename__ = "help_bookings"
     __table_args__ = (

@@ -4,6 +4,10 @@ who cannot finish online. No account needed (a signed-in applicant's booking is 
 The rules and the seat-per-booking capacity live in ``services.help_bookings``; the region groups, their
 seed-004 center counts and the slots in ``data/support_centers.toml``. With HTMX, changing the day or the
 region refreshes the time list with the seats left; without it the page works the same.
+
+A booking's page (``/help/booked/{reference}``) offers to cancel it: the person confirms with the last four
+digits of the phone they booked with; a wrong answer is a field error (422) that never shows the phone, a
+past or already cancelled booking a page message (409). The freed seat is bookable again at once.
 """
 
 from __future__ import annotations
@@ -162,15 +166,57 @@ async def help_book(request: Request) -> Response:
     return render(request, "help/index.html", context, status_code=status)
 
 
-@router.get("/help/booked/{reference_no}")
-def help_booked(request: Request, reference_no: str) -> Response:
+def _booked_page(request: Request, reference_no: str, status_code: int = 200, **extra: Any) -> Response:
     platform = platform_of(request)
     directory = default_support_centers()
     receipt = help_bookings.get_booking(platform, directory, reference_no)
     weekday = (WEEKDAYS_KO[receipt.day.weekday()], WEEKDAYS_EN[receipt.day.weekday()])
+    context = {
+        "b": receipt,
+        "directory": directory,
+        "weekday": weekday,
+        "cancellable": receipt.status == help_bookings.ACTIVE and receipt.day >= platform.today(),
+        "just_cancelled": request.query_params.get("cancelled") == "1",
+        "errors": {},
+        "alert": None,
+        **extra,
+    }
     return render(
-        request,
-        "help/booked.html",
-        {"b": receipt, "directory": directory, "weekday": weekday},
-        headers={"Cache-Control": "no-store"},
+        request, "help/booked.html", context, status_code=status_code, headers={"Cache-Control": "no-store"}
     )
+
+
+@router.get("/help/booked/{reference_no}")
+def help_booked(request: Request, reference_no: str) -> Response:
+    return _booked_page(request, reference_no)
+
+
+@router.post("/help/booked/{reference_no}/cancel")
+async def help_cancel(request: Request, reference_no: str) -> Response:
+    platform = platform_of(request)
+    directory = default_support_centers()
+    reader = FormReader(await request.form())
+    answer = reader.raw("phone_last4")
+    if not answer:
+        errors = {"phone_last4": Message("입력해 주세요.", "Please fill this in.")}
+        return _booked_page(request, reference_no, 422, errors=errors)
+    try:
+        await run_in_threadpool(
+            help_bookings.cancel_booking,
+            platform,
+            directory,
+            viewer_of(request).applicant,
+            reference_no,
+            answer,
+        )
+    except HelpInputError as exc:
+        errors = {exc.field: Message(exc.message_ko, exc.message_en)}
+        return _booked_page(request, reference_no, 422, errors=errors)
+    except Conflict as exc:
+        alert = Message(
+            "이 예약은 취소할 수 없습니다 (이미 지난 예약이거나 취소·완료된 예약입니다). "
+            "1397에 문의해 주세요.",
+            f"This booking cannot be cancelled ({exc.message}). Please call 1397.",
+        )
+        return _booked_page(request, reference_no, 409, alert=alert)
+    return RedirectResponse(f"/help/booked/{reference_no}?cancelled=1", status_code=303)
