@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-
 from conftest import Site, assert_accessible
 from seomin.adapters.catalog_files import default_catalog
 
@@ -44,11 +42,6 @@ def test_the_checklist_reads_in_english(site: Site, phone: Any) -> None:
     assert_accessible(phone)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known, in both languages: a <fieldset> keeps min-width: min-content, so the document select's "
-    "longest option widens the checklist to 444 px; the fix is `fieldset { min-width: 0 }` in app.css",
-)
 def test_the_documents_step_fits_a_phone(site: Site, phone: Any) -> None:
     documents_step(site, phone)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360

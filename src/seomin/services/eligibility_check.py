@@ -61,7 +61,8 @@ def check_eligibility(catalog: Catalog, product_id: str, profile_data: Any, as_o
     for i, loan in enumerate(profile.existing_loans):
         if loan.executed_on > as_of:  # a loan cannot have been executed after the day it is judged on
             raise InputError(
-                f"profile.existing_loans.{i}.executed_on", f"is after the application date {as_of.isoformat()}"
+                f"profile.existing_loans.{i}.executed_on",
+                f"is after the application date {as_of.isoformat()}",
             )
     return evaluate(product, profile, as_of, catalog=catalog)
 
