@@ -14,6 +14,7 @@ from datetime import date
 
 import pytest
 from cryptography.fernet import Fernet
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -23,6 +24,7 @@ from seomin.adapters.crypto import DataVault
 from seomin.adapters.db.engine import make_engine, session_factory
 from seomin.adapters.db.migrate import upgrade
 from seomin.adapters.db.models import Base
+from seomin.adapters.http.app import create_app
 from seomin.services.platform import Platform
 
 POSTGRES_URL = os.environ.get("SEOMIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -85,3 +87,22 @@ def platform(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Platfo
         storage_dir=tmp_path_factory.mktemp("documents"),
         today=lambda: date(2025, 5, 15),
     )
+
+
+@pytest.fixture()
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its cheapest for tests that sign many staff in (verification reads a hash's own cost)."""
+    from argon2 import PasswordHasher
+
+    from seomin.services import identity
+
+    monkeypatch.setattr(
+        identity, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+@pytest.fixture()
+def client(platform: Platform) -> Iterator[TestClient]:
+    """The whole app (API and pages) over the test platform, through its real HTTP layer."""
+    with TestClient(create_app(platform)) as c:
+        yield c

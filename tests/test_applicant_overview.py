@@ -9,10 +9,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
 from seomin.services import applications as apps
-from seomin.services import bank_loans, identity, subrogation
+from seomin.services import bank_loans, subrogation
 from seomin.services.applicant_overview import (
     application_view,
     guarantees_of,
@@ -37,12 +36,7 @@ PROFILE: dict[str, Any] = {
 }
 BANK = Actor(ActorType.BANK, "kwangju")
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        identity, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def at(platform: Platform, day: date) -> None:

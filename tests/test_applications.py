@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select, text
 
 from builders import make_applicant, make_loan
@@ -23,7 +22,6 @@ from seomin.adapters.db.models import (
     ReviewDecision,
 )
 from seomin.domain.lifecycle import ApplicationStatus
-from seomin.services import identity
 from seomin.services.applications import (
     LIMIT_CODES,
     ApplicationFilters,
@@ -64,12 +62,7 @@ FRESH = [
 ]
 COURSE = "policy-finance-basics"
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        identity, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def applicant(platform: Platform, rrn: str = RRN, name: str = NAME) -> Actor:

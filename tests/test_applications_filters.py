@@ -15,10 +15,10 @@ from seomin.services.applications import (
 )
 from seomin.services.errors import InputError
 from seomin.services.platform import Actor, Platform
-from test_applications import applicant, apply, fast_password_hashing, staff
-from test_http_applicant import TestClient, client, staff_token
+from test_applications import applicant, apply, staff
+from test_http_applicant import TestClient, staff_token
 
-__all__ = ["client", "fast_password_hashing"]
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 # today is 2025-05-15 (the platform fixture's clock)
 PEOPLE = {

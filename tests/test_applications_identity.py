@@ -33,12 +33,7 @@ from seomin.services.platform import Actor, ActorType, Platform
 RRN = "850301-1234567"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id with tiny costs, so tests stay fast; one test below checks the production parameters."""
-    monkeypatch.setattr(
-        identity, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def provider(platform: Platform) -> LocalIdentityProvider:

@@ -11,9 +11,9 @@ from seomin.services.audit_trail import application_trail
 from seomin.services.counseling import MAX_NOTE_CHARS, add_note, list_notes
 from seomin.services.errors import Forbidden, InputError, NotFound
 from seomin.services.platform import Platform
-from test_applications import applicant, apply, fast_password_hashing, staff
+from test_applications import applicant, apply, staff
 
-__all__ = ["fast_password_hashing"]
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def test_counselors_reviewers_and_supervisors_write_and_everyone_reads(platform: Platform) -> None:

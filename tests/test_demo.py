@@ -11,7 +11,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from starlette.exceptions import StarletteDeprecationWarning
 
@@ -25,7 +24,6 @@ from seomin.adapters.db.models import (
     RecoursePlan,
 )
 from seomin.adapters.http import create_app
-from seomin.services import identity
 from seomin.services.demo import BANK_KEYS, PEOPLE, STAFF, load_demo
 from seomin.services.platform import Platform
 
@@ -35,12 +33,7 @@ with warnings.catch_warnings():
 
 SEOMIN = shutil.which("seomin") or str(Path(sys.executable).with_name("seomin"))
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        identity, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def statuses(platform: Platform, model: type[Base]) -> dict[str, int]:

@@ -7,19 +7,15 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from starlette.exceptions import StarletteDeprecationWarning
 
 from seomin.adapters.db.models import Loan
-from seomin.adapters.http import create_app
 from seomin.adapters.jobs import cob_command
-from seomin.services import identity
 from seomin.services.identity import create_staff_user, issue_bank_api_key
 from seomin.services.platform import Platform
 
@@ -45,18 +41,7 @@ DOCUMENTS = [
 ]
 COURSE = "policy-finance-basics"
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        identity, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-
-
-@pytest.fixture()
-def client(platform: Platform) -> Iterator[TestClient]:
-    with TestClient(create_app(platform)) as c:
-        yield c
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def bearer(token: str) -> dict[str, str]:

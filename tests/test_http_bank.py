@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from seomin.services.close_of_business import run_close_of_business
 from seomin.services.platform import Platform
 from test_close_of_business import due, make_loan, pay_through
@@ -13,13 +15,11 @@ from test_http_applicant import (
     approved_certificate,
     bank_key,
     bearer,
-    client,
-    fast_password_hashing,
     loan_count,
     staff_token,
 )
 
-__all__ = ["client", "fast_password_hashing"]
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def credentials(certificate: dict[str, str]) -> dict[str, str]:

@@ -29,12 +29,11 @@ from test_http_applicant import (
     approved_certificate,
     bank_key,
     bearer,
-    fast_password_hashing,
     loan_count,
     staff_token,
 )
 
-__all__ = ["fast_password_hashing"]
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 ROUNDS = 3
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
+import pytest
 from sqlalchemy import update
 
 from seomin.adapters.db.models import StaffUser
@@ -17,12 +18,10 @@ from test_http_applicant import (
     applicant_token,
     apply,
     bearer,
-    client,
-    fast_password_hashing,
     staff_token,
 )
 
-__all__ = ["client", "fast_password_hashing"]
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def test_login_gives_a_token_and_refuses_wrong_passwords_with_401(

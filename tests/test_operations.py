@@ -14,9 +14,9 @@ from seomin.services.applications import confirm_second_review, decide
 from seomin.services.errors import Forbidden, InputError
 from seomin.services.operations import overview, rate_bp
 from seomin.services.platform import Platform
-from test_applications import applicant, apply, fast_password_hashing, staff
+from test_applications import applicant, apply, staff
 
-__all__ = ["fast_password_hashing"]
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 TODAY = date(2025, 5, 15)
 

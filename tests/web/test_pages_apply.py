@@ -5,17 +5,13 @@ agreement and the certificate whose verification code is shown once."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from seomin.adapters.db.models import Application, Guarantee
-from seomin.adapters.http.app import create_app
-from seomin.services import identity
 from seomin.services.applications import certificate_code_hash, decide
 from seomin.services.identity import create_staff_user
 from seomin.services.platform import Actor, ActorType, Platform
@@ -42,18 +38,7 @@ EMPLOYEE_DOCS = {
     "doc_1_issued_on": "2025-04-15",
 }
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        identity, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-
-
-@pytest.fixture()
-def client(platform: Platform) -> Iterator[TestClient]:
-    with TestClient(create_app(platform)) as c:
-        yield c
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def sign_in(client: TestClient, rrn: str = RRN, name: str = NAME) -> None:

@@ -3,31 +3,14 @@ document is, who issues it and how to get it, in English on the English page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from markupsafe import escape
 from test_pages_apply import LOAN, PROFILE, sign_in
 
 from seomin.adapters.catalog_files import default_catalog
-from seomin.adapters.http.app import create_app
-from seomin.services import identity
-from seomin.services.platform import Platform
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        identity, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-
-
-@pytest.fixture()
-def client(platform: Platform) -> Iterator[TestClient]:
-    with TestClient(create_app(platform)) as c:
-        yield c
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def checklist(client: TestClient, lang: str, **profile: str) -> str:

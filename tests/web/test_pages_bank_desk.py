@@ -4,7 +4,6 @@ certificate verification with masked personal data, the bank's loans, and a paym
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -13,18 +12,11 @@ from sqlalchemy import func, select
 
 from builders import make_guarantee
 from seomin.adapters.db.models import Payment
-from seomin.adapters.http.app import create_app
 from seomin.services.bank_loans import execute_loan
 from seomin.services.identity import issue_bank_api_key
 from seomin.services.platform import Actor, ActorType, Platform
 
 KWANGJU = Actor(ActorType.BANK, "kwangju")
-
-
-@pytest.fixture()
-def client(platform: Platform) -> Iterator[TestClient]:
-    with TestClient(create_app(platform)) as c:
-        yield c
 
 
 @pytest.fixture()

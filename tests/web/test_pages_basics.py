@@ -3,19 +3,7 @@ answers JSON, the security headers, the cross-site form guard, the language swit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
-
-from seomin.adapters.http.app import create_app
-from seomin.services.platform import Platform
-
-
-@pytest.fixture()
-def client(platform: Platform) -> Iterator[TestClient]:
-    with TestClient(create_app(platform)) as c:
-        yield c
 
 
 def test_an_unknown_page_is_an_html_404_in_korean(client: TestClient) -> None:

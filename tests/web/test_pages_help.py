@@ -35,12 +35,6 @@ VISIT = {
 
 
 @pytest.fixture()
-def client(platform: Platform) -> Iterator[TestClient]:
-    with TestClient(create_app(platform)) as c:
-        yield c
-
-
-@pytest.fixture()
 def live(platform: Platform) -> Iterator[str]:
     """The app served by uvicorn in a thread; its base URL."""
     with served(create_app(platform)) as url:

@@ -4,17 +4,14 @@ its charts and downloads, the plan upload's check, and the policy-change simulat
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from builders import make_loan
-from seomin.adapters.http.app import create_app
 from seomin.adapters.http.auth import issue_staff_token
 from seomin.adapters.plan_files import SEED_PLAN, seed_plan, write_report_csv
 from seomin.adapters.web.session_cookies import STAFF_COOKIE
@@ -26,12 +23,6 @@ from seomin.services.screening import synthetic_applicants
 from seomin.services.supply import import_plan, supply_report
 
 SEED_CSV = Path(__file__).parents[1] / "data" / "supply_plan_2020_2021.csv"
-
-
-@pytest.fixture()
-def client(platform: Platform) -> Iterator[TestClient]:
-    with TestClient(create_app(platform)) as c:
-        yield c
 
 
 def sign_in(client: TestClient, platform: Platform, role: str) -> None:

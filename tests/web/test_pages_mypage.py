@@ -4,17 +4,14 @@ masked."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from seomin.adapters.http.app import create_app
 from seomin.adapters.web.rendering import won
 from seomin.services import applications as apps
-from seomin.services import bank_loans, identity, subrogation
+from seomin.services import bank_loans, subrogation
 from seomin.services.platform import Platform
 from test_applicant_overview import (
     BANK,
@@ -29,18 +26,7 @@ from test_applicant_overview import (
 
 RRN = "850301-1234567"
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        identity, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-
-
-@pytest.fixture()
-def client(platform: Platform) -> Iterator[TestClient]:
-    with TestClient(create_app(platform)) as c:
-        yield c
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def sign_in(client: TestClient, rrn: str = RRN) -> None:

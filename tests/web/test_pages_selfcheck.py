@@ -3,15 +3,12 @@ would answer the form, the decision's own messages on the result page, and 422s 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from seomin.adapters.db.models import Base
-from seomin.adapters.http.app import create_app
 from seomin.services.platform import Platform
 
 ELIGIBLE: dict[str, str] = {
@@ -28,12 +25,6 @@ ELIGIBLE: dict[str, str] = {
     "debt_kind": "none",
 }
 """Seed 004 §2: rejected for 햇살론15, KCB 600 ≤ 675, income exactly at the 4,500만 cap, 12 months at work."""
-
-
-@pytest.fixture()
-def client(platform: Platform) -> Iterator[TestClient]:
-    with TestClient(create_app(platform)) as c:
-        yield c
 
 
 def answers(**changes: Any) -> dict[str, str]:

@@ -4,19 +4,9 @@ in Korean display, the charts, the HTMX fragment and the 422s beside their field
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-
-from seomin.adapters.http.app import create_app
-from seomin.services.platform import Platform
-
-
-@pytest.fixture()
-def client(platform: Platform) -> Iterator[TestClient]:
-    with TestClient(create_app(platform)) as c:
-        yield c
 
 
 def kpi(html: str, name: str) -> str:

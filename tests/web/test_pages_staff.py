@@ -20,9 +20,9 @@ from seomin.adapters.web import staff_console
 from seomin.domain.reasons import TEMPLATES
 from seomin.services.identity import create_staff_user
 from seomin.services.platform import Platform
-from test_applications import applicant, apply, fast_password_hashing
+from test_applications import applicant, apply
 
-__all__ = ["fast_password_hashing"]
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 PASSWORD = "a long enough secret"
 Login = Callable[[str], TestClient]
