@@ -119,7 +119,7 @@ def test_a_booking_is_encrypted_audited_and_found_by_reference(platform: Platfor
         assert platform.vault.decrypt(row.phone_encrypted) == "021234567"
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "help.booked")).one()
         assert event.after is not None and event.after["reference_no"] == receipt.reference_no
-        assert event.actor_id == "public-web"
+        assert (event.actor_type, event.actor_id) == ("public", "web")
     assert get_booking(platform, DIRECTORY, receipt.reference_no) == receipt
     with pytest.raises(NotFound):
         get_booking(platform, DIRECTORY, "H250515-NOTTHERE")
@@ -194,7 +194,8 @@ def test_cancelling_frees_the_seat_of_a_full_slot_for_a_new_booking(platform: Pl
         booking(platform, phone="010-3000-0001")  # full again
     with platform.sessions() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "help.cancelled")).one()
-        assert event.before == {"status": "booked", "seat_no": seat} and event.actor_id == "public-web"
+        assert event.before == {"status": "booked", "seat_no": seat}
+        assert (event.actor_type, event.actor_id) == ("public", "web")  # anonymous, never SYSTEM
         assert event.after is not None and event.after["status"] == "cancelled"
     assert get_booking(platform, DIRECTORY, middle.reference_no).status == "cancelled"
 
@@ -207,6 +208,25 @@ def test_wrong_digits_are_refused_without_telling_the_phone(platform: Platform, 
     assert refused.value.field == "phone_last4"
     assert "2468" not in refused.value.message_ko + refused.value.message_en
     assert get_booking(platform, DIRECTORY, receipt.reference_no).status == "booked"
+
+
+def test_online_cancellation_locks_after_five_wrong_answers(platform: Platform) -> None:
+    receipt = booking(platform)  # phone 010-1357-2468
+    for guess in ("0000", "1111", "2222", "3333", "4444"):
+        with pytest.raises(HelpInputError):
+            cancel_booking(platform, DIRECTORY, None, receipt.reference_no, guess)
+    with pytest.raises(Conflict) as locked:
+        cancel_booking(platform, DIRECTORY, None, receipt.reference_no, "2468")  # right, but too late
+    assert locked.value.code == "HELP_CANCEL_LOCKED"
+    assert get_booking(platform, DIRECTORY, receipt.reference_no).status == "booked"
+    with platform.sessions() as session:
+        refused = session.scalars(select(AuditEvent).where(AuditEvent.action == "help.cancel_refused")).all()
+    assert len(refused) == 5 and {e.actor_type for e in refused} == {"public"}
+    malformed = booking(platform, slot="14:30")
+    for _ in range(6):  # a malformed answer is not a guess
+        with pytest.raises(HelpInputError):
+            cancel_booking(platform, DIRECTORY, None, malformed.reference_no, "12")
+    assert cancel_booking(platform, DIRECTORY, None, malformed.reference_no, "2468").status == "cancelled"
 
 
 def test_a_past_or_cancelled_booking_cannot_be_cancelled(platform: Platform) -> None:

@@ -165,3 +165,30 @@ def test_a_past_booking_is_not_cancelled(platform: Platform, client: TestClient)
     assert (
         client.post("/help/booked/H250515-NOPE2345/cancel", data={"phone_last4": "1864"}).status_code == 404
     )
+
+
+def test_a_locked_cancellation_says_to_call_1397(platform: Platform, client: TestClient) -> None:
+    from seomin.adapters.support_centers import default_support_centers
+    from seomin.services.help_bookings import book_help
+
+    receipt = book_help(
+        platform,
+        default_support_centers(),
+        None,
+        channel="callback",
+        region_group=None,
+        day=date(2025, 5, 16),
+        slot="10:00",
+        name="김도움",
+        phone="010-1357-2468",
+        topic="apply",
+    )
+    for guess in ("0000", "1111", "2222", "3333", "4444"):
+        assert (
+            client.post(
+                f"/help/booked/{receipt.reference_no}/cancel", data={"phone_last4": guess}
+            ).status_code
+            == 422
+        )
+    locked = client.post(f"/help/booked/{receipt.reference_no}/cancel", data={"phone_last4": "2468"})
+    assert locked.status_code == 409 and "온라인 취소가 잠겼습니다" in locked.text

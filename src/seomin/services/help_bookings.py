@@ -34,14 +34,16 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from seomin.adapters.db.models import Applicant, HelpBooking
+from seomin.adapters.db.models import Applicant, AuditEvent, HelpBooking
 from seomin.domain.regions import normalize_region
 from seomin.services.errors import Conflict, InputError, NotFound
 from seomin.services.platform import Actor, ActorType, Platform, audit
 
 Channel = Literal["callback", "visit"]
 CHANNELS: tuple[Channel, ...] = ("callback", "visit")
-PUBLIC = Actor(ActorType.SYSTEM, "public-web")
+PUBLIC = Actor(ActorType.PUBLIC, "web")
+MAX_CANCEL_ATTEMPTS = 5
+"""Wrong last-four-digit answers a booking takes before online cancellation locks (10,000 candidates)."""
 """The audit actor of a booking made without signing in."""
 
 _PHONE = re.compile(r"^0\d{8,10}$")
@@ -429,15 +431,45 @@ def cancel_booking(
         raise wrong
     if len(reference_no) > 24:
         raise NotFound("help booking", "?")
+    refusal: HelpInputError | None = None
     with platform.sessions.begin() as session:
         row = session.scalars(
             select(HelpBooking).where(HelpBooking.reference_no == reference_no).with_for_update()
         ).first()
         if row is None:
             raise NotFound("help booking", reference_no)
+        refused = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.entity_type == "help_booking",
+                AuditEvent.entity_id == str(row.id),
+                AuditEvent.action == "help.cancel_refused",
+            )
+        )
+        if (refused or 0) >= MAX_CANCEL_ATTEMPTS:
+            raise Conflict(
+                "HELP_CANCEL_LOCKED",
+                f"{MAX_CANCEL_ATTEMPTS} wrong answers: cancel this booking by calling 1397",
+            )
         digits = platform.vault.decrypt(row.phone_encrypted)
         if not hmac.compare_digest(digits[-4:].encode("ascii"), answer.encode("ascii")):
-            raise wrong
+            # kept (this transaction commits), and counted under the row lock, so racing guesses add up
+            audit(
+                session,
+                actor if _applicant_id(actor) is not None and actor is not None else PUBLIC,
+                "help.cancel_refused",
+                "help_booking",
+                row.id,
+                reason="wrong last 4 digits of the booking phone",
+            )
+            refusal = wrong
+    if refusal is not None:
+        raise refusal
+    with platform.sessions.begin() as session:
+        row = session.scalars(
+            select(HelpBooking).where(HelpBooking.reference_no == reference_no).with_for_update()
+        ).one()
         if row.status != ACTIVE:
             raise Conflict("HELP_NOT_CANCELLABLE", f"the booking is {row.status}, not booked")
         if row.day < platform.today():

@@ -27,6 +27,8 @@ class ActorType(StrEnum):
     STAFF = "staff"
     BANK = "bank"
     SYSTEM = "system"
+    PUBLIC = "public"
+    """An anonymous visitor of the public pages (no account): audited, never privileged like SYSTEM."""
 
 
 @dataclass(frozen=True, slots=True)

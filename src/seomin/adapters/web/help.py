@@ -213,10 +213,17 @@ async def help_cancel(request: Request, reference_no: str) -> Response:
         errors = {exc.field: Message(exc.message_ko, exc.message_en)}
         return _booked_page(request, reference_no, 422, errors=errors)
     except Conflict as exc:
-        alert = Message(
-            "이 예약은 취소할 수 없습니다 (이미 지난 예약이거나 취소·완료된 예약입니다). "
-            "1397에 문의해 주세요.",
-            f"This booking cannot be cancelled ({exc.message}). Please call 1397.",
-        )
+        if exc.code == "HELP_CANCEL_LOCKED":
+            alert = Message(
+                "전화번호 뒷자리를 여러 번 잘못 입력해 온라인 취소가 잠겼습니다. "
+                "1397에 전화해 취소해 주세요.",
+                "Online cancellation is locked after several wrong answers. Please call 1397 to cancel.",
+            )
+        else:
+            alert = Message(
+                "이 예약은 취소할 수 없습니다 (이미 지난 예약이거나 취소·완료된 예약입니다). "
+                "1397에 문의해 주세요.",
+                f"This booking cannot be cancelled ({exc.message}). Please call 1397.",
+            )
         return _booked_page(request, reference_no, 409, alert=alert)
     return RedirectResponse(f"/help/booked/{reference_no}?cancelled=1", status_code=303)
