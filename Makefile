@@ -41,7 +41,7 @@ bench: $(STAMP)
 
 # Browser tests that save docs/screenshots/*.png for the README.
 screenshots: $(STAMP) $(NODE_STAMP)
-	SEOMIN_SCREENSHOTS=1 $(BIN)/pytest -q tests/web -k browser
+	SEOMIN_SCREENSHOTS=1 $(BIN)/pytest -q tests/web -k "browser and sqlite"
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -7,63 +7,31 @@ unreachable the PostgreSQL cases are skipped, except under CI=true, where that f
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine
 
+from databases import KINDS, migrated
 from seomin.adapters.calendar_data import korean_calendar
 from seomin.adapters.catalog_files import default_catalog
 from seomin.adapters.crypto import DataVault
-from seomin.adapters.db.engine import make_engine, session_factory
-from seomin.adapters.db.migrate import upgrade
+from seomin.adapters.db.engine import session_factory
 from seomin.adapters.db.models import Base
 from seomin.adapters.http.app import create_app
 from seomin.services.platform import Platform
 
-POSTGRES_URL = os.environ.get("SEOMIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
-
-def _postgres_engine(schema: str) -> Engine:
-    admin = make_engine(POSTGRES_URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL at {POSTGRES_URL} is unreachable under CI: {exc.orig}")
-        pytest.skip(f"PostgreSQL at {POSTGRES_URL} is unreachable")
-    admin.dispose()
-    return make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"}, pool_size=40)
-
-
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=KINDS)
 def migrated_engine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
     """A migrated database of each kind, for the whole session."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'seomin.db'}")
-        upgrade(engine)
+    with migrated(request.param, tmp_path_factory.mktemp("db")) as engine:
         yield engine
-        engine.dispose()
-        return
-    schema = f"seomin_test_{uuid.uuid4().hex[:12]}"
-    engine = _postgres_engine(schema)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 @pytest.fixture()

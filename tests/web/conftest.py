@@ -1,7 +1,7 @@
 """Browser tests: Playwright drives Debian's chromium (``executable_path``, never a downloaded browser)
-against the real app served by uvicorn in a thread, on SQLite with the demo data loaded.
+against the real app served by uvicorn in a thread, with the demo data loaded, on SQLite and on PostgreSQL.
 
-- ``site``: the running site (base URL and its platform); today is fixed at the demo's last day;
+- ``site``: the running site (base URL and its platform) on each database; today is the demo's last day;
 - ``page`` / ``phone``: a fresh browser context, desktop (1280×900) or phone-sized (360×780, touch);
 - ``assert_accessible(page)``: axe-core (installed from npm by ``npm ci``) has no serious or critical
   violation on the page;
@@ -25,12 +25,12 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 
+from databases import KINDS, migrated
 from live_server import served
 from seomin.adapters.calendar_data import korean_calendar
 from seomin.adapters.catalog_files import default_catalog
 from seomin.adapters.crypto import DataVault
-from seomin.adapters.db.engine import make_engine, session_factory
-from seomin.adapters.db.migrate import upgrade
+from seomin.adapters.db.engine import session_factory
 from seomin.adapters.http.app import create_app
 from seomin.services.demo import END, load_demo
 from seomin.services.platform import Platform
@@ -67,27 +67,24 @@ class Site:
         return self.url + path
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+@pytest.fixture(scope="session", params=KINDS)
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The site on each database (SQLite, the embedded default, and PostgreSQL, production), demo loaded."""
     directory = tmp_path_factory.mktemp("site")
-    engine = make_engine(f"sqlite:///{directory / 'seomin.db'}")
-    upgrade(engine)
-    platform = Platform(
-        engine=engine,
-        sessions=session_factory(engine),
-        catalog=default_catalog(),
-        calendar=korean_calendar(),
-        vault=DataVault(Fernet.generate_key().decode("ascii")),
-        storage_dir=directory / "documents",
-        today=lambda: TODAY,
-    )
-    platform.storage_dir.mkdir()
-    load_demo(platform)
-    try:
+    with migrated(request.param, directory) as engine:
+        platform = Platform(
+            engine=engine,
+            sessions=session_factory(engine),
+            catalog=default_catalog(),
+            calendar=korean_calendar(),
+            vault=DataVault(Fernet.generate_key().decode("ascii")),
+            storage_dir=directory / "documents",
+            today=lambda: TODAY,
+        )
+        platform.storage_dir.mkdir()
+        load_demo(platform)
         with served(create_app(platform)) as url:
             yield Site(url, platform)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="session")
