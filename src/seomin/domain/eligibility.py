@@ -8,7 +8,7 @@ The batch screener (``seomin.services.screening``) must reach exactly the same d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -114,6 +114,7 @@ class _Judgement:
     holding_bank: str | None = None
     explain: bool = True
     lenders: tuple[LenderOption, ...] = ()
+    failed: bool = False
 
     def add(
         self,
@@ -123,6 +124,7 @@ class _Judgement:
         figures: dict[str, FigureValue],
         labels: dict[str, str] | None = None,
     ) -> None:
+        self.failed = self.failed or outcome is Outcome.FAIL
         if self.explain:
             self.reasons.append(make_reason(code, outcome, rule, figures, labels))
         else:  # a verdict only: the codes decide, the messages would be thrown away
@@ -173,18 +175,15 @@ def evaluate(
     return Decision(product.id, product.version, as_of, status, reasons, offer, alternatives)
 
 
+_CHECKS: tuple[Callable[[_Judgement], None], ...] = ()  # filled below, once every check is defined
+
+
 def _judge(product: ProductVersion, profile: ApplicantProfile, as_of: date, *, explain: bool) -> _Judgement:
     j = _Judgement(product, profile, as_of, explain=explain)
-    _check_haessal15(j)
-    _check_age(j)
-    _check_occupation(j)
-    _check_credit(j)
-    _check_income(j)
-    _check_tenure(j)
-    _check_public_record(j)
-    _check_documents(j)
-    _check_existing_loans(j)
-    _check_requested_amount(j)
+    for check in _CHECKS:
+        check(j)
+        if j.failed and not explain:
+            return j  # a verdict only: the first failure decides it, the other checks cannot undo it
     j.lenders = _check_lenders(j)
     return j
 
@@ -645,6 +644,21 @@ def _check_lenders(j: _Judgement) -> tuple[LenderOption, ...]:
                 {**labels, "bank_ko": "협약 금융회사", "bank_en": "No partner lender"},
             )
     return options
+
+
+_CHECKS = (
+    _check_haessal15,
+    _check_age,
+    _check_occupation,
+    _check_credit,
+    _check_income,
+    _check_tenure,
+    _check_public_record,
+    _check_documents,
+    _check_existing_loans,
+    _check_requested_amount,
+)
+"""In the order the reasons are listed; the lenders come last, from what the checks found."""
 
 
 def screen_sequence(
