@@ -66,3 +66,10 @@ def test_a_wrong_key_cannot_read(tmp_path: Path) -> None:
     token = DataVault(Fernet.generate_key().decode()).encrypt("secret")
     with pytest.raises(DataKeyError):
         DataVault(Fernet.generate_key().decode()).decrypt(token)
+
+
+def test_names_and_phones_are_masked_one_way_everywhere() -> None:
+    from seomin.domain.identity import mask_name
+
+    assert [mask_name(n) for n in ("홍", "김철", "홍길동", "남궁민수")] == ["*", "김*", "홍*동", "남**수"]
+    assert mask_phone("0212345678") == "02-****-5678"  # a Seoul landline keeps its two-digit area code

@@ -72,5 +72,15 @@ def normalize_phone(text: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    """010-****-5678."""
-    return f"{phone[:3]}-****-{phone[-4:]}"
+    """A phone number's digits for screens: 010-****-5678 (a Seoul landline: 02-****-5678)."""
+    head = 2 if phone.startswith("02") else 3
+    return f"{phone[:head]}-****-{phone[-4:]}"
+
+
+def mask_name(name: str) -> str:
+    """홍길동 -> 홍*동, 김철 -> 김*, for screens of those who need not see the full name."""
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -50,6 +50,7 @@ from seomin.adapters.db.models import (
 from seomin.domain.calendar import add_months
 from seomin.domain.catalog import ProductVersion
 from seomin.domain.eligibility import document_valid_from, evaluate
+from seomin.domain.identity import mask_name
 from seomin.domain.lifecycle import ApplicationStatus, GuaranteeStatus, LoanStatus
 from seomin.domain.money import bp_to_rate
 from seomin.domain.profile import ApplicantProfile
@@ -63,7 +64,7 @@ from seomin.domain.repayment import (
     replay,
 )
 from seomin.domain.schedule import MONTHS_PER_STEP, RatePolicy
-from seomin.services.applications import STAFF_REASONS, application_records, mask_name
+from seomin.services.applications import STAFF_REASONS, application_records
 from seomin.services.errors import Forbidden, NotFound
 from seomin.services.platform import Actor, ActorType, Platform
 

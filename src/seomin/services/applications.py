@@ -52,6 +52,7 @@ from seomin.adapters.db.models import (
 )
 from seomin.domain.catalog import ProductNotInForce, ProductVersion, UnknownProduct
 from seomin.domain.eligibility import Decision, Status, evaluate
+from seomin.domain.identity import mask_name
 from seomin.domain.lifecycle import (
     APPLICATION_TRANSITIONS,
     ApplicationStatus,
@@ -894,15 +895,6 @@ def _summary(application: Application, applicant: Applicant) -> dict[str, Any]:
         "screening": {"status": application.screening_status, "codes": _codes(application.screening_codes)},
         "submitted_on": application.submitted_on.isoformat(),
     }
-
-
-def mask_name(name: str) -> str:
-    """홍길동 -> 홍*동, 김철 -> 김*, for screens of those who need not see the full name."""
-    if len(name) <= 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def _format_phone(phone: str) -> str:

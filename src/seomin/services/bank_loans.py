@@ -49,6 +49,7 @@ from seomin.adapters.db.models import (
 from seomin.domain import repayment
 from seomin.domain.calendar import CalendarRangeError
 from seomin.domain.catalog import LimitBasis, ProductVersion, UnknownProduct
+from seomin.domain.identity import mask_name
 from seomin.domain.lifecycle import (
     GUARANTEE_TRANSITIONS,
     LOAN_TRANSITIONS,
@@ -256,14 +257,6 @@ def _version(platform: Platform, guarantee: Guarantee) -> ProductVersion:
     )
 
 
-def _mask_name(name: str) -> str:
-    if len(name) <= 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
 def _rate(bp: int) -> str:
     return format_rate(bp_to_rate(bp))
 
@@ -303,7 +296,7 @@ def verify_certificate(
             "issued_on": guarantee.issued_on.isoformat(),
             "expires_on": guarantee.expires_on.isoformat(),
             "applicant": {
-                "name_masked": _mask_name(platform.vault.decrypt(applicant.name_encrypted)),
+                "name_masked": mask_name(platform.vault.decrypt(applicant.name_encrypted)),
                 "rrn_masked": applicant.rrn_masked,
                 "phone_masked": applicant.phone_masked,
             },

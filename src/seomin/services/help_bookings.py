@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import Applicant, AuditEvent, HelpBooking
+from seomin.domain.identity import mask_name, mask_phone
 from seomin.domain.regions import normalize_region
 from seomin.services.errors import Conflict, InputError, NotFound
 from seomin.services.platform import Actor, ActorType, Platform, audit
@@ -251,19 +252,6 @@ def normalize_any_phone(text: str) -> str:
     return digits
 
 
-def mask_any_phone(digits: str) -> str:
-    head = 2 if digits.startswith("02") else 3
-    return f"{digits[:head]}-****-{digits[-4:]}"
-
-
-def mask_person_name(name: str) -> str:
-    if len(name) <= 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
 def _check_name(name: str) -> str:
     cleaned = name.strip()
     if not cleaned or len(cleaned) > 50 or any(ch.isdigit() for ch in cleaned):
@@ -362,7 +350,7 @@ def book_help(
                 applicant_id=applicant_id,
                 name_encrypted=vault.encrypt(cleaned_name),
                 phone_encrypted=vault.encrypt(digits),
-                phone_masked=mask_any_phone(digits),
+                phone_masked=mask_phone(digits),
                 status=ACTIVE,
             )
             try:
@@ -404,7 +392,7 @@ def book_help(
             day=day,
             slot=slot,
             topic=chosen_topic,
-            name_masked=mask_person_name(cleaned_name),
+            name_masked=mask_name(cleaned_name),
             phone_masked=booking.phone_masked,
             status=booking.status,
             linked_to_applicant=applicant_id is not None,
@@ -527,7 +515,7 @@ def _receipt(platform: Platform, directory: HelpDirectory, row: HelpBooking) -> 
         day=row.day,
         slot=row.slot,
         topic=topic,
-        name_masked=mask_person_name(platform.vault.decrypt(row.name_encrypted)),
+        name_masked=mask_name(platform.vault.decrypt(row.name_encrypted)),
         phone_masked=row.phone_masked,
         status=row.status,
         linked_to_applicant=row.applicant_id is not None,

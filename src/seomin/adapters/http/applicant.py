@@ -29,7 +29,7 @@ from seomin.adapters.http.public import (
     SafeJSONResponse,
     _Body,
 )
-from seomin.domain.identity import mask_phone, normalize_phone, parse_resident_number
+from seomin.domain.identity import mask_name, mask_phone, normalize_phone, parse_resident_number
 from seomin.domain.lifecycle import ApplicationStatus
 from seomin.services.applicant_overview import guarantees_of
 from seomin.services.applications import (
@@ -38,7 +38,6 @@ from seomin.services.applications import (
     complete_education,
     get_application,
     list_applications,
-    mask_name,
     submit_application,
     withdraw,
 )
