@@ -6,7 +6,8 @@ so a page reads in one file and no key catalogue drifts from it. ``tr``, ``produ
 read the page's language from a context variable, so they work in macros imported without context too.
 
 Display conventions (issue 4): money as ``5,000,000원`` (``won``) or ``500만 원`` (``manwon``), rates
-as ``15.9%`` (``rate_bp``), dates as ``YYYY.MM.DD`` (``ymd``).
+as ``15.9%`` (``rate`` for a Decimal percent, ``rate_bp`` for basis points), dates as ``YYYY.MM.DD``
+(``ymd``).
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ def won(amount: int | None) -> str:
 def manwon(amount: int | None) -> str:
     """5000000 -> '500만 원' where it divides evenly, else the won form."""
     return "-" if amount is None else format_manwon(int(amount))
+
+
+def rate(value: Decimal | None) -> str:
+    """An annual rate in percent: Decimal('15.90') -> '15.9%' (never '1E+1%')."""
+    return "-" if value is None else f"{format_rate(value)}%"
 
 
 def rate_bp(bp: int | None) -> str:
@@ -123,7 +129,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(won=won, manwon=manwon, rate_bp=rate_bp, ymd=ymd)
+    env.filters.update(won=won, manwon=manwon, rate=rate, rate_bp=rate_bp, ymd=ymd)
     env.globals.update(tr=tr, product_name=product_name, bank_name=bank_name, eok=eok, pct=pct)
     return env
 

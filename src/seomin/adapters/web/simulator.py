@@ -217,7 +217,6 @@ def simulator(request: Request) -> Response:
         "values": values,
         "errors": errors,
         "result": result,
-        "pct": format_rate,
     }
     template = "simulator/_panel.html" if htmx else "simulator/page.html"
     return render(request, template, context, status_code=422 if errors else 200)
