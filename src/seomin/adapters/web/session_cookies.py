@@ -12,8 +12,8 @@ Cookies are HttpOnly and SameSite=Lax (Secure when served over HTTPS). Together 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from typing import Literal
 from urllib.parse import quote
 
@@ -59,13 +59,26 @@ class LoginRequired(Exception):
         return f"{LOGIN_PATHS[self.kind]}?next={quote(self.next_path, safe='/')}"
 
 
-@dataclass(frozen=True, slots=True)
 class Viewer:
-    """Everyone signed in on this browser (an applicant may also be staff on a shared demo machine)."""
+    """Everyone signed in on this browser (an applicant may also be staff on a shared demo machine).
 
-    applicant: Actor | None = None
-    staff: Actor | None = None
-    bank: Actor | None = None
+    Each credential is checked the first time it is asked for, so a page that needs only one (or, like
+    most, none) does not look up the others: the applicant's session is a database read."""
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+
+    @cached_property
+    def applicant(self) -> Actor | None:
+        return _applicant(self._request)
+
+    @cached_property
+    def staff(self) -> Actor | None:
+        return _staff(self._request)
+
+    @cached_property
+    def bank(self) -> Actor | None:
+        return _bank(self._request)
 
 
 def _set(response: Response, request: Request, name: str, value: str, ttl: timedelta) -> None:
@@ -132,11 +145,11 @@ def _bank(request: Request) -> Actor | None:
 
 
 def viewer_of(request: Request) -> Viewer:
-    """Who is signed in, read once per request (cached on the request)."""
+    """Who is signed in, each credential read at most once per request (cached on the request)."""
     cached = getattr(request.state, "viewer", None)
     if isinstance(cached, Viewer):
         return cached
-    viewer = Viewer(applicant=_applicant(request), staff=_staff(request), bank=_bank(request))
+    viewer = Viewer(request)
     request.state.viewer = viewer
     return viewer
 
