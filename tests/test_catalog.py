@@ -447,3 +447,15 @@ def test_overlapping_versions_are_refused(data_copy: Path) -> None:
     with pytest.raises(CatalogError, match=r"lowest-credit-special.*overlap") as caught:
         load_catalog_dir(data_copy)
     assert "\n" not in str(caught.value)
+
+
+def test_an_exact_version_is_found_or_refused() -> None:
+    from seomin.adapters.catalog_files import default_catalog
+    from seomin.domain.catalog import UnknownProduct
+
+    catalog = default_catalog()
+    assert catalog.version("lowest-credit-special", "2024-04").effective_from.year == 2024
+    with pytest.raises(LookupError, match="no version '1999-01'"):
+        catalog.version("lowest-credit-special", "1999-01")
+    with pytest.raises(UnknownProduct):
+        catalog.version("no-such-product", "2024-04")

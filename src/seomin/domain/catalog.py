@@ -515,6 +515,14 @@ class Catalog:
             raise UnknownProduct(product_id, self._versions)
         return list(self._versions[product_id])
 
+    def version(self, product_id: str, version: str) -> ProductVersion:
+        """One exact version, as a stored application or guarantee names it; LookupError if the catalog
+        does not hold it (``UnknownProduct`` for an unknown product)."""
+        for v in self.versions(product_id):
+            if v.version == version:
+                return v
+        raise LookupError(f"the catalog holds no version {version!r} of {product_id}")
+
     def __iter__(self) -> Iterator[ProductVersion]:
         for pid in self.product_ids:
             yield from self._versions[pid]

@@ -409,8 +409,8 @@ def _education(session: Session, applicant_id: int) -> tuple[EducationView, ...]
 
 def _version(platform: Platform, product_id: str, version: str) -> ProductVersion | None:
     try:
-        return next(v for v in platform.catalog.versions(product_id) if v.version == version)
-    except (LookupError, StopIteration):
+        return platform.catalog.version(product_id, version)
+    except LookupError:
         return None
 
 

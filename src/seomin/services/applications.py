@@ -1019,11 +1019,7 @@ def _product_now(platform: Platform, product_id: str, today: date) -> ProductVer
 
 
 def _version_of(platform: Platform, application: Application) -> ProductVersion:
-    return next(
-        v
-        for v in platform.catalog.versions(application.product_id)
-        if v.version == application.product_version
-    )
+    return platform.catalog.version(application.product_id, application.product_version)
 
 
 def _check_method(product: ProductVersion, method: str | None) -> str:

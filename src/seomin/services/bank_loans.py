@@ -48,7 +48,7 @@ from seomin.adapters.db.models import (
 )
 from seomin.domain import repayment
 from seomin.domain.calendar import CalendarRangeError
-from seomin.domain.catalog import LimitBasis, ProductVersion, UnknownProduct
+from seomin.domain.catalog import LimitBasis, ProductVersion
 from seomin.domain.identity import mask_name
 from seomin.domain.lifecycle import (
     GUARANTEE_TRANSITIONS,
@@ -244,17 +244,13 @@ def _own_loan(session: Session, bank_code: str, loan_id: object, *, lock: bool =
 
 def _version(platform: Platform, guarantee: Guarantee) -> ProductVersion:
     try:
-        versions = platform.catalog.versions(guarantee.product_id)
-    except UnknownProduct:
-        versions = []
-    for version in versions:
-        if version.version == guarantee.product_version:
-            return version
-    raise Conflict(
-        "PRODUCT_VERSION_UNKNOWN",
-        f"guarantee {guarantee.certificate_no} names {guarantee.product_id}@{guarantee.product_version}, "
-        "which the catalog does not hold",
-    )
+        return platform.catalog.version(guarantee.product_id, guarantee.product_version)
+    except LookupError:  # UnknownProduct included
+        raise Conflict(
+            "PRODUCT_VERSION_UNKNOWN",
+            f"guarantee {guarantee.certificate_no} names {guarantee.product_id}@{guarantee.product_version}, "
+            "which the catalog does not hold",
+        ) from None
 
 
 def _rate(bp: int) -> str:

@@ -305,15 +305,9 @@ def _screening(platform: Platform, application: Mapping[str, Any]) -> tuple[list
     plain = [ScreeningLine(c, "", *reason_label(c), "", "") for c in codes]
     if application["personal_data"] != "full":
         return plain, False
-    version = next(
-        (
-            v
-            for v in platform.catalog.versions(application["product_id"])
-            if v.version == application["product_version"]
-        ),
-        None,
-    )
-    if version is None:
+    try:
+        version = platform.catalog.version(application["product_id"], application["product_version"])
+    except LookupError:
         return plain, False
     try:
         profile = ApplicantProfile.model_validate(application["profile"])
@@ -330,11 +324,7 @@ def _screening(platform: Platform, application: Mapping[str, Any]) -> tuple[list
 
 
 def _documents(platform: Platform, application: Mapping[str, Any]) -> list[dict[str, Any]]:
-    version = next(
-        v
-        for v in platform.catalog.versions(application["product_id"])
-        if v.version == application["product_version"]
-    )
+    version = platform.catalog.version(application["product_id"], application["product_version"])
     months = version.documents.validity_months if version.documents else None
     today = platform.today()
     shown = []
@@ -362,11 +352,7 @@ def _application_context(request: Request, actor: Actor, application_id: int) ->
     decisions = application["decisions"]
     names = staff_names(platform, [d["reviewer_id"] for d in decisions])
     maker = next((d["reviewer_id"] for d in reversed(decisions) if d["decision"] == "approve"), None)
-    version = next(
-        v
-        for v in platform.catalog.versions(application["product_id"])
-        if v.version == application["product_version"]
-    )
+    version = platform.catalog.version(application["product_id"], application["product_version"])
     status = application["status"]
     reviewer = actor.role in REVIEW_ROLES
     return {
