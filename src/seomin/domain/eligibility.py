@@ -97,6 +97,11 @@ class Decision:
         return self.status is Status.ELIGIBLE
 
     @property
+    def shown_reasons(self) -> tuple[Reason, ...]:
+        """What a person reads: every reason that did not simply pass, and the eligible summary."""
+        return tuple(r for r in self.reasons if r.outcome is not Outcome.PASS or r.code == "ELIGIBLE")
+
+    @property
     def codes(self) -> tuple[str, ...]:
         return tuple(r.code for r in self.reasons)
 

@@ -49,12 +49,11 @@ from seomin.adapters.db.models import (
 )
 from seomin.domain.calendar import add_months
 from seomin.domain.catalog import ProductVersion
-from seomin.domain.eligibility import document_valid_from, evaluate
+from seomin.domain.eligibility import document_valid_from
 from seomin.domain.identity import mask_name
 from seomin.domain.lifecycle import ApplicationStatus, GuaranteeStatus, LoanStatus
 from seomin.domain.money import bp_to_rate
-from seomin.domain.profile import ApplicantProfile
-from seomin.domain.reasons import Outcome, Reason
+from seomin.domain.reasons import Reason
 from seomin.domain.repayment import (
     InstallmentState,
     LoanLedger,
@@ -64,7 +63,7 @@ from seomin.domain.repayment import (
     replay,
 )
 from seomin.domain.schedule import MONTHS_PER_STEP, RatePolicy
-from seomin.services.applications import STAFF_REASONS, application_records
+from seomin.services.applications import STAFF_REASONS, application_records, rejudge_screening
 from seomin.services.errors import Forbidden, NotFound
 from seomin.services.platform import Actor, ActorType, Platform
 
@@ -441,13 +440,11 @@ def _screening_reasons(
     if version is None:
         return ()
     try:
-        profile = ApplicantProfile.model_validate(
-            json.loads(platform.vault.decrypt(application.profile_encrypted))
-        )
-        decision = evaluate(version, profile, application.submitted_on)
-    except (ValueError, KeyError, TypeError):
+        stored = json.loads(platform.vault.decrypt(application.profile_encrypted))
+    except ValueError:
         return ()
-    return tuple(r for r in decision.reasons if r.outcome is not Outcome.PASS or r.code == "ELIGIBLE")
+    decision = rejudge_screening(version, stored, application.submitted_on)
+    return () if decision is None else decision.shown_reasons
 
 
 def _application(

@@ -776,6 +776,17 @@ def get_application(platform: Platform, actor: Actor, application_id: int) -> di
     }
 
 
+def rejudge_screening(
+    version: ProductVersion, profile: Mapping[str, Any], submitted_on: date
+) -> Decision | None:
+    """The automatic screening judged again from a stored profile as on the day it was submitted, for its
+    reasons in words (only the codes are stored); None if the stored profile no longer validates."""
+    try:
+        return evaluate(version, ApplicantProfile.model_validate(profile), submitted_on)
+    except (ValueError, KeyError, TypeError):  # pydantic's ValidationError is a ValueError
+        return None
+
+
 def application_records(
     session: Session, application_id: int
 ) -> tuple[Sequence[ApplicationDocument], Sequence[ReviewDecision], Guarantee | None]:

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Request
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
@@ -26,10 +25,9 @@ from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render, request_lang
 from seomin.adapters.web.session_cookies import require_staff, safe_next, sign_in_staff, sign_out
 from seomin.domain.calendar import add_months
-from seomin.domain.eligibility import Status, evaluate
+from seomin.domain.eligibility import Status
 from seomin.domain.lifecycle import ApplicationStatus
-from seomin.domain.profile import ApplicantProfile
-from seomin.domain.reasons import TEMPLATES, Outcome
+from seomin.domain.reasons import TEMPLATES
 from seomin.domain.regions import REGIONS
 from seomin.services.applications import (
     LIMIT_CODES,
@@ -40,6 +38,7 @@ from seomin.services.applications import (
     decide,
     get_application,
     list_applications,
+    rejudge_screening,
 )
 from seomin.services.audit_trail import application_trail, staff_names
 from seomin.services.clock import KST
@@ -309,17 +308,14 @@ def _screening(platform: Platform, application: Mapping[str, Any]) -> tuple[list
         version = platform.catalog.version(application["product_id"], application["product_version"])
     except LookupError:
         return plain, False
-    try:
-        profile = ApplicantProfile.model_validate(application["profile"])
-        decision = evaluate(version, profile, date.fromisoformat(application["submitted_on"]))
-    except (ValidationError, ValueError, KeyError):
-        return plain, False
-    if list(decision.codes) != codes:  # the rules moved under the stored verdict: show what was stored
+    decision = rejudge_screening(
+        version, application["profile"], date.fromisoformat(application["submitted_on"])
+    )
+    if decision is None or list(decision.codes) != codes:  # the rules moved under the stored verdict
         return plain, False
     return [
         ScreeningLine(r.code, r.outcome.value, *reason_label(r.code), r.message_ko, r.message_en)
-        for r in decision.reasons
-        if r.outcome is not Outcome.PASS or r.code == "ELIGIBLE"
+        for r in decision.shown_reasons
     ], True
 
 
