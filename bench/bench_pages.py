@@ -33,7 +33,8 @@ STAFF_P95_MS = 2000.0
 
 SERVER = """
 import sys, uvicorn
-from seomin.adapters.http.app import create_app, platform_from_settings
+from seomin.adapters.http.app import create_app
+from seomin.bootstrap import platform_from_settings
 from seomin.adapters.plan_files import SEED_PLAN, seed_plan
 from seomin.services.demo import END, load_demo
 from seomin.services.identity import ADMIN

@@ -325,7 +325,7 @@ def serve(
 def settings_platform() -> Any:
     """The platform of the environment's settings (database migrated); one line and exit 2 on failure."""
     from seomin.adapters.crypto import DataKeyError
-    from seomin.adapters.http.app import platform_from_settings
+    from seomin.bootstrap import platform_from_settings
 
     try:
         return platform_from_settings()

@@ -52,6 +52,7 @@ from seomin.adapters.http.public import router as public_router
 from seomin.adapters.http.staff import router as staff_router
 from seomin.adapters.web import install_web
 from seomin.adapters.web.errors import error_page, is_page_request
+from seomin.bootstrap import platform_from_settings
 from seomin.domain.calendar import BusinessCalendar
 from seomin.domain.catalog import Catalog
 from seomin.domain.profile import ApplicantProfile
@@ -59,7 +60,7 @@ from seomin.services.catalog_view import products_in_force_json
 from seomin.services.clock import today_kst
 from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
 from seomin.services.platform import Platform
-from seomin.settings import Settings, load_settings
+from seomin.settings import Settings
 
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 256 * 1024
@@ -308,29 +309,6 @@ class ProductOut(BaseModel):
     grace_months: list[int]
     successor: str | None
     unconfirmed_figures: dict[str, dict[str, str]]
-
-
-def platform_from_settings(settings: Settings | None = None) -> Platform:
-    """The platform of the configured database (default: SQLite under ./var), migrated to the latest
-    schema, with the packaged catalog and calendar, the configured data key and Korea's today."""
-    from seomin.adapters.crypto import vault_from_settings
-    from seomin.adapters.db.engine import make_engine, session_factory
-    from seomin.adapters.db.migrate import upgrade
-
-    settings = settings or load_settings()
-    vault = vault_from_settings(settings)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    settings.storage_dir.mkdir(parents=True, exist_ok=True)
-    return Platform(
-        engine=engine,
-        sessions=session_factory(engine),
-        catalog=default_catalog(),
-        calendar=korean_calendar(),
-        vault=vault,
-        storage_dir=settings.storage_dir,
-        today=today_kst,
-    )
 
 
 def create_app(
