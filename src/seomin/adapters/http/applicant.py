@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 from pydantic.json_schema import WithJsonSchema
 from starlette.concurrency import run_in_threadpool
 
-from seomin.adapters.http.auth import ApplicantActor, errors, platform_of
+from seomin.adapters.app_state import platform_of
+from seomin.adapters.http.auth import ApplicantActor, errors
 from seomin.adapters.http.public import (
     _PROFILE_SCHEMA,
     IsoDate,

@@ -31,6 +31,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
+from seomin.adapters.app_state import platform_of
 from seomin.adapters.http.public import ErrorOut
 from seomin.services.errors import Forbidden, NotFound
 from seomin.services.identity import STAFF_ROLES, applicant_for_token, authenticate_bank
@@ -50,14 +51,6 @@ class Unauthorized(Exception):
         super().__init__(message)
         self.message = message
         self.scheme = scheme
-
-
-def platform_of(request: Request) -> Platform:
-    """The platform the app was built with (or built at startup from the settings)."""
-    found: Platform | None = getattr(request.app.state, "platform", None)
-    if found is None:  # pragma: no cover - the lifespan sets it before any request is served
-        raise RuntimeError("the platform is not ready")
-    return found
 
 
 # --- staff tokens ------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from seomin.adapters.http.auth import BankActor, errors, platform_of
+from seomin.adapters.app_state import platform_of
+from seomin.adapters.http.auth import BankActor, errors
 from seomin.adapters.http.public import IsoDate, SafeJSONResponse, _Body
 from seomin.adapters.http.staff import plain
 from seomin.services.bank_loans import (

@@ -18,11 +18,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
+from seomin.adapters.app_state import platform_of
 from seomin.adapters.http.auth import (
     Unauthorized,
     errors,
     issue_staff_token,
-    platform_of,
     staff_with,
 )
 from seomin.adapters.http.public import IsoDate, SafeJSONResponse, _Body

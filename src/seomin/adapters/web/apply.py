@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from seomin.adapters.http.auth import platform_of
+from seomin.adapters.app_state import platform_of
 from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render
 from seomin.adapters.web.session_cookies import (

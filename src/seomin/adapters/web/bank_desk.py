@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
-from seomin.adapters.http.auth import platform_of
+from seomin.adapters.app_state import platform_of
 from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render
 from seomin.adapters.web.session_cookies import require_bank, safe_next, sign_in_bank, sign_out, viewer_of

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from seomin.adapters.http.auth import platform_of
+from seomin.adapters.app_state import platform_of
 from seomin.adapters.web.rendering import render
 
 router = APIRouter()

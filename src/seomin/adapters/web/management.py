@@ -18,13 +18,13 @@ from fastapi import APIRouter, Query, Request
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from seomin.adapters.app_state import platform_of
 from seomin.adapters.charts import (
     cumulative_figure,
     figure_svg,
     plan_vs_actual_figure,
     policy_segment_figure,
 )
-from seomin.adapters.http.auth import platform_of
 from seomin.adapters.plan_files import (
     parse_plan_csv,
     report_title,

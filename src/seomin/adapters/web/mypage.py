@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from seomin.adapters.http.auth import platform_of
+from seomin.adapters.app_state import platform_of
 from seomin.adapters.mypage_charts import rate_path_chart
 from seomin.adapters.support_centers import default_support_centers
 from seomin.adapters.web.forms import Message

@@ -20,10 +20,10 @@ from urllib.parse import quote
 from fastapi import Request
 from starlette.responses import Response
 
+from seomin.adapters.app_state import platform_of
 from seomin.adapters.http.auth import (
     STAFF_TOKEN_TTL,
     Unauthorized,
-    platform_of,
     sign_claims,
     staff_actor_for_token,
     verified_claims,

@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from seomin.adapters.http.auth import platform_of
+from seomin.adapters.app_state import platform_of
 from seomin.adapters.schedule_charts import balance_chart, payment_chart
 from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render, request_lang

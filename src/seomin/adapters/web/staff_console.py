@@ -19,7 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from seomin.adapters.http.auth import issue_staff_token, platform_of
+from seomin.adapters.app_state import platform_of
+from seomin.adapters.http.auth import issue_staff_token
 from seomin.adapters.operations_charts import daily_svg, delinquency_svg
 from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render, request_lang

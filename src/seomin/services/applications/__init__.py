@@ -1,0 +1,65 @@
+"""Applications (보증 신청): the applicant's commands, the agency's review, and the reads of both."""
+
+from __future__ import annotations
+
+from seomin.services.applications.commands import (
+    MAX_DOCUMENT_BYTES,
+    DocumentUpload,
+    agree_and_issue_guarantee,
+    complete_education,
+    submit_application,
+    withdraw,
+)
+from seomin.services.applications.common import (
+    BANK_CODES,
+    GUARANTEE_VALIDITY,
+    LIMIT_CODES,
+    MISDATED_DOCUMENT_CODES,
+    STAFF_REASONS,
+    UNASSIGNED_BANK,
+    IssuedGuarantee,
+    certificate_code_hash,
+)
+from seomin.services.applications.queries import (
+    HIDDEN_PROFILE_FIELDS,
+    MAX_AGE_FILTER,
+    ApplicationFilters,
+    application_records,
+    born_on_or_before_for_age,
+    get_application,
+    list_applications,
+    rejudge_screening,
+)
+from seomin.services.applications.review import (
+    REVIEW_ROLES,
+    confirm_second_review,
+    decide,
+)
+
+__all__ = [
+    "BANK_CODES",
+    "GUARANTEE_VALIDITY",
+    "HIDDEN_PROFILE_FIELDS",
+    "LIMIT_CODES",
+    "MAX_AGE_FILTER",
+    "MAX_DOCUMENT_BYTES",
+    "MISDATED_DOCUMENT_CODES",
+    "REVIEW_ROLES",
+    "STAFF_REASONS",
+    "UNASSIGNED_BANK",
+    "ApplicationFilters",
+    "DocumentUpload",
+    "IssuedGuarantee",
+    "agree_and_issue_guarantee",
+    "application_records",
+    "born_on_or_before_for_age",
+    "certificate_code_hash",
+    "complete_education",
+    "confirm_second_review",
+    "decide",
+    "get_application",
+    "list_applications",
+    "rejudge_screening",
+    "submit_application",
+    "withdraw",
+]
