@@ -49,8 +49,8 @@ from seomin.adapters.crypto import DataVault
 from seomin.adapters.db.engine import make_engine, session_factory
 from seomin.adapters.db.migrate import upgrade
 from seomin.adapters.db.models import Applicant, Application, Guarantee, Installment, Loan
-from seomin.services.bank_loans import execute_loan
 from seomin.services.errors import Conflict
+from seomin.services.loans import execute_loan
 from seomin.services.platform import Actor, ActorType, Platform
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

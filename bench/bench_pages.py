@@ -38,7 +38,7 @@ from seomin.bootstrap import platform_from_settings
 from seomin.adapters.plan_files import SEED_PLAN, seed_plan
 from seomin.services.demo import END, load_demo
 from seomin.services.identity import ADMIN
-from seomin.services.supply import import_plan
+from seomin.services.analytics.supply import import_plan
 
 platform = platform_from_settings()
 load_demo(platform)

@@ -17,8 +17,8 @@ from datetime import date
 from decimal import Decimal
 
 from seomin.adapters.catalog_files import default_catalog
-from seomin.services.policy import PolicyChanges, simulate_policy
-from seomin.services.screening import synthetic_applicants
+from seomin.services.analytics import synthetic_applicants
+from seomin.services.analytics.policy import PolicyChanges, simulate_policy
 
 TARGET_SECONDS = 10.0
 

@@ -22,7 +22,7 @@ import numpy as np
 from seomin.adapters.db.engine import make_engine
 from seomin.adapters.db.migrate import upgrade
 from seomin.adapters.plan_files import read_plan_csv
-from seomin.services.supply import import_plan, supply_report
+from seomin.services.analytics.supply import import_plan, supply_report
 
 TARGET_SECONDS = 10.0
 PLAN = Path(__file__).resolve().parents[1] / "tests" / "data" / "supply_plan_2020_2021.csv"

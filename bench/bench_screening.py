@@ -25,7 +25,7 @@ import polars as pl
 from seomin.adapters.catalog_files import default_catalog
 from seomin.domain.eligibility import evaluate
 from seomin.domain.money import format_rate
-from seomin.services.screening import profile_from_row, read_applicants, screen_frame, synthetic_applicants
+from seomin.services.analytics import profile_from_row, read_applicants, screen_frame, synthetic_applicants
 
 TARGET_SECONDS = 3.0
 

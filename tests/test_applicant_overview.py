@@ -1,7 +1,7 @@
 """The applicant's own reads (services.applicant_overview) on SQLite and PostgreSQL, with loans made by the
 real services: the next due date, arrears of a delinquent loan, the rate path for on-time payers, the
 additional-loan date, the application timeline and the documents' validity, and the recourse debt with its
-installment plan or deferral after subrogation."""
+installment plan or deferral after recourse."""
 
 from __future__ import annotations
 
@@ -11,16 +11,17 @@ from typing import Any
 import pytest
 
 from seomin.services import applications as apps
-from seomin.services import bank_loans, subrogation
-from seomin.services.applicant_overview import (
+from seomin.services import loans
+from seomin.services import recourse as recourse_service
+from seomin.services.close_of_business import close_of_business
+from seomin.services.errors import Forbidden, NotFound
+from seomin.services.identity import LocalIdentityProvider, create_staff_user, verify_and_open_session
+from seomin.services.my_page import (
     application_view,
     guarantees_of,
     lending_banks,
     overview,
 )
-from seomin.services.close_of_business import close_of_business
-from seomin.services.errors import Forbidden, NotFound
-from seomin.services.identity import LocalIdentityProvider, create_staff_user, verify_and_open_session
 from seomin.services.platform import Actor, ActorType, Platform
 
 TODAY = date(2025, 5, 15)
@@ -84,18 +85,18 @@ def executed_loan(
     apps.decide(platform, staff or reviewer(platform), application_id, approve=True)
     apps.complete_education(platform, actor, "policy-finance-basics")
     issued = apps.agree_and_issue_guarantee(platform, actor, application_id, "kwangju")
-    loan = bank_loans.execute_loan(
+    loan = loans.execute_loan(
         platform, BANK, issued.certificate_no, issued.verification_code, on, f"exec-{rrn}"
     )
     loan_id = int(loan["loan_id"])
-    schedule = bank_loans.get_loan(platform, BANK, loan_id)["schedule"]
+    schedule = loans.get_loan(platform, BANK, loan_id)["schedule"]
     anniversary = date(on.year + 1, on.month, on.day)
     stepped = False
     for row in schedule[:paid_months]:
         due = date.fromisoformat(row["due_date"])
         at(platform, due)
-        amount = bank_loans.payoff_quote(platform, BANK, loan_id, due)["amount_due"]
-        bank_loans.post_payment(platform, BANK, loan_id, amount, due, f"pay-{rrn}-{due}")
+        amount = loans.payoff_quote(platform, BANK, loan_id, due)["amount_due"]
+        loans.post_payment(platform, BANK, loan_id, amount, due, f"pay-{rrn}-{due}")
         if due >= anniversary and not stepped:
             close_of_business(platform, anniversary)  # the nightly batch steps the rate down
             stepped = True
@@ -113,7 +114,7 @@ def test_a_delinquent_loan_shows_its_arrears_and_next_due_date(platform: Platfor
     assert loan.days_past_due == (TODAY - date(2025, 4, 4)).days == 41
     assert all(o.delinquency_interest > 0 for o in loan.overdue)
     assert loan.overdue_amount == sum(o.principal + o.interest + o.delinquency_interest for o in loan.overdue)
-    quote = bank_loans.payoff_quote(platform, BANK, loan_id, TODAY)
+    quote = loans.payoff_quote(platform, BANK, loan_id, TODAY)
     assert loan.overdue_amount == quote["amount_due"]  # the same figure the bank quotes
     assert loan.next_due_on == date(2025, 6, 4)
     assert loan.next_due_amount is not None and loan.next_due_amount > 0
@@ -196,8 +197,8 @@ def subrogated_loan(platform: Platform, rrn: str) -> tuple[Actor, int, Any]:
     )
     supervisor = Actor(ActorType.STAFF, str(supervisor_id), role="supervisor")
     actor, loan_id = executed_loan(platform, rrn, paid_months=3)
-    claim = subrogation.file_subrogation_claim(platform, BANK, loan_id, date(2025, 1, 10))
-    debt = subrogation.pay_subrogation_claim(platform, supervisor, claim.id, date(2025, 1, 20))
+    claim = recourse_service.file_subrogation_claim(platform, BANK, loan_id, date(2025, 1, 10))
+    debt = recourse_service.pay_subrogation_claim(platform, supervisor, claim.id, date(2025, 1, 20))
     return actor, loan_id, debt
 
 
@@ -216,7 +217,7 @@ def test_a_subrogated_borrower_sees_the_recourse_debt_and_the_plan(platform: Pla
     assert recourse.principal == recourse.claim_principal + recourse.claim_interest  # a 100% guarantee
     assert next(v for v in mine.loans if v.id == loan_id).status == "subrogated"
 
-    granted = subrogation.grant_installment_plan(platform, COUNSELOR, debt.id, 24, date(2025, 2, 28))
+    granted = recourse_service.grant_installment_plan(platform, COUNSELOR, debt.id, 24, date(2025, 2, 28))
     plan = overview(platform, actor).recourse[0].arrangement
     assert plan is not None and not plan.is_deferral
     assert (plan.months, plan.starts_on, plan.monthly_amount) == (
@@ -243,8 +244,8 @@ def test_a_subrogated_borrower_sees_the_recourse_debt_and_the_plan(platform: Pla
 
 def test_a_deferral_suspends_the_plan_on_my_page(platform: Platform) -> None:
     actor, _, debt = subrogated_loan(platform, "850301-1234567")
-    subrogation.grant_installment_plan(platform, COUNSELOR, debt.id, 12, date(2025, 2, 1))
-    deferral = subrogation.grant_deferral(platform, COUNSELOR, debt.id, 6, date(2025, 4, 1))
+    recourse_service.grant_installment_plan(platform, COUNSELOR, debt.id, 12, date(2025, 2, 1))
+    deferral = recourse_service.grant_deferral(platform, COUNSELOR, debt.id, 6, date(2025, 4, 1))
     (recourse,) = overview(platform, actor).recourse
     assert recourse.status == "deferred"
     plan = recourse.arrangement

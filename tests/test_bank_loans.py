@@ -23,8 +23,8 @@ from seomin.adapters.db.models import (
     Payment,
 )
 from seomin.domain.schedule import LoanTerms, RatePolicy, RepaymentMethod, build_schedule
-from seomin.services import bank_loans
-from seomin.services.bank_loans import (
+from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
+from seomin.services.loans import (
     execute_loan,
     get_loan,
     list_loans,
@@ -33,7 +33,7 @@ from seomin.services.bank_loans import (
     prepay,
     verify_certificate,
 )
-from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
+from seomin.services.loans import execution as loan_execution
 from seomin.services.platform import Actor, ActorType, Platform
 
 BANK = Actor(ActorType.BANK, "kwangju")
@@ -240,7 +240,7 @@ def test_the_unique_loan_per_guarantee_holds_even_without_row_locks(
             select(model).where(model.id == row_id).execution_options(populate_existing=True)
         ).scalar_one()
 
-    monkeypatch.setattr(bank_loans, "_for_update", no_lock)
+    monkeypatch.setattr(loan_execution, "_for_update", no_lock)
     _, certificate_no = make_guarantee(platform)
     results = race(8, lambda i: execute(platform, certificate_no, key=f"k-{i}"))
     assert sum(isinstance(r, dict) for r in results) == 1
@@ -252,7 +252,7 @@ def test_a_deadlock_victim_is_run_again_whole(platform: Platform, monkeypatch: p
     class Deadlock(Exception):
         sqlstate = "40P01"
 
-    real = bank_loans._execute
+    real = loan_execution._execute
     calls: list[int] = []
 
     def flaky(*args: Any) -> dict[str, Any]:
@@ -262,7 +262,7 @@ def test_a_deadlock_victim_is_run_again_whole(platform: Platform, monkeypatch: p
             raise OperationalError("INSERT INTO loans ...", {}, Deadlock("deadlock detected"))
         return answer
 
-    monkeypatch.setattr(bank_loans, "_execute", flaky)
+    monkeypatch.setattr(loan_execution, "_execute", flaky)
     _, certificate_no = make_guarantee(platform)
     answer = execute(platform, certificate_no)
     assert len(calls) == 2

@@ -198,7 +198,7 @@ def test_tour_runs() -> None:
 
 
 def test_screen_a_file_with_the_batch_engine(tmp_path: Path) -> None:
-    from seomin.services.screening import synthetic_applicants
+    from seomin.services.analytics import synthetic_applicants
 
     source = tmp_path / "applicants.parquet"
     synthetic_applicants(5_000, seed=3).write_parquet(source)

@@ -22,6 +22,7 @@ from seomin.domain.calendar import add_months
 from seomin.domain.lifecycle import GuaranteeStatus, LoanStatus
 from seomin.domain.money import bp_to_rate
 from seomin.domain.portfolio import METHOD_CODES
+from seomin.domain.reamortization import anniversary_executions, reamortize_rows, stepped_rate_bp
 from seomin.domain.schedule import (
     LoanTerms,
     RatePolicy,
@@ -30,14 +31,7 @@ from seomin.domain.schedule import (
     build_schedule,
     reamortize,
 )
-from seomin.services.close_of_business import (
-    STAT_KEYS,
-    anniversary_executions,
-    close_of_business,
-    reamortize_rows,
-    run_close_of_business,
-    stepped_rate_bp,
-)
+from seomin.services.close_of_business import STAT_KEYS, close_of_business, run_close_of_business
 from seomin.services.errors import Conflict, InputError
 from seomin.services.platform import Platform
 

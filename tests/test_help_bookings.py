@@ -20,7 +20,7 @@ from seomin.adapters.support_centers import (
 )
 from seomin.domain.regions import REGIONS
 from seomin.services.errors import Conflict, NotFound
-from seomin.services.help_bookings import (
+from seomin.services.help import (
     HelpInputError,
     book_help,
     bookable_days,

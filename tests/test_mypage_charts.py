@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from seomin.adapters.mypage_charts import rate_path_chart
-from seomin.services.applicant_overview import RateStep
+from seomin.services.my_page import RateStep
 
 PATH = tuple(
     RateStep(year, (year - 1) * 12 + 1, date(2023 + year, 3, 4), bp, now=year == 2)

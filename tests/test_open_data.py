@@ -18,8 +18,8 @@ from builders import make_applicant, make_guarantee
 from seomin.adapters import cli
 from seomin.adapters.cli_policy import open_data_app
 from seomin.adapters.db.models import Applicant, Application, Guarantee, Loan
-from seomin.services.bank_loans import execute_loan
-from seomin.services.open_data import COLUMNS, QUASI_IDENTIFIERS, OpenDataError, export_open_data
+from seomin.services.analytics.open_data import COLUMNS, QUASI_IDENTIFIERS, OpenDataError, export_open_data
+from seomin.services.loans import execute_loan
 from seomin.services.platform import Actor, ActorType, Platform
 
 EXECUTED = date(2025, 5, 2)

@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from seomin.adapters.catalog_files import default_catalog
 from seomin.adapters.cli_policy import policy_app
 from seomin.domain.catalog import ProductVersion
-from seomin.services.policy import (
+from seomin.services.analytics import prepare_applicants, screen_frame, synthetic_applicants
+from seomin.services.analytics.policy import (
     AGE_BANDS,
     INCOME_BANDS,
     SCORE_BANDS,
@@ -28,7 +29,6 @@ from seomin.services.policy import (
     score_band,
     simulate_policy,
 )
-from seomin.services.screening import prepare_applicants, screen_frame, synthetic_applicants
 
 DAY = date(2025, 5, 1)
 PRODUCT = "lowest-credit-special"

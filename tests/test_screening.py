@@ -20,15 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seomin.adapters.catalog_files import default_catalog
+from seomin.domain.batch_eligibility import RESULT_SCHEMA
 from seomin.domain.calendar import add_months
 from seomin.domain.catalog import AgeRule, LimitBasis, ProductVersion
 from seomin.domain.eligibility import evaluate
 from seomin.domain.money import format_rate
 from seomin.domain.profile import ApplicantProfile
 from seomin.domain.regions import REGIONS
-from seomin.services.screening import (
-    COLUMNS,
-    RESULT_SCHEMA,
+from seomin.services.analytics import (
     ScreeningInputError,
     prepare_applicants,
     profile_from_row,
@@ -38,6 +37,7 @@ from seomin.services.screening import (
     synthetic_applicants,
     write_results,
 )
+from seomin.services.analytics.applicant_files import COLUMNS
 
 CATALOG = default_catalog()
 BANKS = sorted(CATALOG.banks)

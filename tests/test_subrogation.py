@@ -12,7 +12,7 @@ from seomin.adapters.db.models import AuditEvent, Guarantee, Loan, RecourseDebt,
 from seomin.services.close_of_business import run_close_of_business
 from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
 from seomin.services.platform import Actor, ActorType, Platform
-from seomin.services.subrogation import (
+from seomin.services.recourse import (
     file_subrogation_claim,
     grant_deferral,
     grant_installment_plan,

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from seomin.adapters.charts import cumulative_chart, korean_font, plan_vs_actual_chart, write_supply_charts
 from seomin.adapters.plan_files import read_plan_csv
+from seomin.services.analytics.supply import import_plan, supply_report
 from seomin.services.platform import Platform
-from seomin.services.supply import import_plan, supply_report
 from test_supply_service import DATA, seed_loans, wrapper
 
 LABELS = "공급계획실적추정누적연간목표균등진도억원월년상품별대비기준미소금융햇살론근로자"

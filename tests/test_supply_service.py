@@ -18,8 +18,7 @@ from seomin.adapters.cli_supply import plan_app, report_app
 from seomin.adapters.db.models import AuditEvent, SupplyPlanRow
 from seomin.adapters.plan_files import parse_plan_csv, read_plan_csv
 from seomin.domain.supply import LineKey, project_year_end
-from seomin.services.platform import Platform
-from seomin.services.supply import (
+from seomin.services.analytics.supply import (
     UNPLANNED,
     SupplyError,
     actual_supply,
@@ -28,6 +27,7 @@ from seomin.services.supply import (
     plan_lines,
     supply_report,
 )
+from seomin.services.platform import Platform
 
 DATA = Path(__file__).parent / "data" / "supply_plan_2020_2021.csv"
 HEADER = (

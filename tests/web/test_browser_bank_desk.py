@@ -9,8 +9,8 @@ from typing import Any
 
 from builders import make_guarantee
 from conftest import Site, assert_accessible, snapshot
-from seomin.services.bank_loans import execute_loan, get_loan
 from seomin.services.demo import BANK_KEYS
+from seomin.services.loans import execute_loan, get_loan
 from seomin.services.platform import Actor, ActorType
 
 KWANGJU = Actor(ActorType.BANK, "kwangju")

@@ -9,8 +9,8 @@ from conftest import Site, assert_accessible, snapshot
 from seomin.adapters.http.auth import issue_staff_token
 from seomin.adapters.plan_files import SEED_PLAN, seed_plan
 from seomin.adapters.web.session_cookies import STAFF_COOKIE
+from seomin.services.analytics.supply import import_plan
 from seomin.services.identity import ADMIN, authenticate_staff
-from seomin.services.supply import import_plan
 
 
 def sign_in_as_supervisor(site: Site, page: Any) -> None:

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from builders import make_guarantee
 from seomin.adapters.db.models import Payment
-from seomin.services.bank_loans import execute_loan
 from seomin.services.identity import issue_bank_api_key
+from seomin.services.loans import execute_loan
 from seomin.services.platform import Actor, ActorType, Platform
 
 KWANGJU = Actor(ActorType.BANK, "kwangju")

@@ -169,7 +169,7 @@ def test_a_past_booking_is_not_cancelled(platform: Platform, client: TestClient)
 
 def test_a_locked_cancellation_says_to_call_1397(platform: Platform, client: TestClient) -> None:
     from seomin.adapters.support_centers import default_support_centers
-    from seomin.services.help_bookings import book_help
+    from seomin.services.help import book_help
 
     receipt = book_help(
         platform,

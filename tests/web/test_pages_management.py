@@ -16,11 +16,11 @@ from seomin.adapters.http.auth import issue_staff_token
 from seomin.adapters.plan_files import SEED_PLAN, seed_plan, write_report_csv
 from seomin.adapters.web.session_cookies import STAFF_COOKIE
 from seomin.domain.supply import Level, check_table
+from seomin.services.analytics import synthetic_applicants
+from seomin.services.analytics.policy import PolicyChanges, simulate_policy
+from seomin.services.analytics.supply import import_plan, supply_report
 from seomin.services.identity import ADMIN, create_staff_user
 from seomin.services.platform import Actor, ActorType, Platform
-from seomin.services.policy import PolicyChanges, simulate_policy
-from seomin.services.screening import synthetic_applicants
-from seomin.services.supply import import_plan, supply_report
 
 SEED_CSV = Path(__file__).parents[1] / "data" / "supply_plan_2020_2021.csv"
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from seomin.adapters.web.rendering import won
 from seomin.services import applications as apps
-from seomin.services import bank_loans, subrogation
+from seomin.services import loans, recourse
 from seomin.services.platform import Platform
 from test_applicant_overview import (
     BANK,
@@ -50,7 +50,7 @@ def test_a_delinquent_loan_shows_the_next_due_date_and_the_arrears(
     assert page.status_code == 200
     text = page.text
     assert "연체 중입니다" in text and "41일" in text
-    overdue = bank_loans.payoff_quote(platform, BANK, loan_id, TODAY)["amount_due"]
+    overdue = loans.payoff_quote(platform, BANK, loan_id, TODAY)["amount_due"]
     assert won(overdue) in text  # the overdue amount, delinquency interest included
     assert "2025.04.04" in text and "2025.05.07" in text  # the overdue installments
     assert "다음 상환일" in text and "2025.06.04" in text
@@ -112,7 +112,7 @@ def test_a_subrogated_borrower_sees_what_is_owed_and_the_plan(platform: Platform
     text = client.get("/my").text
     assert "구상채권" in text and "상환 방법 미정" in text
     assert "분할상환(최대 120개월)이나 상환유예를 신청하세요" in text and "1397" in text
-    granted = subrogation.grant_installment_plan(platform, COUNSELOR, debt.id, 24, date(2025, 2, 28))
+    granted = recourse.grant_installment_plan(platform, COUNSELOR, debt.id, 24, date(2025, 2, 28))
     text = client.get("/my").text
     assert "2025.01.20" in text and won(debt.principal) in text  # subrogated on, the amount paid the bank
     assert "분할상환 중" in text and "24개월" in text and won(granted.monthly_amount) in text

@@ -20,8 +20,8 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from seomin.domain.supply import Level, ReportRow
-from seomin.services.policy import SEGMENTS, PolicyComparison
-from seomin.services.supply import SupplyReport
+from seomin.services.analytics.policy import SEGMENTS, PolicyComparison
+from seomin.services.analytics.supply import SupplyReport
 
 DEBIAN_FONTS = (
     Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),

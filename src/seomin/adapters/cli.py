@@ -220,7 +220,10 @@ def screen(
     output: Annotated[Path | None, typer.Option("--out", help="Write decisions to CSV or Parquet")] = None,
 ) -> None:
     """일괄 심사: screen a large applicant file with the vectorized engine."""
-    from seomin.services import screening  # polars is heavy; load it only for this command
+    from seomin.services.analytics import (  # polars is heavy; load it only for this command
+        applicant_files,
+        screening,
+    )
 
     catalog = load_catalog()
     day = parse_date(as_of, "--as-of")
@@ -240,11 +243,11 @@ def screen(
 
         try:
             results = screening.screen_file(version, file, day, progress=advance)
-        except screening.ScreeningInputError as exc:
+        except applicant_files.ScreeningInputError as exc:
             progress.stop()
             fail(str(exc))
     if output is not None:
-        screening.write_results(results, output)
+        applicant_files.write_results(results, output)
     counts = Counter(results["status"].to_list())
     table = Table(title=f"{version.name_ko} 일괄 심사 · {len(results):,}명 · {day:%Y.%m.%d} 기준")
     table.add_column("결과")
@@ -364,9 +367,9 @@ def demo(
 ) -> None:
     """데모 데이터: load demo staff, bank keys and loans in every state (once), then print the accounts."""
     from seomin.adapters.plan_files import SEED_PLAN, seed_plan
+    from seomin.services.analytics.supply import import_plan
     from seomin.services.demo import load_demo
     from seomin.services.identity import ADMIN
-    from seomin.services.supply import import_plan
 
     platform = settings_platform()
     try:

@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from seomin.services.policy import PolicyComparison
+    from seomin.services.analytics.policy import PolicyComparison
 
 policy_app = typer.Typer(help="정책 시뮬레이션: what-if changes to a product's terms", no_args_is_help=True)
 open_data_app = typer.Typer(help="공공데이터 개방: anonymized loan-level open data", no_args_is_help=True)
@@ -58,7 +58,8 @@ def simulate(
 ) -> None:
     """정책 변경 시뮬레이션: current vs proposed terms over an applicant population."""
     from seomin.adapters.cli import emit_json, fail, load_catalog, parse_date
-    from seomin.services import policy, screening
+    from seomin.services.analytics import applicant_files, policy
+    from seomin.services.analytics import synthetic as synthetic_population
 
     catalog = load_catalog()
     day = parse_date(as_of, "--as-of")
@@ -77,9 +78,9 @@ def simulate(
         if population is not None:
             if not population.exists():
                 fail(f"{population}: no such file")
-            frame = screening.read_applicants(population)
+            frame = applicant_files.read_applicants(population)
         else:
-            frame = screening.synthetic_applicants(synthetic or 0, seed)
+            frame = synthetic_population.synthetic_applicants(synthetic or 0, seed)
         result = policy.simulate_policy(current, changes, frame, day, target_eok=target, take_up=rate)
     except ValueError as exc:  # PolicyInputError, ScreeningInputError
         fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
@@ -103,7 +104,7 @@ def _decimal(text: str, option: str) -> Decimal:
 
 def _print(result: PolicyComparison, name_ko: str) -> None:
     from seomin.adapters.cli import out
-    from seomin.services.policy import SEGMENTS
+    from seomin.services.analytics.policy import SEGMENTS
 
     title = (
         f"{name_ko} 정책 변경 시뮬레이션 · {result.population:,}명 · {result.as_of:%Y.%m.%d} 기준 "
@@ -177,7 +178,7 @@ def export(
 ) -> None:
     """개방 데이터: write the anonymized (k-anonymous) loan-level export of executed loans."""
     from seomin.adapters.cli import emit_json, fail, out, settings_platform
-    from seomin.services.open_data import OpenDataError, export_open_data
+    from seomin.services.analytics.open_data import OpenDataError, export_open_data
 
     if k < 2:
         fail(f"--k: must be 2 or more, got {k}")

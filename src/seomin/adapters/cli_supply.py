@@ -27,7 +27,7 @@ from seomin.adapters.plan_files import (
     write_report_xlsx,
 )
 from seomin.domain.supply import Level, PlanError, check_table
-from seomin.services.supply import SupplyError, SupplyReport, import_plan, supply_report
+from seomin.services.analytics.supply import SupplyError, SupplyReport, import_plan, supply_report
 
 plan_app = typer.Typer(help="공급계획: check and import supply plan tables (seed 000)", no_args_is_help=True)
 report_app = typer.Typer(help="보고서: supply against plan", no_args_is_help=True)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from seomin.adapters.charts import figure_svg, korean_chart, new_figure
 from seomin.adapters.schedule_charts import CONTRACT_COLOR, ON_TIME_COLOR
 from seomin.domain.money import bp_to_rate, format_rate
-from seomin.services.applicant_overview import RateStep
+from seomin.services.my_page import RateStep
 
 
 def _pct(bp: int) -> str:

@@ -24,7 +24,7 @@ from seomin.domain.supply import (
     ReportRow,
     validate_hierarchy,
 )
-from seomin.services.supply import SupplyReport
+from seomin.services.analytics.supply import SupplyReport
 
 PLAN_A = re.compile(r"^plan_(\d{4})_a$")
 ESTIMATE_B = re.compile(r"^estimated_(\d{4})_b$")

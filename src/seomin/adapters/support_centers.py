@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from seomin.services.help_bookings import HelpDirectory, RegionGroup, SlotRules, Topic
+from seomin.services.help import HelpDirectory, RegionGroup, SlotRules, Topic
 
 
 class SupportCentersError(ValueError):

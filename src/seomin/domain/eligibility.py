@@ -3,7 +3,7 @@
 ``evaluate`` applies every rule the version's data switches on and returns a ``Decision``: its status,
 the reasons that decided it (stable codes, figures, Korean and English messages, what would change the
 outcome), the offer (maximum amount now, rate, terms, lenders) and the other products that fit.
-The batch screener (``seomin.services.screening``) must reach exactly the same decisions.
+The batch screener (``seomin.services.analytics``) must reach exactly the same decisions.
 """
 
 from __future__ import annotations

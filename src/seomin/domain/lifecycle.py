@@ -66,6 +66,36 @@ LOAN_TRANSITIONS: dict[LoanStatus, frozenset[LoanStatus]] = {
 }
 
 
+class ClaimStatus(StrEnum):
+    """A bank's subrogation claim (대위변제 청구)."""
+
+    FILED = "filed"  # 청구
+    PAID = "paid"  # 대위변제 완료
+
+
+class RecourseStatus(StrEnum):
+    """The borrower's recourse debt to the agency (구상채무) after subrogation."""
+
+    OPEN = "open"
+    INSTALLMENT_PLAN = "installment_plan"  # 분할상환
+    DEFERRED = "deferred"  # 상환유예
+    REPAID = "repaid"
+
+
+CLAIM_TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
+    ClaimStatus.FILED: frozenset({ClaimStatus.PAID}),
+    ClaimStatus.PAID: frozenset(),
+}
+RECOURSE_TRANSITIONS: dict[RecourseStatus, frozenset[RecourseStatus]] = {
+    RecourseStatus.OPEN: frozenset(
+        {RecourseStatus.INSTALLMENT_PLAN, RecourseStatus.DEFERRED, RecourseStatus.REPAID}
+    ),
+    RecourseStatus.INSTALLMENT_PLAN: frozenset({RecourseStatus.DEFERRED, RecourseStatus.REPAID}),
+    RecourseStatus.DEFERRED: frozenset({RecourseStatus.INSTALLMENT_PLAN, RecourseStatus.REPAID}),
+    RecourseStatus.REPAID: frozenset(),
+}
+
+
 class IllegalTransition(ValueError):
     """The entity cannot go from its state to the one asked for; ``code`` is stable."""
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from seomin.adapters.db.models import BankApiKey, StaffUser
 from seomin.services import applications as apps
-from seomin.services import bank_loans, subrogation
+from seomin.services import recourse
 from seomin.services.close_of_business import close_of_business
 from seomin.services.identity import (
     ADMIN,
@@ -27,6 +27,7 @@ from seomin.services.identity import (
     create_staff_user,
     verify_and_open_session,
 )
+from seomin.services.loans import execute_loan, get_loan, payoff_quote, post_payment, prepay
 from seomin.services.platform import Actor, ActorType, Platform, audit
 
 PRODUCT = "lowest-credit-special"
@@ -176,21 +177,21 @@ def _load(platform: Platform) -> DemoSummary:
     loans: dict[str, int] = {}
     for state in ("active", "delinquent", "defaulted", "subrogated", "repaid"):
         _, application_id, issued = guaranteed(state)
-        loan = bank_loans.execute_loan(
+        loan = execute_loan(
             platform, bank, issued.certificate_no, issued.verification_code, START, f"demo-exec-{state}"
         )
         loans[state] = int(loan["loan_id"])
         summary.records[state] = {"application_id": application_id, "loan_id": loans[state]}
 
     # 2. Time passes: on-time payments, a full prepayment, a default, a claim, a plan.
-    schedule = [row["due_date"] for row in bank_loans.get_loan(platform, bank, loans["active"])["schedule"]]
+    schedule = [row["due_date"] for row in get_loan(platform, bank, loans["active"])["schedule"]]
     dues = [date.fromisoformat(d) for d in schedule if date.fromisoformat(d) <= END]
     stop_paying = END - timedelta(days=45)  # the delinquent borrower's last on-time month is before this
 
     def pay_due(state: str, day: date) -> None:
-        due = bank_loans.payoff_quote(platform, bank, loans[state], day)["amount_due"]
+        due = payoff_quote(platform, bank, loans[state], day)["amount_due"]
         if due:
-            bank_loans.post_payment(platform, bank, loans[state], due, day, f"demo-pay-{state}-{day}")
+            post_payment(platform, bank, loans[state], due, day, f"demo-pay-{state}-{day}")
 
     repaid_on = START + timedelta(days=45)
     mid_done = False
@@ -203,7 +204,7 @@ def _load(platform: Platform) -> DemoSummary:
         if day < stop_paying:
             pay_due("delinquent", day)
         if day >= repaid_on and "repaid_on" not in summary.records["repaid"]:
-            bank_loans.prepay(platform, bank, loans["repaid"], None, day, "demo-prepay-repaid")
+            prepay(platform, bank, loans["repaid"], None, day, "demo-prepay-repaid")
             summary.records["repaid"]["repaid_on"] = day.isoformat()
     if not mid_done:  # pragma: no cover - MID is before END
         _at_mid(platform, bank, staff, loans, summary)
@@ -249,9 +250,9 @@ def _at_mid(
     counselor grants the borrower an installment plan on the recourse debt."""
     _on(platform, MID)
     close_of_business(platform, MID)
-    claim = subrogation.file_subrogation_claim(platform, bank, loans["subrogated"], MID)
-    debt = subrogation.pay_subrogation_claim(platform, staff["demo-supervisor"], claim.id, MID)
-    plan = subrogation.grant_installment_plan(
+    claim = recourse.file_subrogation_claim(platform, bank, loans["subrogated"], MID)
+    debt = recourse.pay_subrogation_claim(platform, staff["demo-supervisor"], claim.id, MID)
+    plan = recourse.grant_installment_plan(
         platform, staff["demo-counselor"], debt.id, 24, MID + timedelta(days=30)
     )
     summary.records["subrogated"].update(claim_id=claim.id, recourse_debt_id=debt.id, plan_id=plan.id)

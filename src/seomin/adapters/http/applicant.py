@@ -32,7 +32,6 @@ from seomin.adapters.http.public import (
 )
 from seomin.domain.identity import mask_name, mask_phone, normalize_phone, parse_resident_number
 from seomin.domain.lifecycle import ApplicationStatus
-from seomin.services.applicant_overview import guarantees_of
 from seomin.services.applications import (
     ApplicationFilters,
     agree_and_issue_guarantee,
@@ -44,6 +43,7 @@ from seomin.services.applications import (
 )
 from seomin.services.errors import InputError
 from seomin.services.identity import SESSION_TTL, LocalIdentityProvider, verify_and_open_session
+from seomin.services.my_page import guarantees_of
 
 ApplicationId = Annotated[int, Path(ge=1, le=2**62)]
 UPLOAD_PATH = "/applicant/applications"

@@ -18,7 +18,7 @@ from seomin.adapters.app_state import platform_of
 from seomin.adapters.http.auth import BankActor, errors
 from seomin.adapters.http.public import IsoDate, SafeJSONResponse, _Body
 from seomin.adapters.http.staff import plain
-from seomin.services.bank_loans import (
+from seomin.services.loans import (
     execute_loan,
     get_loan,
     list_loans,
@@ -27,7 +27,7 @@ from seomin.services.bank_loans import (
     prepay,
     verify_certificate,
 )
-from seomin.services.subrogation import file_subrogation_claim
+from seomin.services.recourse import file_subrogation_claim
 
 router = APIRouter(prefix="/bank", tags=["bank"])
 LoanId = Annotated[int, Path(ge=1, le=2**62)]

@@ -37,7 +37,7 @@ from seomin.services.audit_trail import audit_events
 from seomin.services.errors import Forbidden
 from seomin.services.identity import STAFF_ROLES, authenticate_staff
 from seomin.services.platform import Actor
-from seomin.services.subrogation import grant_deferral, grant_installment_plan, pay_subrogation_claim
+from seomin.services.recourse import grant_deferral, grant_installment_plan, pay_subrogation_claim
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 Id = Annotated[int, Path(ge=1, le=2**62)]

@@ -34,7 +34,7 @@ from seomin.domain.catalog import DebtAdjustmentKind, Occupation, ProductVersion
 from seomin.domain.eligibility import PURPOSE_NAMES, document_valid_from, required_document_groups
 from seomin.domain.profile import ApplicantProfile, DebtAdjustment
 from seomin.domain.regions import REGIONS
-from seomin.services import applicant_overview as overview
+from seomin.services import my_page
 from seomin.services.applications import (
     MAX_DOCUMENT_BYTES,
     agree_and_issue_guarantee,
@@ -462,7 +462,7 @@ async def _read_documents(
 def application_page(request: Request, application_id: int) -> Response:
     actor = require_applicant(request)
     platform = platform_of(request)
-    view = overview.application_view(platform, actor, application_id)
+    view = my_page.application_view(platform, actor, application_id)
     return render(
         request,
         "apply/application.html",
@@ -478,13 +478,13 @@ def application_page(request: Request, application_id: int) -> Response:
 def _agreement_context(request: Request, application_id: int) -> dict[str, Any]:
     actor = require_applicant(request)
     platform = platform_of(request)
-    view = overview.application_view(platform, actor, application_id)
+    view = my_page.application_view(platform, actor, application_id)
     product = _product(platform, view.product_id)
     return {
         "app": view,
         "steps": _steps("agreement"),
         "product": product,
-        "banks": overview.lending_banks(platform, view.product_id, view.region),
+        "banks": my_page.lending_banks(platform, view.product_id, view.region),
         "errors": {},
         "values": {},
         "alert": None,
@@ -531,7 +531,7 @@ async def agreement_submit(request: Request, application_id: int) -> Response:
     except Conflict as exc:
         context["alert"] = _conflict_message(exc)
         return render(request, "apply/agreement.html", context, status_code=409)
-    view = overview.application_view(platform, actor, application_id)
+    view = my_page.application_view(platform, actor, application_id)
     return render(
         request,
         "apply/certificate.html",
@@ -540,7 +540,7 @@ async def agreement_submit(request: Request, application_id: int) -> Response:
             "steps": _steps("certificate"),
             "issued": issued,
             "code": issued.verification_code,
-            "banks": overview.lending_banks(platform, view.product_id, view.region),
+            "banks": my_page.lending_banks(platform, view.product_id, view.region),
             "today": platform.today(),
         },
         headers={"Cache-Control": "no-store"},
@@ -551,7 +551,7 @@ async def agreement_submit(request: Request, application_id: int) -> Response:
 def certificate_page(request: Request, application_id: int) -> Response:
     actor = require_applicant(request)
     platform = platform_of(request)
-    view = overview.application_view(platform, actor, application_id)
+    view = my_page.application_view(platform, actor, application_id)
     if view.guarantee is None:
         return RedirectResponse(f"/applications/{application_id}", status_code=303)
     return render(
@@ -562,7 +562,7 @@ def certificate_page(request: Request, application_id: int) -> Response:
             "steps": _steps("certificate"),
             "issued": view.guarantee,
             "code": None,
-            "banks": overview.lending_banks(platform, view.product_id, view.region),
+            "banks": my_page.lending_banks(platform, view.product_id, view.region),
             "today": platform.today(),
         },
     )
@@ -613,8 +613,8 @@ def education_page(request: Request, screen: int = 1, next: str | None = None) -
             "errors": {},
             "values": {},
             "steps": _steps("education"),
-            "completed": overview.education_of(platform, actor),
-            "course": overview.education_course(platform),
+            "completed": my_page.education_of(platform, actor),
+            "course": my_page.education_course(platform),
         },
     )
 
@@ -634,7 +634,7 @@ async def education_submit(request: Request) -> Response:
                 "다시 생각해 보세요. 앞 화면의 내용을 참고할 수 있습니다.",
                 "Not quite: have another look at the earlier screens.",
             )
-    course = overview.education_course(platform)
+    course = my_page.education_course(platform)
     if not reader.ok or course is None:
         return render(
             request,
@@ -646,7 +646,7 @@ async def education_submit(request: Request) -> Response:
                 "errors": reader.errors,
                 "values": {k: v for k, v in form.items() if isinstance(v, str)},
                 "steps": _steps("education"),
-                "completed": overview.education_of(platform, actor),
+                "completed": my_page.education_of(platform, actor),
                 "course": course,
             },
             status_code=422,
@@ -663,7 +663,7 @@ def education_done(request: Request, next: str | None = None) -> Response:
         request,
         "apply/education_done.html",
         {
-            "completed": overview.education_of(platform, actor),
+            "completed": my_page.education_of(platform, actor),
             "next": safe_next(next, "/my"),
             "steps": _steps("education"),
         },

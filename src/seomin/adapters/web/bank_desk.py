@@ -22,9 +22,9 @@ from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render
 from seomin.adapters.web.session_cookies import require_bank, safe_next, sign_in_bank, sign_out, viewer_of
 from seomin.domain.lifecycle import LoanStatus
-from seomin.services.bank_loans import get_loan, list_loans, post_payment, verify_certificate
 from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
 from seomin.services.identity import authenticate_bank
+from seomin.services.loans import get_loan, list_loans, post_payment, verify_certificate
 
 router = APIRouter(prefix="/bank")
 

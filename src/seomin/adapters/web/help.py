@@ -24,9 +24,9 @@ from seomin.adapters.support_centers import default_support_centers
 from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render
 from seomin.adapters.web.session_cookies import viewer_of
-from seomin.services import help_bookings
+from seomin.services import help
 from seomin.services.errors import Conflict, InputError
-from seomin.services.help_bookings import HelpDirectory, HelpInputError, SlotAvailability
+from seomin.services.help import HelpDirectory, HelpInputError, SlotAvailability
 from seomin.services.platform import Platform
 
 router = APIRouter()
@@ -42,7 +42,7 @@ def _day_options(platform: Platform, directory: HelpDirectory) -> list[tuple[str
             f"{d:%Y.%m.%d} ({WEEKDAYS_KO[d.weekday()]})",
             f"{d:%Y.%m.%d} ({WEEKDAYS_EN[d.weekday()]})",
         )
-        for d in help_bookings.bookable_days(platform, directory)
+        for d in help.bookable_days(platform, directory)
     ]
 
 
@@ -59,7 +59,7 @@ def _availability(
     if day is None or (channel == "visit" and directory.group(group or "") is None):
         return None
     try:
-        return help_bookings.slot_availability(platform, directory, channel, group, day)
+        return help.slot_availability(platform, directory, channel, group, day)
     except InputError:
         return None
 
@@ -138,7 +138,7 @@ async def help_book(request: Request) -> Response:
     if not errors and day is not None:
         try:
             receipt = await run_in_threadpool(
-                lambda: help_bookings.book_help(
+                lambda: help.book_help(
                     platform,
                     directory,
                     viewer_of(request).applicant,
@@ -169,13 +169,13 @@ async def help_book(request: Request) -> Response:
 def _booked_page(request: Request, reference_no: str, status_code: int = 200, **extra: Any) -> Response:
     platform = platform_of(request)
     directory = default_support_centers()
-    receipt = help_bookings.get_booking(platform, directory, reference_no)
+    receipt = help.get_booking(platform, directory, reference_no)
     weekday = (WEEKDAYS_KO[receipt.day.weekday()], WEEKDAYS_EN[receipt.day.weekday()])
     context = {
         "b": receipt,
         "directory": directory,
         "weekday": weekday,
-        "cancellable": receipt.status == help_bookings.ACTIVE and receipt.day >= platform.today(),
+        "cancellable": receipt.status == help.ACTIVE and receipt.day >= platform.today(),
         "just_cancelled": request.query_params.get("cancelled") == "1",
         "errors": {},
         "alert": None,
@@ -202,7 +202,7 @@ async def help_cancel(request: Request, reference_no: str) -> Response:
         return _booked_page(request, reference_no, 422, errors=errors)
     try:
         await run_in_threadpool(
-            help_bookings.cancel_booking,
+            help.cancel_booking,
             platform,
             directory,
             viewer_of(request).applicant,

@@ -36,9 +36,9 @@ from seomin.adapters.web.rendering import render
 from seomin.adapters.web.session_cookies import require_staff
 from seomin.domain.catalog import ProductVersion
 from seomin.domain.supply import Level, PlanError, check_table
-from seomin.services.policy import SEGMENTS, PolicyChanges, PolicyInputError, simulate_policy
-from seomin.services.screening import ScreeningInputError, synthetic_applicants
-from seomin.services.supply import SupplyError, SupplyReport, import_plan, supply_report
+from seomin.services.analytics import ScreeningInputError, synthetic_applicants
+from seomin.services.analytics.policy import SEGMENTS, PolicyChanges, PolicyInputError, simulate_policy
+from seomin.services.analytics.supply import SupplyError, SupplyReport, import_plan, supply_report
 
 router = APIRouter(prefix="/manage")
 READERS = ("supervisor", "auditor")

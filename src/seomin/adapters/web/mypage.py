@@ -17,7 +17,8 @@ from seomin.adapters.support_centers import default_support_centers
 from seomin.adapters.web.forms import Message
 from seomin.adapters.web.rendering import render, request_lang
 from seomin.adapters.web.session_cookies import require_applicant
-from seomin.services import applicant_overview, help_bookings
+from seomin.services import help
+from seomin.services import my_page as my_page_reads
 from seomin.services.applications import withdraw
 from seomin.services.errors import Conflict
 from seomin.services.platform import Actor
@@ -29,7 +30,7 @@ SHOWS_RATE_PATH = frozenset({"active", "delinquent", "defaulted"})
 """Loans whose rate path the page shows (a repaid or subrogated loan has no rate ahead)."""
 
 
-def _rate_charts(me: applicant_overview.Overview, lang: str) -> dict[int, str]:
+def _rate_charts(me: my_page_reads.Overview, lang: str) -> dict[int, str]:
     """The rate-path chart (inline SVG) of each loan whose path is shown, by loan id."""
     return {
         loan.id: rate_path_chart(loan.rate_path, loan.rate_path[0].rate_bp, lang)
@@ -40,11 +41,11 @@ def _rate_charts(me: applicant_overview.Overview, lang: str) -> dict[int, str]:
 
 def _page(request: Request, actor: Actor, **extra: Any) -> dict[str, Any]:
     platform = platform_of(request)
-    me = applicant_overview.overview(platform, actor)
+    me = my_page_reads.overview(platform, actor)
     return {
         "me": me,
         "rate_charts": _rate_charts(me, request_lang(request)),
-        "bookings": help_bookings.bookings_of(platform, default_support_centers(), actor),
+        "bookings": help.bookings_of(platform, default_support_centers(), actor),
         "today": platform.today(),
         "alert": None,
         "notice": None,

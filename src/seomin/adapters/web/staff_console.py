@@ -43,8 +43,8 @@ from seomin.services.applications import (
 )
 from seomin.services.audit_trail import application_trail, staff_names
 from seomin.services.clock import KST
-from seomin.services.counseling import MAX_NOTE_CHARS, WRITER_ROLES, add_note, list_notes
 from seomin.services.errors import Conflict, Forbidden, InputError
+from seomin.services.help import MAX_NOTE_CHARS, WRITER_ROLES, add_note, list_notes
 from seomin.services.identity import STAFF_ROLES, authenticate_staff
 from seomin.services.operations import overview
 from seomin.services.platform import Actor, Platform

@@ -119,9 +119,6 @@ def certificate_code_hash(vault: DataVault, certificate_no: str, code: str) -> s
     return vault.lookup_hash(f"{certificate_no}:{code}")
 
 
-"""Profile fields only reviewers, supervisors and the applicant see."""
-
-
 # --- helpers ----------------------------------------------------------------------------------------
 
 

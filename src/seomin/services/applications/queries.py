@@ -167,6 +167,7 @@ def application_records(
 
 
 HIDDEN_PROFILE_FIELDS = ("annual_income", "kcb_score", "nice_score", "debt_adjustment", "existing_loans")
+"""Profile fields only reviewers, supervisors and the applicant see."""
 
 
 def list_applications(

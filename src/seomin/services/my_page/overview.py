@@ -39,9 +39,7 @@ from seomin.adapters.db.models import (
     Application,
     EducationCompletion,
     Guarantee,
-    Installment,
     Loan,
-    Payment,
     RecourseDebt,
     RecoursePlan,
     ReviewDecision,
@@ -54,17 +52,11 @@ from seomin.domain.identity import mask_name
 from seomin.domain.lifecycle import ApplicationStatus, GuaranteeStatus, LoanStatus
 from seomin.domain.money import bp_to_rate
 from seomin.domain.reasons import Reason
-from seomin.domain.repayment import (
-    InstallmentState,
-    LoanLedger,
-    PaymentRecord,
-    RepaymentError,
-    new_ledger,
-    replay,
-)
+from seomin.domain.recourse import DEFERRAL, arrangement_terms, plan_payment_dates
 from seomin.domain.schedule import MONTHS_PER_STEP, RatePolicy
 from seomin.services.applications import STAFF_REASONS, application_records, rejudge_screening
 from seomin.services.errors import Forbidden, NotFound
+from seomin.services.loans.ledger import ledger_for_display
 from seomin.services.platform import Actor, ActorType, Platform
 
 WITHDRAWABLE = frozenset(
@@ -621,34 +613,6 @@ def _timeline(
     return tuple(events)
 
 
-def _ledger(session: Session, loan: Loan) -> LoanLedger | None:
-    method = session.scalars(select(Guarantee.method).where(Guarantee.id == loan.guarantee_id)).first()
-    rows = session.scalars(
-        select(Installment).where(Installment.loan_id == loan.id).order_by(Installment.no)
-    ).all()
-    if method is None or not rows:
-        return None
-    states = [InstallmentState(r.no, r.due_date, r.rate_bp, r.principal_due, r.interest_due) for r in rows]
-    payments = session.scalars(select(Payment).where(Payment.loan_id == loan.id).order_by(Payment.id)).all()
-    records = [PaymentRecord(p.paid_on, p.delinquency_interest, p.interest, p.principal) for p in payments]
-    try:
-        return replay(loan.executed_on, method, loan.grace_months, states, records)
-    except RepaymentError:  # a ledger that disagrees: show what is stored, without delinquency interest
-        stored = [
-            InstallmentState(
-                r.no,
-                r.due_date,
-                r.rate_bp,
-                r.principal_due,
-                r.interest_due,
-                r.principal_paid,
-                r.interest_paid,
-            )
-            for r in rows
-        ]
-        return new_ledger(loan.executed_on, method, loan.grace_months, stored)
-
-
 def _rate_path(loan: Loan, today: date) -> tuple[tuple[RateStep, ...], int]:
     policy = RatePolicy(
         base_rate=bp_to_rate(loan.base_rate_bp),
@@ -710,7 +674,7 @@ def _additional(
 def _loan(session: Session, platform: Platform, loan: Loan, today: date) -> LoanView:
     guarantee = session.get_one(Guarantee, loan.guarantee_id)
     version = _version(platform, guarantee.product_id, guarantee.product_version)
-    ledger = _ledger(session, loan)
+    ledger = ledger_for_display(session, loan)
     open_loan = loan.status not in (LoanStatus.REPAID.value, LoanStatus.SUBROGATED.value)
     next_on: date | None = None
     next_amount: int | None = None
@@ -803,25 +767,26 @@ def _recourse(session: Session, applicant_id: int, today: date) -> tuple[Recours
 
 
 def _arrangement(plan: RecoursePlan, balance: int, today: date) -> RecourseArrangement:
-    """The plan's dates and amounts by the rule of ``services.subrogation``."""
-    start = plan.starts_on
-    if plan.kind == "deferral":
-        return RecourseArrangement(
-            plan.kind, plan.months, start, add_months(start, plan.months, start.day), 0, 0
-        )
-    last = balance - (plan.months - 1) * plan.monthly_amount
-    dates = [add_months(start, k, start.day) for k in range(plan.months)]
+    """The plan's dates and amounts by the one rule of ``domain.recourse``."""
+    terms = arrangement_terms(plan.kind, plan.starts_on, plan.months, plan.monthly_amount, balance)
+    if plan.kind == DEFERRAL:
+        return RecourseArrangement(plan.kind, plan.months, plan.starts_on, terms.ends_on, 0, 0)
+    dates = plan_payment_dates(plan.starts_on, plan.months)
     upcoming = next((k for k, on in enumerate(dates) if on >= today), None)
     return RecourseArrangement(
         kind=plan.kind,
         months=plan.months,
-        starts_on=start,
-        ends_on=dates[-1],
+        starts_on=plan.starts_on,
+        ends_on=terms.ends_on,
         monthly_amount=plan.monthly_amount,
-        last_amount=last,
+        last_amount=terms.last_amount,
         next_no=None if upcoming is None else upcoming + 1,
         next_on=None if upcoming is None else dates[upcoming],
         next_amount=(
-            None if upcoming is None else last if upcoming == plan.months - 1 else plan.monthly_amount
+            None
+            if upcoming is None
+            else terms.last_amount
+            if upcoming == plan.months - 1
+            else plan.monthly_amount
         ),
     )

@@ -2,7 +2,7 @@
 
 One row per executed loan, with no direct identifier: no resident number, name, phone, database id,
 certificate number or exact date. The quasi-identifiers are generalized with the bands of
-``seomin.services.policy`` (age band on the execution day, 시도, income band, KCB score band; income, score
+``services.analytics.policy`` (age band on the execution day, 시도, income band, KCB score band; income, score
 and birth date come from the application profile, decrypted here with the platform's vault), and the
 export is k-anonymous on them: a row whose combination of quasi-identifiers occurs fewer than ``k`` times
 is suppressed (left out) and counted in the summary. Amounts are rounded to 1,000,000 won, dates to the
@@ -30,8 +30,15 @@ from sqlalchemy import select
 
 from seomin.adapters.db.models import Application, Guarantee, Loan
 from seomin.domain.regions import REGIONS, normalize_region
+from seomin.services.analytics.policy import (
+    AGE_BANDS,
+    INCOME_BANDS,
+    SCORE_BANDS,
+    age_band,
+    income_band,
+    score_band,
+)
 from seomin.services.platform import Platform
-from seomin.services.policy import AGE_BANDS, INCOME_BANDS, SCORE_BANDS, age_band, income_band, score_band
 
 Sector = Literal["bank", "savings_bank", "foundation", "operator"]
 SECTORS: Final[tuple[str, ...]] = get_args(Sector)

@@ -40,7 +40,8 @@ from pydantic import ValidationError
 
 from seomin.domain.catalog import ProductVersion
 from seomin.domain.regions import REGIONS
-from seomin.services.screening import prepare_applicants, prepared_schema, screen_frame
+from seomin.services.analytics.applicant_files import prepare_applicants, prepared_schema
+from seomin.services.analytics.screening import screen_frame
 
 WON_PER_EOK: Final = 100_000_000
 DEFAULT_TAKE_UP: Final = Decimal("1")

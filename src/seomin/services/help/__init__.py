@@ -1,0 +1,63 @@
+"""Offline help (상담 예약): bookings of center visits and callbacks, and counselors' notes."""
+
+from __future__ import annotations
+
+from seomin.services.help.bookings import (
+    ACTIVE,
+    CANCELLED,
+    CHANNELS,
+    MAX_CANCEL_ATTEMPTS,
+    PUBLIC,
+    BookingReceipt,
+    Channel,
+    HelpDirectory,
+    HelpInputError,
+    RegionGroup,
+    SlotAvailability,
+    SlotRules,
+    Topic,
+    book_help,
+    bookable_days,
+    bookings_of,
+    cancel_booking,
+    check_day,
+    get_booking,
+    normalize_any_phone,
+    slot_availability,
+)
+from seomin.services.help.counseling import (
+    MAX_NOTE_CHARS,
+    WRITER_ROLES,
+    Note,
+    add_note,
+    list_notes,
+)
+
+__all__ = [
+    "ACTIVE",
+    "CANCELLED",
+    "CHANNELS",
+    "MAX_CANCEL_ATTEMPTS",
+    "MAX_NOTE_CHARS",
+    "PUBLIC",
+    "WRITER_ROLES",
+    "BookingReceipt",
+    "Channel",
+    "HelpDirectory",
+    "HelpInputError",
+    "Note",
+    "RegionGroup",
+    "SlotAvailability",
+    "SlotRules",
+    "Topic",
+    "add_note",
+    "book_help",
+    "bookable_days",
+    "bookings_of",
+    "cancel_booking",
+    "check_day",
+    "get_booking",
+    "list_notes",
+    "normalize_any_phone",
+    "slot_availability",
+]

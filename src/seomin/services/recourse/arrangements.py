@@ -1,0 +1,167 @@
+"""Recourse arrangements: an installment plan (분할상환) or a deferral (상환유예) granted by staff on
+a recourse debt; their dates and amounts are the one rule of ``domain.recourse``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from seomin.adapters.db.models import (
+    RecourseDebt,
+    RecoursePlan,
+)
+from seomin.domain.lifecycle import (
+    RECOURSE_TRANSITIONS,
+    RecourseStatus,
+)
+from seomin.domain.recourse import arrangement_terms, deferral_ends_on, plan_monthly_amount
+from seomin.services.errors import InputError
+from seomin.services.platform import Actor, Platform, audit
+from seomin.services.recourse.common import _debt_for_update, _require_staff, _transition
+
+PLAN_ROLES = frozenset({"counselor", "supervisor"})
+MAX_PLAN_MONTHS = 120
+MAX_DEFERRAL_MONTHS = 24
+
+
+@dataclass(frozen=True, slots=True)
+class RecoursePlanView:
+    """A granted plan. ``ends_on``: the last payment's date (plan) or the first day due again (deferral)."""
+
+    id: int
+    recourse_debt_id: int
+    kind: str
+    months: int
+    starts_on: date
+    ends_on: date
+    monthly_amount: int
+    last_amount: int
+
+
+# --- installment plans and deferrals -------------------------------------------------------------
+
+
+def grant_installment_plan(
+    platform: Platform, staff: Actor, recourse_debt_id: int, months: int, starts_on: date
+) -> RecoursePlanView:
+    """분할상환: ``months`` monthly payments of ``balance // months``, the last taking the remainder."""
+    _require_staff(staff, PLAN_ROLES, "grant an installment plan")
+    _check_months(months, MAX_PLAN_MONTHS)
+    with platform.sessions.begin() as session:
+        debt = _debt_for_update(session, recourse_debt_id)
+        _transition(
+            "recourse_debt",
+            RECOURSE_TRANSITIONS,
+            RecourseStatus(debt.status),
+            RecourseStatus.INSTALLMENT_PLAN,
+        )
+        _check_start(debt, starts_on)
+        if debt.status == RecourseStatus.DEFERRED.value:
+            deferral_end = _deferral_end(session, debt.id)
+            if deferral_end is not None and starts_on < deferral_end:
+                raise InputError(
+                    "starts_on", f"{starts_on.isoformat()} is within the deferral, which ends {deferral_end}"
+                )
+        if months > debt.balance:
+            raise InputError("months", f"{months} months would leave monthly payments of 0 won")
+        monthly = plan_monthly_amount(debt.balance, months)
+        plan = RecoursePlan(
+            recourse_debt_id=debt.id,
+            kind=RecourseStatus.INSTALLMENT_PLAN.value,
+            months=months,
+            starts_on=starts_on,
+            monthly_amount=monthly,
+        )
+        return _grant(session, staff, debt, plan, RecourseStatus.INSTALLMENT_PLAN)
+
+
+def grant_deferral(
+    platform: Platform, staff: Actor, recourse_debt_id: int, months: int, starts_on: date
+) -> RecoursePlanView:
+    """상환유예: nothing is due for ``months`` months from ``starts_on``."""
+    _require_staff(staff, PLAN_ROLES, "grant a deferral")
+    _check_months(months, MAX_DEFERRAL_MONTHS)
+    with platform.sessions.begin() as session:
+        debt = _debt_for_update(session, recourse_debt_id)
+        _transition(
+            "recourse_debt", RECOURSE_TRANSITIONS, RecourseStatus(debt.status), RecourseStatus.DEFERRED
+        )
+        _check_start(debt, starts_on)
+        plan = RecoursePlan(
+            recourse_debt_id=debt.id,
+            kind="deferral",
+            months=months,
+            starts_on=starts_on,
+            monthly_amount=0,
+        )
+        return _grant(session, staff, debt, plan, RecourseStatus.DEFERRED)
+
+
+def _check_months(months: int, maximum: int) -> None:
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= maximum:
+        raise InputError("months", f"must be a whole number of months from 1 to {maximum}")
+
+
+def _check_start(debt: RecourseDebt, starts_on: date) -> None:
+    if starts_on < debt.created_on:
+        raise InputError(
+            "starts_on", f"{starts_on.isoformat()} is before the debt arose on {debt.created_on}"
+        )
+
+
+def _deferral_end(session: Session, recourse_debt_id: int) -> date | None:
+    latest = session.scalars(
+        select(RecoursePlan)
+        .where(RecoursePlan.recourse_debt_id == recourse_debt_id, RecoursePlan.kind == "deferral")
+        .order_by(RecoursePlan.id.desc())
+        .limit(1)
+    ).one_or_none()
+    return None if latest is None else deferral_ends_on(latest.starts_on, latest.months)
+
+
+def _plan_view(plan: RecoursePlan, balance: int) -> RecoursePlanView:
+    terms = arrangement_terms(plan.kind, plan.starts_on, plan.months, plan.monthly_amount, balance)
+    return RecoursePlanView(
+        plan.id,
+        plan.recourse_debt_id,
+        plan.kind,
+        plan.months,
+        plan.starts_on,
+        terms.ends_on,
+        plan.monthly_amount,
+        terms.last_amount,
+    )
+
+
+def _grant(
+    session: Session, staff: Actor, debt: RecourseDebt, plan: RecoursePlan, status: RecourseStatus
+) -> RecoursePlanView:
+    session.add(plan)
+    session.flush()
+    view = _plan_view(plan, debt.balance)
+    before = debt.status
+    debt.status = status.value
+    audit(
+        session,
+        staff,
+        f"recourse_debt.{plan.kind}_granted",
+        "recourse_debt",
+        debt.id,
+        before={"status": before},
+        after={
+            "status": debt.status,
+            "plan_id": plan.id,
+            "kind": plan.kind,
+            "months": plan.months,
+            "starts_on": plan.starts_on.isoformat(),
+            "ends_on": view.ends_on.isoformat(),
+            "monthly_amount": view.monthly_amount,
+            "last_amount": view.last_amount,
+            "balance": debt.balance,
+        },
+        reason=f"{plan.kind} of {plan.months} months from {plan.starts_on.isoformat()}",
+    )
+    return view
