@@ -29,7 +29,7 @@ from seomin.services.analytics.supply import (
 )
 from seomin.services.platform import Platform
 
-DATA = Path(__file__).parent / "data" / "supply_plan_2020_2021.csv"
+DATA = Path(__file__).parents[2] / "data" / "supply_plan_2020_2021.csv"
 HEADER = (
     "product_group,channel,level,plan_2020_a,estimated_2020_b,stated_rate_pct,plan_2021_c,change_c_minus_a\n"
 )

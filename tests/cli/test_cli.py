@@ -234,7 +234,7 @@ def test_policy_simulation_from_the_command_line() -> None:
 
 
 def test_plan_check_contract_on_seed_000s_table() -> None:
-    table = Path(__file__).parent / "data" / "supply_plan_2020_2021.csv"
+    table = Path(__file__).parents[1] / "data" / "supply_plan_2020_2021.csv"
     result = run("plan", "check", str(table), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from test_applications import applicant, apply, staff
+from test_http_applicant import TestClient, staff_token
 
 from seomin.domain.profile import ApplicantProfile
 from seomin.services.applications import (
@@ -15,8 +17,6 @@ from seomin.services.applications import (
 )
 from seomin.services.errors import InputError
 from seomin.services.platform import Actor, Platform
-from test_applications import applicant, apply, staff
-from test_http_applicant import TestClient, staff_token
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from test_applicant_overview import person
 
 from seomin.adapters.db.models import AuditEvent, HelpBooking
 from seomin.adapters.support_centers import (
@@ -31,7 +32,6 @@ from seomin.services.help import (
     slot_availability,
 )
 from seomin.services.platform import Actor, ActorType, Platform
-from test_applicant_overview import person
 
 DIRECTORY = default_support_centers()
 FRIDAY = date(2025, 5, 16)  # the platform fixture's today is Thursday 2025-05-15

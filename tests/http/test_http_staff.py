@@ -8,10 +8,6 @@ from datetime import date
 
 import pytest
 from sqlalchemy import update
-
-from seomin.adapters.db.models import StaffUser
-from seomin.adapters.http.auth import issue_staff_token, staff_actor_for_token
-from seomin.services.platform import Actor, ActorType, Platform
 from test_http_applicant import (
     PASSWORD,
     TestClient,
@@ -20,6 +16,10 @@ from test_http_applicant import (
     bearer,
     staff_token,
 )
+
+from seomin.adapters.db.models import StaffUser
+from seomin.adapters.http.auth import issue_staff_token, staff_actor_for_token
+from seomin.services.platform import Actor, ActorType, Platform
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 

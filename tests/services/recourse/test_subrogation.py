@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
+from test_close_of_business import MadeLoan, due, make_loan, pay_through
 
 from seomin.adapters.db.models import AuditEvent, Guarantee, Loan, RecourseDebt, RecoursePlan
 from seomin.services.close_of_business import run_close_of_business
@@ -18,7 +19,6 @@ from seomin.services.recourse import (
     grant_installment_plan,
     pay_subrogation_claim,
 )
-from test_close_of_business import MadeLoan, due, make_loan, pay_through
 
 BANK = Actor(ActorType.BANK, "kwangju")
 OTHER_BANK = Actor(ActorType.BANK, "jeonbuk")

@@ -24,8 +24,8 @@ from seomin.adapters.cli_supply import plan_app, report_app
 from seomin.adapters.plan_files import parse_plan_csv
 from seomin.domain.supply import LineKey, PlanError, check_table, rate_pct
 
-DATA = Path(__file__).parent / "data" / "supply_plan_2020_2021.csv"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "supply_plan_2020_2021.csv"
+DATA = Path(__file__).parents[1] / "data" / "supply_plan_2020_2021.csv"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "supply_plan_2020_2021.csv"
 
 EXPECTED = [
     {

@@ -15,11 +15,6 @@ from datetime import date
 
 import httpx
 import pytest
-
-from live_server import served
-from seomin.adapters.http import create_app
-from seomin.services.applications import LIMIT_CODES
-from seomin.services.platform import Platform
 from test_applications import executed_loan
 from test_http_applicant import (
     PHONE,
@@ -32,6 +27,11 @@ from test_http_applicant import (
     loan_count,
     staff_token,
 )
+
+from live_server import served
+from seomin.adapters.http import create_app
+from seomin.services.applications import LIMIT_CODES
+from seomin.services.platform import Platform
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 ROUNDS = 3

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import update
+from test_applications import applicant, apply, staff
 
 from seomin.adapters.db.models import StaffUser
 from seomin.services.audit_trail import application_trail
 from seomin.services.errors import Forbidden, InputError, NotFound
 from seomin.services.help import MAX_NOTE_CHARS, add_note, list_notes
 from seomin.services.platform import Platform
-from test_applications import applicant, apply, staff
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import update
+from test_applications import applicant, apply, staff
 
 from builders import make_loan
 from seomin.adapters.db.models import Loan
@@ -14,7 +15,6 @@ from seomin.services.applications import confirm_second_review, decide
 from seomin.services.errors import Forbidden, InputError
 from seomin.services.operations import overview, rate_bp
 from seomin.services.platform import Platform
-from test_applications import applicant, apply, staff
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 

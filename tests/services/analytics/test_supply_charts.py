@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from matplotlib import font_manager
+from test_supply_service import DATA, seed_loans, wrapper
 from typer.testing import CliRunner
 
 from seomin.adapters.charts import cumulative_chart, korean_font, plan_vs_actual_chart, write_supply_charts
 from seomin.adapters.plan_files import read_plan_csv
 from seomin.services.analytics.supply import import_plan, supply_report
 from seomin.services.platform import Platform
-from test_supply_service import DATA, seed_loans, wrapper
 
 LABELS = "공급계획실적추정누적연간목표균등진도억원월년상품별대비기준미소금융햇살론근로자"
 

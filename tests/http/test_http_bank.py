@@ -6,9 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-
-from seomin.services.close_of_business import run_close_of_business
-from seomin.services.platform import Platform
 from test_close_of_business import due, make_loan, pay_through
 from test_http_applicant import (
     TestClient,
@@ -18,6 +15,9 @@ from test_http_applicant import (
     loan_count,
     staff_token,
 )
+
+from seomin.services.close_of_business import run_close_of_business
+from seomin.services.platform import Platform
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
