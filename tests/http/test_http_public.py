@@ -685,3 +685,51 @@ def test_a_real_uvicorn_server_answers_over_loopback(client: TestClient) -> None
         server.wait(timeout=10)
         if server.stdout:
             server.stdout.close()
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "code"),
+    [
+        ({"birth_date": "2030-01-01"}, "profile.birth_date", "DATE_AFTER_APPLICATION"),
+        (
+            {
+                "existing_loans": [
+                    {
+                        "product": "lowest-credit-special",
+                        "bank": "db-sb",
+                        "amount": 1,
+                        "balance": 2,
+                        "executed_on": "2025-01-02",
+                    }
+                ]
+            },
+            "profile.existing_loans.0",
+            "LOAN_BALANCE_ABOVE_AMOUNT",
+        ),
+        (
+            {
+                "existing_loans": [
+                    {
+                        "product": "lowest-credit-special",
+                        "bank": "db-sb",
+                        "amount": 5,
+                        "balance": 0,
+                        "executed_on": "2025-01-02",
+                        "repaid": True,
+                        "in_arrears": True,
+                    }
+                ]
+            },
+            "profile.existing_loans.0",
+            "LOAN_REPAID_IN_ARREARS",
+        ),
+    ],
+)
+def test_a_use_case_refusal_is_typed_by_its_stable_code(
+    client: TestClient, override: dict[str, Any], field: str, code: str
+) -> None:
+    """Clients (and our own pages) tell problems apart by the code, never by the English message."""
+    found = assert_422(
+        client.post("/api/v1/eligibility", json=eligibility_body("lowest-credit-special", override)), field
+    )
+    assert found["type"] == code

@@ -330,10 +330,13 @@ def test_change_my_answers_keeps_the_loans(client: TestClient) -> None:
 
 def test_service_errors_about_a_loan_land_on_its_field() -> None:
     from seomin.adapters.web.selfcheck import service_error
-    from seomin.services.errors import InputError
+    from seomin.services.errors import InputError, InputErrorCode
 
     assert service_error(InputError("profile.existing_loans.2.bank", "unknown bank"))[0] == "loan2_bank"
-    field, message = service_error(InputError("profile.existing_loans.1", "balance exceeds amount"))
+    code = InputErrorCode.LOAN_BALANCE_ABOVE_AMOUNT
+    field, message = service_error(InputError("profile.existing_loans.1", "worded any way", code))
     assert field == "loan1_balance" and message.ko.startswith("남은 돈이")
+    field, message = service_error(InputError("profile.existing_loans.1", "balance exceeds amount"))
+    assert field == "loan1_amount" and message.ko.startswith("입력값을 확인")  # no code: placed generically
     assert service_error(InputError("profile.requested_amount", "too big"))[0] == "requested_amount"
     assert service_error(InputError("profile.birth_date", "is after the application date"))[0] == "birth_date"

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from seomin.domain.catalog import DebtAdjustmentKind, Haessal15Status, Occupation
 from seomin.domain.regions import normalize_region
@@ -47,12 +48,13 @@ class ExistingLoan(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> ExistingLoan:
+        # Typed errors: the type is the stable code the edges place and word the problem by.
         if self.balance > self.amount:
-            raise ValueError("balance exceeds amount")
+            raise PydanticCustomError("LOAN_BALANCE_ABOVE_AMOUNT", "balance exceeds amount")
         if self.repaid and self.balance != 0:
-            raise ValueError("a repaid loan has balance 0")
+            raise PydanticCustomError("LOAN_REPAID_WITH_BALANCE", "a repaid loan has balance 0")
         if self.repaid and self.in_arrears:
-            raise ValueError("a repaid loan cannot be in arrears")
+            raise PydanticCustomError("LOAN_REPAID_IN_ARREARS", "a repaid loan cannot be in arrears")
         return self
 
     @property

@@ -12,7 +12,7 @@ from seomin.domain.catalog import Catalog, ProductNotInForce, UnknownProduct
 from seomin.domain.eligibility import Decision, evaluate
 from seomin.domain.money import format_rate
 from seomin.domain.profile import ApplicantProfile
-from seomin.services.errors import InputError, input_error_from
+from seomin.services.errors import InputError, InputErrorCode, input_error_from
 
 
 def parse_profile(catalog: Catalog, data: Any) -> ApplicantProfile:
@@ -57,12 +57,17 @@ def check_eligibility(catalog: Catalog, product_id: str, profile_data: Any, as_o
         raise InputError("product", str(exc.args[0])) from None
     profile = parse_profile(catalog, profile_data)
     if profile.birth_date > as_of:
-        raise InputError("profile.birth_date", f"is after the application date {as_of.isoformat()}")
+        raise InputError(
+            "profile.birth_date",
+            f"is after the application date {as_of.isoformat()}",
+            InputErrorCode.DATE_AFTER_APPLICATION,
+        )
     for i, loan in enumerate(profile.existing_loans):
         if loan.executed_on > as_of:  # a loan cannot have been executed after the day it is judged on
             raise InputError(
                 f"profile.existing_loans.{i}.executed_on",
                 f"is after the application date {as_of.isoformat()}",
+                InputErrorCode.DATE_AFTER_APPLICATION,
             )
     return evaluate(product, profile, as_of, catalog=catalog)
 

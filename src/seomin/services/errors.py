@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import ValidationError
 
 
-class InputError(ValueError):
-    """Bad input from a person or a partner: one line naming the field (dotted path) and the problem."""
+class InputErrorCode(StrEnum):
+    """What is wrong with an input, stable for machines (the API's ``code``, the pages' placement and words);
+    the message says it for people. The profile model's own checks use the same codes as pydantic error
+    types (``PydanticCustomError``), so they survive validation."""
 
-    def __init__(self, field: str, message: str) -> None:
+    INVALID = "INVALID"
+    """Anything without a code of its own: the message says what."""
+    REQUIRED = "REQUIRED"
+    DATE_AFTER_TODAY = "DATE_AFTER_TODAY"
+    DATE_BEFORE_START = "DATE_BEFORE_START"
+    """Before the day the thing it belongs to began (a payment before the loan's execution)."""
+    DATE_AFTER_APPLICATION = "DATE_AFTER_APPLICATION"
+    """After the day the application or self-check is judged on (a birth date, a loan's execution)."""
+    LOAN_BALANCE_ABOVE_AMOUNT = "LOAN_BALANCE_ABOVE_AMOUNT"
+    LOAN_REPAID_WITH_BALANCE = "LOAN_REPAID_WITH_BALANCE"
+    LOAN_REPAID_IN_ARREARS = "LOAN_REPAID_IN_ARREARS"
+
+
+class InputError(ValueError):
+    """Bad input from a person or a partner: one line naming the field (dotted path) and the problem, and a
+    stable ``code`` (``InputErrorCode``) the edges place and word it by, never by the message's text."""
+
+    def __init__(self, field: str, message: str, code: str = InputErrorCode.INVALID) -> None:
         super().__init__(f"{field}: {message}" if field else message)
         self.field = field
         self.message = message
+        self.code = str(code)
 
 
 def input_error_from(exc: ValidationError, prefix: str = "") -> InputError:
@@ -22,7 +44,15 @@ def input_error_from(exc: ValidationError, prefix: str = "") -> InputError:
     message = str(first["msg"]).removeprefix("Value error, ")
     if exc.error_count() > 1:
         message += f" (and {exc.error_count() - 1} more)"
-    return InputError(field, message)
+    kind = str(first["type"])
+    code = (
+        InputErrorCode.REQUIRED
+        if kind == "missing"
+        else InputErrorCode(kind)
+        if kind in InputErrorCode.__members__
+        else InputErrorCode.INVALID
+    )
+    return InputError(field, message, code)
 
 
 class NotFound(LookupError):
@@ -38,9 +68,11 @@ class Forbidden(PermissionError):
 
 
 class Conflict(RuntimeError):
-    """An illegal state transition or a broken rule of the current state: HTTP 409 with a reason code."""
+    """An illegal state transition or a broken rule of the current state: HTTP 409 with a reason code.
+    ``words`` are the engine's own Korean and English message where a rule gave one (a limit refusal)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, words: tuple[str, str] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.words = words

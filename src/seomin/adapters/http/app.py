@@ -5,7 +5,8 @@ Errors are JSON, always:
 
 - bad input (a body that fails its model, or an ``InputError`` from a use case) is a 422 with
   ``{"detail": [{"field": "profile.annual_income", "message": "...", "type": "..."}]}``, the field a dotted
-  path without the ``body`` prefix (``body`` itself when the body as a whole is wrong);
+  path without the ``body`` prefix (``body`` itself when the body as a whole is wrong), and ``type`` the
+  model's error type or the use case's stable ``InputErrorCode`` (``DATE_AFTER_TODAY`` …);
 - no or a bad credential is a 401, a role that may not use the route a 403, an id that does not exist (or
   that the caller may not see) a 404, and a broken rule of the current state a 409 with the stable code,
   ``{"detail": [{"field": "", "message": "...", "type": "GUARANTEE_ALREADY_EXECUTED"}],
@@ -58,7 +59,7 @@ from seomin.domain.catalog import Catalog
 from seomin.domain.profile import ApplicantProfile
 from seomin.services.catalog_view import products_in_force_json
 from seomin.services.clock import today_kst
-from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
+from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
 from seomin.services.platform import Platform
 from seomin.settings import Settings
 
@@ -104,11 +105,17 @@ async def _on_validation_error(request: Request, exc: Exception) -> Response:
     return error_response([validation_item(e) for e in exc.errors()])
 
 
+def _input_error_type(exc: InputError) -> str:
+    """A use case's refusal is typed by its stable code (``InputErrorCode``); ``value_error`` when it has
+    none, as for any other value the models refuse."""
+    return "value_error" if exc.code == InputErrorCode.INVALID else exc.code
+
+
 async def _on_input_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, InputError)
     if is_page_request(request):
         return error_page(request, 422, exc.message)
-    return error_response([{"field": exc.field, "message": exc.message, "type": "value_error"}])
+    return error_response([{"field": exc.field, "message": exc.message, "type": _input_error_type(exc)}])
 
 
 async def _on_unauthorized(request: Request, exc: Exception) -> Response:

@@ -22,7 +22,7 @@ from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render
 from seomin.adapters.web.session_cookies import require_bank, safe_next, sign_in_bank, sign_out, viewer_of
 from seomin.domain.lifecycle import LoanStatus
-from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
+from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
 from seomin.services.identity import authenticate_bank
 from seomin.services.loans import get_loan, list_loans, post_payment, verify_certificate
 
@@ -59,11 +59,11 @@ def _conflict_message(exc: Conflict) -> Message:
 
 
 def _field_message(exc: InputError) -> Message:
-    if exc.field == "paid_on" and "after today" in exc.message:
+    if exc.field == "paid_on" and exc.code == InputErrorCode.DATE_AFTER_TODAY:
         return Message(
             "오늘 이후 날짜로는 입금을 기록할 수 없습니다.", "A payment cannot be dated after today."
         )
-    if exc.field == "paid_on" and "before the execution" in exc.message:
+    if exc.field == "paid_on" and exc.code == InputErrorCode.DATE_BEFORE_START:
         return Message("대출 실행일보다 앞선 날짜입니다.", "The date is before the loan was made.")
     return Message(f"입력값을 확인해 주세요 ({exc.message}).", exc.message)
 

@@ -30,7 +30,7 @@ from seomin.domain.eligibility import WORKING_OCCUPATIONS, Decision, OfferKind
 from seomin.domain.money import format_rate
 from seomin.domain.regions import REGIONS
 from seomin.services.eligibility_check import check_eligibility
-from seomin.services.errors import InputError
+from seomin.services.errors import InputError, InputErrorCode
 
 router = APIRouter()
 
@@ -106,18 +106,18 @@ FIELD_OF_PROFILE_ERROR = {
     "requested_bank": "requested_bank",
 }
 LOAN_MESSAGES: dict[str, tuple[str, Message]] = {
-    "balance exceeds amount": (
+    InputErrorCode.LOAN_BALANCE_ABOVE_AMOUNT: (
         "balance",
         Message("남은 돈이 빌린 돈보다 많을 수 없어요.", "The balance cannot exceed the amount borrowed."),
     ),
-    "a repaid loan has balance 0": (
+    InputErrorCode.LOAN_REPAID_WITH_BALANCE: (
         "balance",
         Message(
             "다 갚은 대출은 남은 돈이 0원이에요. 남은 돈을 지우거나 0으로 적어 주세요.",
             "A repaid loan has a balance of 0; clear it or enter 0.",
         ),
     ),
-    "a repaid loan cannot be in arrears": (
+    InputErrorCode.LOAN_REPAID_IN_ARREARS: (
         "in_arrears",
         Message(
             "다 갚은 대출은 연체 중일 수 없어요. 둘 중 하나만 표시해 주세요.",
@@ -125,7 +125,8 @@ LOAN_MESSAGES: dict[str, tuple[str, Message]] = {
         ),
     ),
 }
-"""The profile model's checks of one loan (reported on the loan, not a field): the field and the words."""
+"""The profile model's checks of one loan (reported on the loan, not a field), by code: the field and the
+words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,11 +313,11 @@ def service_error(exc: InputError) -> tuple[str, Message]:
         index = int(parts[2])
         if len(parts) > 3 and parts[3] in LOAN_FIELDS:
             return loan_field(index, parts[3]), _generic_message(exc)
-        field, message = LOAN_MESSAGES.get(exc.message.split(" (and ")[0], ("amount", _generic_message(exc)))
+        field, message = LOAN_MESSAGES.get(exc.code, ("amount", _generic_message(exc)))
         return loan_field(index, field), message
     if parts[0] == "profile" and len(parts) > 1:
         name = FIELD_OF_PROFILE_ERROR.get(parts[1], "birth_date")
-        if name == "birth_date" and "after the application date" in exc.message:
+        if name == "birth_date" and exc.code == InputErrorCode.DATE_AFTER_APPLICATION:
             return name, Message(
                 "생년월일이 오늘보다 늦습니다. 다시 확인해 주세요.", "The birth date is after today."
             )

@@ -31,7 +31,6 @@ from seomin.domain.lifecycle import ApplicationStatus
 from seomin.domain.reasons import TEMPLATES
 from seomin.domain.regions import REGIONS
 from seomin.services.applications import (
-    LIMIT_CODES,
     REVIEW_ROLES,
     STAFF_REASONS,
     ApplicationFilters,
@@ -409,8 +408,8 @@ def application_page(request: Request, application_id: Id) -> Response:
 def _service_error_alert(exc: Exception) -> tuple[int, tuple[str, str, str]]:
     """(status code, (Korean, English, detail)) for a service's refusal shown at the top of the page."""
     if isinstance(exc, Conflict):
-        if exc.code in LIMIT_CODES and " / " in exc.message:  # the engine's own words, both languages
-            ko, en = exc.message.split(" / ", 1)
+        if exc.words is not None:  # the engine's own words, both languages
+            ko, en = exc.words
             return 409, (ko, en, exc.code)
         ko, en = CONFLICT_MESSAGES.get(
             exc.code, ("지금 상태에서는 할 수 없는 결정입니다.", "Not possible in the current state.")

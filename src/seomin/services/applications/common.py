@@ -273,5 +273,10 @@ def _message(reason: Reason) -> str:
     return f"{reason.message_ko} / {reason.message_en}"
 
 
+def refusal(reason: Reason) -> Conflict:
+    """A rule's refusal as a Conflict carrying the engine's own words in both languages."""
+    return Conflict(reason.code, _message(reason), (reason.message_ko, reason.message_en))
+
+
 def _join(values: Sequence[int]) -> str:
     return ", ".join(map(str, values))

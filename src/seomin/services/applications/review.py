@@ -27,9 +27,9 @@ from seomin.services.applications.common import (
     _exposure,
     _first,
     _lock_application,
-    _message,
     _product_now,
     _stored_profile,
+    refusal,
 )
 from seomin.services.errors import Conflict, Forbidden, InputError
 from seomin.services.platform import Actor, ActorType, Platform, audit
@@ -258,7 +258,7 @@ def _limit_recheck(
     decision = evaluate(product, check, today)
     refused = _first(decision, LIMIT_CODES)
     if refused is not None:
-        raise Conflict(refused.code, _message(refused))
+        raise refusal(refused)
     return decision
 
 

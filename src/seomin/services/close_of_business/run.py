@@ -92,7 +92,7 @@ from seomin.services.close_of_business.common import (
 )
 from seomin.services.close_of_business.guarantee_expiry import _expire_guarantees
 from seomin.services.close_of_business.step_down import _step_down
-from seomin.services.errors import Conflict, InputError
+from seomin.services.errors import Conflict, InputError, InputErrorCode
 from seomin.services.platform import SYSTEM, Actor, Platform
 
 STEPS = ("aging", "step_down", "additional_loan", "guarantee_expiry", "record")
@@ -138,7 +138,11 @@ def _run(platform: Platform, business_date: date, actor: Actor) -> CobOutcome:
     today = platform.today()
     if business_date > today:
         # A mistyped future date would age loans ahead of time and then block every real date.
-        raise InputError("business_date", f"{business_date.isoformat()} is after today ({today.isoformat()})")
+        raise InputError(
+            "business_date",
+            f"{business_date.isoformat()} is after today ({today.isoformat()})",
+            InputErrorCode.DATE_AFTER_TODAY,
+        )
     timings: dict[str, float] = {}
     with platform.engine.begin() as conn:
         if conn.dialect.name == "postgresql":

@@ -41,7 +41,7 @@ from seomin.adapters.db.models import (
 from seomin.domain.catalog import ProductVersion
 from seomin.domain.money import bp_to_rate, format_rate
 from seomin.services.applications import certificate_code_hash
-from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
+from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
 from seomin.services.platform import Actor, ActorType, Platform
 
 JsonDict = dict[str, Any]
@@ -86,7 +86,9 @@ def _won(name: str, value: object) -> int:
 def _not_future(platform: Platform, name: str, day: date) -> None:
     today = platform.today()
     if day > today:
-        raise InputError(name, f"{day.isoformat()} is after today ({today.isoformat()})")
+        raise InputError(
+            name, f"{day.isoformat()} is after today ({today.isoformat()})", InputErrorCode.DATE_AFTER_TODAY
+        )
 
 
 Work = Callable[[Session, Callable[[], None]], tuple[int, JsonDict]]

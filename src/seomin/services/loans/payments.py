@@ -22,7 +22,7 @@ from seomin.domain.repayment import (
     LoanLedger,
     allocate,
 )
-from seomin.services.errors import Conflict, InputError
+from seomin.services.errors import Conflict, InputError, InputErrorCode
 from seomin.services.loans.common import JsonDict, _bank_code, _day, _not_future, _own_loan, _text, _won
 from seomin.services.loans.execution import _loan_state
 from seomin.services.loans.idempotency import _exactly_once, _request_hash
@@ -37,7 +37,11 @@ def _check_open(loan: Loan) -> None:
 
 def _check_day(ledger: LoanLedger, name: str, day: date) -> None:
     if day < ledger.executed_on:
-        raise InputError(name, f"{day.isoformat()} is before the execution on {ledger.executed_on}")
+        raise InputError(
+            name,
+            f"{day.isoformat()} is before the execution on {ledger.executed_on}",
+            InputErrorCode.DATE_BEFORE_START,
+        )
     if ledger.last_paid_on is not None and day < ledger.last_paid_on:
         raise Conflict(
             "PAYMENT_OUT_OF_ORDER",

@@ -41,7 +41,7 @@ from seomin.domain.lifecycle import (
     IllegalTransition,
     check_transition,
 )
-from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
+from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
 from seomin.services.platform import Actor, ActorType, Platform, audit
 
 _S = TypeVar("_S", bound=StrEnum)
@@ -72,7 +72,9 @@ def _transition(entity: str, table: dict[_S, frozenset[_S]], current: _S, wanted
 def _not_after_today(platform: Platform, field: str, day: date) -> None:
     today = platform.today()
     if day > today:
-        raise InputError(field, f"{day.isoformat()} is after today ({today.isoformat()})")
+        raise InputError(
+            field, f"{day.isoformat()} is after today ({today.isoformat()})", InputErrorCode.DATE_AFTER_TODAY
+        )
 
 
 def _require_staff(actor: Actor, roles: frozenset[str], what: str) -> None:
