@@ -30,6 +30,7 @@ from seomin.adapters.web.session_cookies import (
     sign_in_applicant,
     sign_out,
 )
+from seomin.domain import vocabulary
 from seomin.domain.catalog import DebtAdjustmentKind, Occupation, ProductVersion
 from seomin.domain.eligibility import PURPOSE_NAMES, document_valid_from, required_document_groups
 from seomin.domain.profile import ApplicantProfile, DebtAdjustment
@@ -57,29 +58,10 @@ STEPS: tuple[tuple[str, str, str], ...] = (
     ("certificate", "보증서", "Certificate"),
 )
 
-OCCUPATIONS: dict[str, tuple[str, str]] = {
-    "employee": ("근로자 (직장인)", "Employee"),
-    "business": ("사업자", "Business owner"),
-    "freelancer": ("프리랜서 (특수고용·보험설계사 등)", "Freelancer"),
-    "pensioner": ("연금 수령자", "Pensioner"),
-    "unemployed": ("무직", "Not working"),
-}
-HAESSAL15: dict[str, tuple[str, str]] = {
-    "rejected": ("신청했으나 보증이 거절됨", "Applied and was refused"),
-    "none": ("이용한 적 없음", "Never used"),
-    "using": ("이용 중", "Using it now"),
-    "repaid": ("이용 후 모두 갚음", "Used and repaid"),
-}
-ADJUSTMENTS: dict[str, tuple[str, str]] = {
-    "": ("해당 없음", "None"),
-    "workout": ("신용회복위원회 채무조정 (워크아웃)", "Credit counseling workout"),
-    "rehabilitation": ("법원 개인회생", "Court rehabilitation"),
-    "new_start_fund": ("새출발기금", "New Start Fund"),
-}
-PREFERENTIAL: dict[str, tuple[str, str]] = {
-    "consulting": ("신용부채컨설팅 이수", "Completed credit and debt consulting"),
-    "employment-support": ("국민취업지원제도 성공", "Succeeded in the national employment support programme"),
-}
+OCCUPATIONS = vocabulary.OCCUPATIONS
+HAESSAL15 = vocabulary.HAESSAL15_HISTORY
+ADJUSTMENTS = vocabulary.DEBT_ADJUSTMENTS
+PREFERENTIAL = vocabulary.PREFERENTIAL
 LOAN_FIELDS = ("product", "amount", "term_months", "grace_months")
 PROFILE_FIELDS = (
     "annual_income",

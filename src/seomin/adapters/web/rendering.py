@@ -25,6 +25,7 @@ from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse
 
+from seomin.domain import vocabulary
 from seomin.domain.catalog import Catalog
 from seomin.domain.money import bp_to_rate, format_manwon, format_rate, format_won
 
@@ -115,6 +116,11 @@ def bank_name(bank_code: str) -> str:
     return bank.name_en if page.lang == "en" else bank.name_ko
 
 
+def status_words(status: str) -> tuple[str, str]:
+    """A status in words (``domain.vocabulary``), never the code."""
+    return vocabulary.label(vocabulary.STATUSES, status)
+
+
 def switch_language_url(request: Request, lang: Lang) -> str:
     """This page in the other language: the same path and query, ``lang`` replaced."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
@@ -130,7 +136,9 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(won=won, manwon=manwon, rate=rate, rate_bp=rate_bp, ymd=ymd)
-    env.globals.update(tr=tr, product_name=product_name, bank_name=bank_name, eok=eok, pct=pct)
+    env.globals.update(
+        tr=tr, product_name=product_name, bank_name=bank_name, eok=eok, pct=pct, status_words=status_words
+    )
     return env
 
 

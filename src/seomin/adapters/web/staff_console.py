@@ -25,6 +25,7 @@ from seomin.adapters.operations_charts import daily_svg, delinquency_svg
 from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render, request_lang
 from seomin.adapters.web.session_cookies import require_staff, safe_next, sign_in_staff, sign_out
+from seomin.domain import vocabulary
 from seomin.domain.calendar import add_months
 from seomin.domain.eligibility import Status
 from seomin.domain.lifecycle import ApplicationStatus
@@ -52,12 +53,6 @@ router = APIRouter()
 Id = Annotated[int, Path(ge=1, le=2**62)]
 PAGE_SIZE = 20
 
-ROLE_LABELS: dict[str, tuple[str, str]] = {
-    "counselor": ("상담사", "Counselor"),
-    "reviewer": ("심사자", "Reviewer"),
-    "supervisor": ("관리자", "Supervisor"),
-    "auditor": ("감사인", "Auditor"),
-}
 AGE_BANDS: dict[str, tuple[str, str, int | None, int | None]] = {
     "-29": ("29세 이하", "29 or younger", None, 29),
     "30-39": ("30~39세", "30–39", 30, 39),
@@ -66,41 +61,12 @@ AGE_BANDS: dict[str, tuple[str, str, int | None, int | None]] = {
     "60-": ("60세 이상", "60 or older", 60, None),
 }
 """Age bands of the queue filter: key -> (Korean, English, min, max), 만 나이 today."""
-SCREENING_LABELS: dict[str, tuple[str, str]] = {
-    Status.ELIGIBLE.value: ("대상", "Eligible"),
-    Status.INELIGIBLE.value: ("비대상", "Not eligible"),
-    Status.NEEDS_CONFIRMATION.value: ("확인 필요", "To confirm"),
-}
-REASON_LABELS: dict[str, tuple[str, str]] = {
-    "ELIGIBLE": ("신청 가능", "Eligible"),
-    "HAESSAL15_NOT_REJECTED": ("햇살론15 거절 이력 없음", "No rejected 햇살론15 application"),
-    "CREDIT_SCORE_ABOVE_CUTOFF": ("신용평점 기준 초과", "Credit score above the cutoff"),
-    "CREDIT_SCORE_UNKNOWN": ("신용평점 확인 필요", "Credit score unknown"),
-    "INCOME_ABOVE_CAP": ("연소득 기준 초과", "Income above the cap"),
-    "AGE_OUT_OF_RANGE": ("연령 기준 미충족", "Age outside the range"),
-    "OCCUPATION_NOT_ELIGIBLE": ("대상 직업 아님", "Occupation not covered"),
-    "TENURE_TOO_SHORT": ("재직·사업 기간 부족", "Too short in work or business"),
-    "TENURE_TOO_LONG": ("재직·사업 기간 초과", "Too long in work or business"),
-    "PUBLIC_RECORD": ("공공정보 보유", "Public record"),
-    "DEBT_ADJUSTMENT_TOO_SHORT": ("채무조정 성실상환 부족", "Too few faithful debt-adjustment payments"),
-    "DEBT_ADJUSTMENT_EXCLUDED": ("채무조정 중 이용 불가", "Excluded during debt adjustment"),
-    "DOCUMENT_EXPIRED": ("서류 유효기간 경과", "Document out of date"),
-    "DOCUMENT_DATE_INVALID": ("서류 발급일 오류", "Document date invalid"),
-    "DOCUMENT_MISSING": ("증빙 서류 없음", "Proof document missing"),
-    "LIMIT_EXHAUSTED": ("한도 소진", "Limit used up"),
-    "AMOUNT_ABOVE_LIMIT": ("신청 금액 한도 초과", "Amount above the limit"),
-    "ADDITIONAL_LOAN_TOO_EARLY": ("추가대출 시기 전", "Additional loan too early"),
-    "ADDITIONAL_LOAN_ALREADY_USED": ("추가대출 이용 완료", "Additional loan already used"),
-    "ADDITIONAL_LOAN_OTHER_BANK": ("추가대출 금융회사 다름", "Additional loan at another bank"),
-    "ADDITIONAL_LOAN_NOT_OFFERED": ("추가대출 없는 상품", "No additional loan"),
-    "REPEAT_USE_NOT_ALLOWED": ("재이용 불가", "No repeat use"),
-    "TOO_MANY_ACCOUNTS": ("대출 계좌 수 초과", "Too many open loans"),
-    "DELINQUENT": ("연체 중", "In arrears"),
-    "NO_BANK_IN_REGION": ("주소지 취급 금융회사 아님", "Bank does not lend in the region"),
-    "BANK_NOT_PARTNER": ("협약 금융회사 아님", "Not a partner bank"),
-    "BANK_REGION_UNCONFIRMED": ("대출 지역 확인 필요", "Lending region to confirm"),
-}
-"""Short labels of the engine's reason codes (``domain.reasons.TEMPLATES``), for lists and checkboxes."""
+ROLE_LABELS = vocabulary.STAFF_ROLES
+SCREENING_LABELS = {s: vocabulary.STATUSES[s] for s in ("eligible", "ineligible", "needs_confirmation")}
+REASON_LABELS = vocabulary.REASONS
+OCCUPATIONS = vocabulary.OCCUPATIONS
+HAESSAL15 = vocabulary.HAESSAL15_HISTORY
+ACTIONS = vocabulary.AUDIT_ACTIONS
 CONFLICT_MESSAGES: dict[str, tuple[str, str]] = {
     "SECOND_REVIEWER_SAME": (
         "승인을 제안한 심사자는 2차 심사를 할 수 없습니다. 다른 심사자가 확정해야 합니다.",
@@ -111,28 +77,6 @@ CONFLICT_MESSAGES: dict[str, tuple[str, str]] = {
         "This application awaits a second review: confirm or decline it there.",
     ),
     "PRODUCT_NOT_IN_FORCE": ("오늘 취급하지 않는 상품입니다.", "The product is not offered today."),
-}
-OCCUPATIONS: dict[str, tuple[str, str]] = {
-    "employee": ("근로자", "Employee"),
-    "business": ("자영업자", "Business owner"),
-    "freelancer": ("프리랜서", "Freelancer"),
-    "pensioner": ("연금 수령자", "Pensioner"),
-    "unemployed": ("무직", "Unemployed"),
-}
-HAESSAL15: dict[str, tuple[str, str]] = {
-    "none": ("없음", "None"),
-    "rejected": ("보증 거절", "Rejected"),
-    "using": ("이용 중", "Using"),
-    "repaid": ("완제", "Repaid"),
-}
-ACTIONS: dict[str, tuple[str, str]] = {
-    "application.submitted": ("신청 접수", "Application submitted"),
-    "application.approval_proposed": ("승인 제안 (2차 심사 대기)", "Approval proposed (second review)"),
-    "application.approved": ("승인", "Approved"),
-    "application.rejected": ("거절", "Rejected"),
-    "application.agreed": ("보증 약정", "Guarantee agreed"),
-    "application.withdrawn": ("철회", "Withdrawn"),
-    "counseling_note.added": ("상담 기록 작성", "Counseling note added"),
 }
 DONE: dict[str, tuple[str, str]] = {
     "approved": ("승인했습니다.", "Approved."),
