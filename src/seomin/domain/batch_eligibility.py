@@ -223,10 +223,7 @@ def screen_prepared(product: ProductVersion, df: pl.DataFrame, as_of: date) -> p
 
 
 def _per_row(
-    df: pl.DataFrame,
-    where: pl.Expr,
-    columns: Sequence[str],
-    build: Callable[[pl.DataFrame], pl.DataFrame],
+    df: pl.DataFrame, where: pl.Expr, columns: Sequence[str], build: Callable[[pl.DataFrame], pl.DataFrame]
 ) -> list[pl.Series]:
     """Columns ``build`` makes from the rows where ``where`` holds (few: those with loans or documents),
     one row per such row in order; null on the other rows. List work over the whole, mostly-null column

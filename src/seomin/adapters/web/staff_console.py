@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -342,6 +343,15 @@ def _application_page(
     return render(request, "staff/application.html", context, status_code=status_code)
 
 
+async def _page_again(
+    request: Request, actor: Actor, application_id: int, status_code: int, **context: Any
+) -> Response:
+    """The application page again after a refused form: its errors or alert, what was typed kept."""
+    return await run_in_threadpool(
+        partial(_application_page, request, actor, application_id, status_code=status_code, **context)
+    )
+
+
 @router.get("/staff/applications/{application_id}")
 def application_page(request: Request, application_id: Id) -> Response:
     actor = require_staff(request, *STAFF_ROLES)
@@ -395,15 +405,7 @@ async def decision(request: Request, application_id: Id) -> Response:
             )
     values = {k: v for k, v in form.items() if isinstance(v, str)} | {"reason_codes": codes}
     if not reader.ok:
-        return await run_in_threadpool(
-            _application_page,
-            request,
-            actor,
-            application_id,
-            status_code=422,
-            errors=reader.errors,
-            values=values,
-        )
+        return await _page_again(request, actor, application_id, 422, errors=reader.errors, values=values)
     try:
         status = await run_in_threadpool(
             lambda: decide(
@@ -420,30 +422,12 @@ async def decision(request: Request, application_id: Id) -> Response:
         field = _form_field(exc.field, note_field)
         if field is None:
             code, alert = _service_error_alert(exc)
-            return await run_in_threadpool(
-                _application_page,
-                request,
-                actor,
-                application_id,
-                status_code=code,
-                alert=alert,
-                values=values,
-            )
+            return await _page_again(request, actor, application_id, code, alert=alert, values=values)
         reader.fail(field, exc.message, exc.message)
-        return await run_in_threadpool(
-            _application_page,
-            request,
-            actor,
-            application_id,
-            status_code=422,
-            errors=reader.errors,
-            values=values,
-        )
+        return await _page_again(request, actor, application_id, 422, errors=reader.errors, values=values)
     except (Conflict, Forbidden) as exc:
         code, alert = _service_error_alert(exc)
-        return await run_in_threadpool(
-            _application_page, request, actor, application_id, status_code=code, alert=alert, values=values
-        )
+        return await _page_again(request, actor, application_id, code, alert=alert, values=values)
     return RedirectResponse(
         f"/staff/applications/{application_id}?done={status.value}#result", status_code=303
     )
@@ -464,24 +448,14 @@ async def second_review(request: Request, application_id: Id) -> Response:
     note = reader.text("review_note", required=False, max_length=2000) or ""
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     if not reader.ok:
-        return await run_in_threadpool(
-            _application_page,
-            request,
-            actor,
-            application_id,
-            status_code=422,
-            errors=reader.errors,
-            values=values,
-        )
+        return await _page_again(request, actor, application_id, 422, errors=reader.errors, values=values)
     try:
         status = await run_in_threadpool(
             confirm_second_review, _platform(request), actor, application_id, choice == "confirm", note
         )
     except (Conflict, Forbidden, InputError) as exc:
         code, alert = _service_error_alert(exc)
-        return await run_in_threadpool(
-            _application_page, request, actor, application_id, status_code=code, alert=alert, values=values
-        )
+        return await _page_again(request, actor, application_id, code, alert=alert, values=values)
     return RedirectResponse(
         f"/staff/applications/{application_id}?done={status.value}#result", status_code=303
     )
@@ -495,22 +469,12 @@ async def note(request: Request, application_id: Id) -> Response:
     body = reader.text("body", max_length=MAX_NOTE_CHARS)
     values = {"body": reader.raw("body")}
     if body is None:
-        return await run_in_threadpool(
-            _application_page,
-            request,
-            actor,
-            application_id,
-            status_code=422,
-            errors=reader.errors,
-            values=values,
-        )
+        return await _page_again(request, actor, application_id, 422, errors=reader.errors, values=values)
     try:
         await run_in_threadpool(add_note, _platform(request), actor, application_id, body)
     except (Forbidden, InputError) as exc:
         code, alert = _service_error_alert(exc)
-        return await run_in_threadpool(
-            _application_page, request, actor, application_id, status_code=code, alert=alert, values=values
-        )
+        return await _page_again(request, actor, application_id, code, alert=alert, values=values)
     return RedirectResponse(f"/staff/applications/{application_id}?done=note#notes", status_code=303)
 
 

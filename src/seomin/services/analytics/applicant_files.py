@@ -82,6 +82,15 @@ COLUMNS: Final[tuple[str, ...]] = (
     "documents",
 )
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = ("birth_date", "annual_income", "occupation", "region")
+_BOOL_COLUMNS: Final = ("public_record", "vulnerable", "basic_livelihood")
+_SCALAR_COLUMNS: Final = tuple(
+    c
+    for c in COLUMNS
+    if c
+    not in ("applicant_id", "requested_bank", "preferential", "existing_loans", "documents", *_BOOL_COLUMNS)
+    and not c.startswith("debt_adjustment_")
+)
+"""The columns copied into the profile as they are (the others are parsed: flags, lists, the adjustment)."""
 OCCUPATION_DTYPE: Final = pl.Enum([o.value for o in Occupation])
 HAESSAL15_DTYPE: Final = pl.Enum([s.value for s in Haessal15Status])
 ADJUSTMENT_DTYPE: Final = pl.Enum([k.value for k in DebtAdjustmentKind])
@@ -138,22 +147,11 @@ def profile_from_row(
         return value
 
     data: dict[str, object] = {}
-    for name in (
-        "birth_date",
-        "annual_income",
-        "kcb_score",
-        "nice_score",
-        "occupation",
-        "employed_months",
-        "pension_payments",
-        "haessal15",
-        "region",
-        "requested_amount",
-    ):
+    for name in _SCALAR_COLUMNS:
         value = get(name)
         if value is not None:
             data[name] = value
-    for name in ("public_record", "vulnerable", "basic_livelihood"):
+    for name in _BOOL_COLUMNS:
         value = get(name)
         if isinstance(value, str):
             if value.lower() not in _BOOL_WORDS:

@@ -60,14 +60,7 @@ INCOME_BANDS: Final[tuple[str, ...]] = (
     "5,000만 이상",
 )
 SCORE_EDGES: Final[tuple[int, ...]] = (600, 650, 700, 750)
-SCORE_BANDS: Final[tuple[str, ...]] = (
-    "미상",
-    "600 미만",
-    "600–649",
-    "650–699",
-    "700–749",
-    "750 이상",
-)
+SCORE_BANDS: Final[tuple[str, ...]] = ("미상", "600 미만", "600–649", "650–699", "700–749", "750 이상")
 SEGMENTS: Final[dict[str, tuple[str, str, tuple[str, ...]]]] = {
     # column -> (Korean title, English title, bands in order)
     "age_band": ("연령대", "age band", AGE_BANDS),

@@ -30,11 +30,7 @@ from seomin.services.applications.queries import (
     list_applications,
     rejudge_screening,
 )
-from seomin.services.applications.review import (
-    REVIEW_ROLES,
-    confirm_second_review,
-    decide,
-)
+from seomin.services.applications.review import REVIEW_ROLES, confirm_second_review, decide
 
 __all__ = [
     "BANK_CODES",

@@ -25,10 +25,7 @@ from seomin.adapters.db.models import (
 )
 from seomin.domain.catalog import ProductNotInForce, ProductVersion, UnknownProduct
 from seomin.domain.eligibility import Decision, evaluate
-from seomin.domain.lifecycle import (
-    ApplicationStatus,
-    GuaranteeStatus,
-)
+from seomin.domain.lifecycle import ApplicationStatus, GuaranteeStatus
 from seomin.domain.money import rate_to_bp
 from seomin.services.applications.common import (
     BANK_CODES,
@@ -225,12 +222,7 @@ def complete_education(platform: Platform, actor: Actor, course: str) -> int:
 
 
 def agree_and_issue_guarantee(
-    platform: Platform,
-    actor: Actor,
-    application_id: int,
-    bank_code: str,
-    *,
-    method: str | None = None,
+    platform: Platform, actor: Actor, application_id: int, bank_code: str, *, method: str | None = None
 ) -> IssuedGuarantee:
     """The applicant agrees (보증약정) and the guarantee certificate is issued for lending at ``bank_code``.
 

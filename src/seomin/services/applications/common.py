@@ -32,13 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seomin.adapters.crypto import DataVault
-from seomin.adapters.db.models import (
-    Applicant,
-    Application,
-    Guarantee,
-    Loan,
-    ReviewDecision,
-)
+from seomin.adapters.db.models import Applicant, Application, Guarantee, Loan, ReviewDecision
 from seomin.domain.catalog import ProductNotInForce, ProductVersion, UnknownProduct
 from seomin.domain.eligibility import Decision
 from seomin.domain.lifecycle import (

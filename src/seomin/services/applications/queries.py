@@ -13,19 +13,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from seomin.adapters.db.models import (
-    Applicant,
-    Application,
-    ApplicationDocument,
-    Guarantee,
-    ReviewDecision,
-)
+from seomin.adapters.db.models import Applicant, Application, ApplicationDocument, Guarantee, ReviewDecision
 from seomin.domain.catalog import ProductVersion
 from seomin.domain.eligibility import Decision, Status, evaluate
 from seomin.domain.identity import mask_name
-from seomin.domain.lifecycle import (
-    ApplicationStatus,
-)
+from seomin.domain.lifecycle import ApplicationStatus
 from seomin.domain.profile import ApplicantProfile
 from seomin.domain.regions import normalize_region
 from seomin.services.applications.common import _applicant_id, _approved_amounts

@@ -8,16 +8,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from seomin.adapters.db.models import (
-    Application,
-    ReviewDecision,
-    StaffUser,
-)
+from seomin.adapters.db.models import Application, ReviewDecision, StaffUser
 from seomin.domain.catalog import ProductVersion
 from seomin.domain.eligibility import Decision, Status, evaluate
-from seomin.domain.lifecycle import (
-    ApplicationStatus,
-)
+from seomin.domain.lifecycle import ApplicationStatus
 from seomin.domain.reasons import TEMPLATES, Outcome
 from seomin.services.applications.common import (
     LIMIT_CODES,
@@ -59,14 +53,10 @@ def decide(
     ``pending_second_review``) when the amount exceeds the product's ``review.second_review_above`` or when it
     overrides an ``ineligible`` screening or a rule the person fails now; an override needs a note.
     """
-    reviewer_id = _reviewer_id(reviewer)
-    codes = _check_reason_codes(reason_codes)
-    note = _check_note(note)
+    reviewer_id, codes, note = _checked_review(reviewer, reason_codes, note)
     today = platform.today()
     with platform.sessions.begin() as session:
-        _require_active_reviewer(session, reviewer_id)
-        application = _lock_application(session, application_id)
-        current = ApplicationStatus(application.status)
+        application, current = _locked_for_review(session, reviewer_id, application_id)
         if current is ApplicationStatus.PENDING_SECOND_REVIEW:
             raise Conflict(
                 "APPLICATION_PENDING_SECOND_REVIEW",
@@ -92,19 +82,7 @@ def decide(
         threshold = product.review.second_review_above
         above = threshold is not None and approved > threshold
         wanted = ApplicationStatus.PENDING_SECOND_REVIEW if override or above else ApplicationStatus.APPROVED
-        application.status = wanted.value
-        session.add(
-            ReviewDecision(
-                application_id=application.id,
-                reviewer_id=reviewer_id,
-                decision="approve",
-                amount=approved,
-                reason_codes=",".join(codes),
-                note=note,
-                decided_on=today,
-                status_after=wanted.value,
-            )
-        )
+        _record_decision(session, application, reviewer_id, "approve", approved, codes, note, today, wanted)
         why = []
         if above:
             why.append(f"amount above {threshold:,} (review.second_review_above)")
@@ -119,12 +97,7 @@ def decide(
             "application",
             application.id,
             before={"status": current.value},
-            after={
-                "status": wanted.value,
-                "amount": approved,
-                "reason_codes": codes,
-                "second_review": why,
-            },
+            after={"status": wanted.value, "amount": approved, "reason_codes": codes, "second_review": why},
             reason=note or "approved",
         )
         return wanted
@@ -145,14 +118,10 @@ def confirm_second_review(
     judges the limit again under the lock; declining rejects, with ``STAFF_SECOND_REVIEW_DECLINED`` when
     no reason code is given.
     """
-    reviewer_id = _reviewer_id(reviewer)
-    codes = _check_reason_codes(reason_codes)
-    note = _check_note(note)
+    reviewer_id, codes, note = _checked_review(reviewer, reason_codes, note)
     today = platform.today()
     with platform.sessions.begin() as session:
-        _require_active_reviewer(session, reviewer_id)
-        application = _lock_application(session, application_id)
-        current = ApplicationStatus(application.status)
+        application, current = _locked_for_review(session, reviewer_id, application_id)
         if current is not ApplicationStatus.PENDING_SECOND_REVIEW:
             raise Conflict(
                 f"APPLICATION_{current.value.upper()}",
@@ -172,18 +141,16 @@ def confirm_second_review(
             return _reject(session, reviewer, reviewer_id, application, declined, note, today)
         product = _product_now(platform, application.product_id, today)
         _limit_recheck(session, platform, application, product, maker.amount, today)
-        application.status = ApplicationStatus.APPROVED.value
-        session.add(
-            ReviewDecision(
-                application_id=application.id,
-                reviewer_id=reviewer_id,
-                decision="confirm",
-                amount=maker.amount,
-                reason_codes=",".join(codes),
-                note=note,
-                decided_on=today,
-                status_after=ApplicationStatus.APPROVED.value,
-            )
+        _record_decision(
+            session,
+            application,
+            reviewer_id,
+            "confirm",
+            maker.amount,
+            codes,
+            note,
+            today,
+            ApplicationStatus.APPROVED,
         )
         audit(
             session,
@@ -208,18 +175,8 @@ def _reject(
     today: date,
 ) -> ApplicationStatus:
     before = application.status
-    application.status = ApplicationStatus.REJECTED.value
-    session.add(
-        ReviewDecision(
-            application_id=application.id,
-            reviewer_id=reviewer_id,
-            decision="reject",
-            amount=None,
-            reason_codes=",".join(codes),
-            note=note,
-            decided_on=today,
-            status_after=ApplicationStatus.REJECTED.value,
-        )
+    _record_decision(
+        session, application, reviewer_id, "reject", None, codes, note, today, ApplicationStatus.REJECTED
     )
     audit(
         session,
@@ -292,3 +249,44 @@ def _check_note(note: str) -> str:
     if len(note) > 2000:
         raise InputError("note", "at most 2000 characters")
     return note.strip()
+
+
+def _checked_review(reviewer: Actor, reason_codes: Sequence[str], note: str) -> tuple[int, list[str], str]:
+    """The reviewer's id, the reason codes and the note, each checked before any read of state."""
+    return _reviewer_id(reviewer), _check_reason_codes(reason_codes), _check_note(note)
+
+
+def _locked_for_review(
+    session: Session, reviewer_id: int, application_id: int
+) -> tuple[Application, ApplicationStatus]:
+    """The application, locked with its applicant, and its status, once the reviewer is still active."""
+    _require_active_reviewer(session, reviewer_id)
+    application = _lock_application(session, application_id)
+    return application, ApplicationStatus(application.status)
+
+
+def _record_decision(
+    session: Session,
+    application: Application,
+    reviewer_id: int,
+    decision: str,
+    amount: int | None,
+    codes: Sequence[str],
+    note: str,
+    today: date,
+    status_after: ApplicationStatus,
+) -> None:
+    """Move the application to ``status_after`` and record the reviewer's decision on the business day."""
+    application.status = status_after.value
+    session.add(
+        ReviewDecision(
+            application_id=application.id,
+            reviewer_id=reviewer_id,
+            decision=decision,
+            amount=amount,
+            reason_codes=",".join(codes),
+            note=note,
+            decided_on=today,
+            status_after=status_after.value,
+        )
+    )

@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (
-    Date,
-    Integer,
-    Text,
-    and_,
-    case,
-    cast,
-    func,
-    literal_column,
-    null,
-    update,
-)
+from sqlalchemy import Date, Integer, Text, and_, case, cast, func, literal_column, null, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from seomin.domain.lifecycle import LoanStatus

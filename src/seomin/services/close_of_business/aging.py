@@ -5,18 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (
-    Date,
-    Integer,
-    and_,
-    cast,
-    exists,
-    func,
-    literal,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Date, Integer, and_, cast, exists, func, literal, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from seomin.domain.lifecycle import LoanStatus
@@ -72,11 +61,7 @@ def _age(run: _Run) -> None:
 
     for former in (LoanStatus.DELINQUENT, LoanStatus.DEFAULTED):
         run.stats["cured"] += _move_loans(
-            run,
-            former,
-            LoanStatus.ACTIVE,
-            LOANS.c.days_past_due == 0,
-            run.reason("arrears cleared"),
+            run, former, LoanStatus.ACTIVE, LOANS.c.days_past_due == 0, run.reason("arrears cleared")
         )
     run.stats["became_delinquent"] = _move_loans(
         run,

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    and_,
-    update,
-)
+from sqlalchemy import and_, update
 
 from seomin.domain.lifecycle import GuaranteeStatus
 from seomin.services.close_of_business.common import GUARANTEES, _Run, _text

@@ -28,11 +28,7 @@ from sqlalchemy.types import TypeEngine
 
 from seomin.domain.lifecycle import LoanStatus
 from seomin.domain.portfolio import METHOD_CODES
-from seomin.domain.reamortization import (
-    anniversary_executions,
-    reamortize_rows,
-    stepped_rate_bp,
-)
+from seomin.domain.reamortization import anniversary_executions, reamortize_rows, stepped_rate_bp
 from seomin.domain.schedule import MONTHS_PER_STEP
 from seomin.services.close_of_business.common import GUARANTEES, INSTALLMENTS, LOANS, _Run
 

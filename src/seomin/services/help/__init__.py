@@ -25,13 +25,7 @@ from seomin.services.help.bookings import (
     normalize_any_phone,
     slot_availability,
 )
-from seomin.services.help.counseling import (
-    MAX_NOTE_CHARS,
-    WRITER_ROLES,
-    Note,
-    add_note,
-    list_notes,
-)
+from seomin.services.help.counseling import MAX_NOTE_CHARS, WRITER_ROLES, Note, add_note, list_notes
 
 __all__ = [
     "ACTIVE",

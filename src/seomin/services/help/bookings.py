@@ -400,11 +400,7 @@ def book_help(
 
 
 def cancel_booking(
-    platform: Platform,
-    directory: HelpDirectory,
-    actor: Actor | None,
-    reference_no: str,
-    phone_last4: str,
+    platform: Platform, directory: HelpDirectory, actor: Actor | None, reference_no: str, phone_last4: str
 ) -> BookingReceipt:
     """Cancel a booking: the person proves it is theirs with the last four digits of the phone they booked
     with. ``HelpInputError`` on ``phone_last4`` for a malformed or wrong answer (the same message either

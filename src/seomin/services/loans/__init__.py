@@ -3,33 +3,12 @@ loader."""
 
 from __future__ import annotations
 
-from seomin.services.loans.common import (
-    MAX_AMOUNT,
-    JsonDict,
-    T,
-    Work,
-)
-from seomin.services.loans.execution import (
-    execute_loan,
-    verify_certificate,
-)
-from seomin.services.loans.idempotency import (
-    MAX_ATTEMPTS,
-    RETRYABLE_SQLSTATES,
-)
-from seomin.services.loans.ledger import (
-    ledger_for_display,
-    load_ledger,
-)
-from seomin.services.loans.payments import (
-    post_payment,
-    prepay,
-)
-from seomin.services.loans.queries import (
-    get_loan,
-    list_loans,
-    payoff_quote,
-)
+from seomin.services.loans.common import MAX_AMOUNT, JsonDict, T, Work
+from seomin.services.loans.execution import execute_loan, verify_certificate
+from seomin.services.loans.idempotency import MAX_ATTEMPTS, RETRYABLE_SQLSTATES
+from seomin.services.loans.ledger import ledger_for_display, load_ledger
+from seomin.services.loans.payments import post_payment, prepay
+from seomin.services.loans.queries import get_loan, list_loans, payoff_quote
 
 __all__ = [
     "MAX_AMOUNT",

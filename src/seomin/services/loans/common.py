@@ -33,11 +33,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from seomin.adapters.db.models import (
-    Applicant,
-    Guarantee,
-    Loan,
-)
+from seomin.adapters.db.models import Applicant, Guarantee, Loan
 from seomin.domain.catalog import ProductVersion
 from seomin.domain.money import bp_to_rate, format_rate
 from seomin.services.applications import certificate_code_hash

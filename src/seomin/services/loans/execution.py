@@ -10,12 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from seomin.adapters.db.engine import transaction
-from seomin.adapters.db.models import (
-    Applicant,
-    Guarantee,
-    Installment,
-    Loan,
-)
+from seomin.adapters.db.models import Applicant, Guarantee, Installment, Loan
 from seomin.domain.calendar import CalendarRangeError
 from seomin.domain.catalog import LimitBasis, ProductVersion
 from seomin.domain.identity import mask_name

@@ -12,9 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from seomin.adapters.db.engine import transaction
-from seomin.adapters.db.models import (
-    IdempotencyRecord,
-)
+from seomin.adapters.db.models import IdempotencyRecord
 from seomin.services.errors import Conflict
 from seomin.services.loans.common import JsonDict, Work
 from seomin.services.platform import Platform

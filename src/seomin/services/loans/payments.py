@@ -7,21 +7,10 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from seomin.adapters.db.models import (
-    Loan,
-    Payment,
-)
+from seomin.adapters.db.models import Loan, Payment
 from seomin.domain import repayment
-from seomin.domain.lifecycle import (
-    LOAN_TRANSITIONS,
-    LoanStatus,
-    check_transition,
-)
-from seomin.domain.repayment import (
-    AmountExceedsPayoff,
-    LoanLedger,
-    allocate,
-)
+from seomin.domain.lifecycle import LOAN_TRANSITIONS, LoanStatus, check_transition
+from seomin.domain.repayment import AmountExceedsPayoff, LoanLedger, allocate
 from seomin.services.errors import Conflict, InputError, InputErrorCode
 from seomin.services.loans.common import JsonDict, _bank_code, _day, _not_future, _own_loan, _text, _won
 from seomin.services.loans.execution import _loan_state
@@ -209,12 +198,7 @@ def post_payment(
 
 
 def prepay(
-    platform: Platform,
-    bank: Actor,
-    loan_id: int,
-    amount: int | None,
-    paid_on: date,
-    idempotency_key: str,
+    platform: Platform, bank: Actor, loan_id: int, amount: int | None, paid_on: date, idempotency_key: str
 ) -> JsonDict:
     """A prepayment (중도상환, no fee): ``amount`` won in all, or ``None`` for the full payoff.
 

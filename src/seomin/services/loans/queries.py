@@ -8,16 +8,9 @@ from datetime import date
 from sqlalchemy import select
 
 from seomin.adapters.db.engine import transaction
-from seomin.adapters.db.models import (
-    Guarantee,
-    Installment,
-    Loan,
-    Payment,
-)
+from seomin.adapters.db.models import Guarantee, Installment, Loan, Payment
 from seomin.domain import repayment
-from seomin.domain.lifecycle import (
-    LoanStatus,
-)
+from seomin.domain.lifecycle import LoanStatus
 from seomin.services.errors import InputError
 from seomin.services.loans.common import JsonDict, _bank_code, _day, _own_loan, _rate
 from seomin.services.loans.ledger import load_ledger

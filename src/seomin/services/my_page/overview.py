@@ -520,9 +520,7 @@ def _timeline(
     course: str | None,
     educated: bool,
 ) -> tuple[TimelineEvent, ...]:
-    events = [
-        TimelineEvent("submitted", application.submitted_on, "신청 접수", "Application submitted"),
-    ]
+    events = [TimelineEvent("submitted", application.submitted_on, "신청 접수", "Application submitted")]
     screening_ko, screening_en = _SCREENING.get(
         application.screening_status or "", (application.screening_status or "-",) * 2
     )

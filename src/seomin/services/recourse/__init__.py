@@ -16,9 +16,7 @@ from seomin.services.recourse.claims import (
     file_subrogation_claim,
     pay_subrogation_claim,
 )
-from seomin.services.recourse.common import (
-    RecourseDebtView,
-)
+from seomin.services.recourse.common import RecourseDebtView
 
 __all__ = [
     "MAX_DEFERRAL_MONTHS",

@@ -9,14 +9,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from seomin.adapters.db.models import (
-    RecourseDebt,
-    RecoursePlan,
-)
-from seomin.domain.lifecycle import (
-    RECOURSE_TRANSITIONS,
-    RecourseStatus,
-)
+from seomin.adapters.db.models import RecourseDebt, RecoursePlan
+from seomin.domain.lifecycle import RECOURSE_TRANSITIONS, RecourseStatus
 from seomin.domain.recourse import arrangement_terms, deferral_ends_on, plan_monthly_amount
 from seomin.services.errors import InputError
 from seomin.services.platform import Actor, Platform, audit
@@ -51,14 +45,7 @@ def grant_installment_plan(
     _require_staff(staff, PLAN_ROLES, "grant an installment plan")
     _check_months(months, MAX_PLAN_MONTHS)
     with platform.sessions.begin() as session:
-        debt = _debt_for_update(session, recourse_debt_id)
-        _transition(
-            "recourse_debt",
-            RECOURSE_TRANSITIONS,
-            RecourseStatus(debt.status),
-            RecourseStatus.INSTALLMENT_PLAN,
-        )
-        _check_start(debt, starts_on)
+        debt = _debt_moving_to(session, recourse_debt_id, RecourseStatus.INSTALLMENT_PLAN, starts_on)
         if debt.status == RecourseStatus.DEFERRED.value:
             deferral_end = _deferral_end(session, debt.id)
             if deferral_end is not None and starts_on < deferral_end:
@@ -85,19 +72,21 @@ def grant_deferral(
     _require_staff(staff, PLAN_ROLES, "grant a deferral")
     _check_months(months, MAX_DEFERRAL_MONTHS)
     with platform.sessions.begin() as session:
-        debt = _debt_for_update(session, recourse_debt_id)
-        _transition(
-            "recourse_debt", RECOURSE_TRANSITIONS, RecourseStatus(debt.status), RecourseStatus.DEFERRED
-        )
-        _check_start(debt, starts_on)
+        debt = _debt_moving_to(session, recourse_debt_id, RecourseStatus.DEFERRED, starts_on)
         plan = RecoursePlan(
-            recourse_debt_id=debt.id,
-            kind="deferral",
-            months=months,
-            starts_on=starts_on,
-            monthly_amount=0,
+            recourse_debt_id=debt.id, kind="deferral", months=months, starts_on=starts_on, monthly_amount=0
         )
         return _grant(session, staff, debt, plan, RecourseStatus.DEFERRED)
+
+
+def _debt_moving_to(
+    session: Session, recourse_debt_id: int, wanted: RecourseStatus, starts_on: date
+) -> RecourseDebt:
+    """The debt, locked, once its state may become ``wanted`` and ``starts_on`` is not before it arose."""
+    debt = _debt_for_update(session, recourse_debt_id)
+    _transition("recourse_debt", RECOURSE_TRANSITIONS, RecourseStatus(debt.status), wanted)
+    _check_start(debt, starts_on)
+    return debt
 
 
 def _check_months(months: int, maximum: int) -> None:

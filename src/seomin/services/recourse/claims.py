@@ -9,13 +9,7 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from seomin.adapters.db.models import (
-    Guarantee,
-    Installment,
-    Loan,
-    RecourseDebt,
-    SubrogationClaim,
-)
+from seomin.adapters.db.models import Guarantee, Installment, Loan, RecourseDebt, SubrogationClaim
 from seomin.domain.lifecycle import (
     CLAIM_TRANSITIONS,
     GUARANTEE_TRANSITIONS,

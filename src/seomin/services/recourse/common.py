@@ -34,13 +34,8 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from seomin.adapters.db.models import (
-    RecourseDebt,
-)
-from seomin.domain.lifecycle import (
-    IllegalTransition,
-    check_transition,
-)
+from seomin.adapters.db.models import RecourseDebt
+from seomin.domain.lifecycle import IllegalTransition, check_transition
 from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
 from seomin.services.platform import Actor, ActorType, Platform, audit
 
