@@ -14,6 +14,21 @@ from seomin.services.platform import Platform
 from seomin.settings import Settings, load_settings
 
 
+class ConfigurationError(RuntimeError):
+    """Settings the platform must not start with: one line saying which and why."""
+
+
+def check_production(settings: Settings) -> None:
+    """Refuse production settings this build cannot honour. The only identity provider here is the local
+    one, which vouches for any well-formed resident number and phone: in production a certified provider
+    (PASS, 공동인증서 …) must be plugged in first, so production does not start without one."""
+    if settings.production:
+        raise ConfigurationError(
+            "SEOMIN_ENV=production: no certified identity provider is configured; the local provider "
+            "is for development only (see docs/architecture.md, services/identity.py IdentityProvider)"
+        )
+
+
 def platform_from_settings(settings: Settings | None = None) -> Platform:
     """The platform of the configured database (default: SQLite under ./var), migrated to the latest
     schema, with the packaged catalog and calendar, the configured data key and Korea's today."""
@@ -22,6 +37,7 @@ def platform_from_settings(settings: Settings | None = None) -> Platform:
     from seomin.adapters.db.migrate import upgrade
 
     settings = settings or load_settings()
+    check_production(settings)
     vault = vault_from_settings(settings)
     engine = make_engine(settings.database_url)
     upgrade(engine)
@@ -34,4 +50,5 @@ def platform_from_settings(settings: Settings | None = None) -> Platform:
         vault=vault,
         storage_dir=settings.storage_dir,
         today=today_kst,
+        environment=settings.environment,
     )

@@ -247,3 +247,37 @@ def test_plan_check_contract_on_seed_000s_table() -> None:
     ]  # fmt: skip
     missing = run("plan", "check", str(table.with_name("absent.csv")), "--json")
     assert missing.returncode == 2 and missing.stdout == ""
+
+
+def run_in(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [SEOMIN, *args], capture_output=True, text=True, timeout=120, check=False, env={**os.environ, **env}
+    )
+
+
+def test_production_does_not_start_with_the_local_identity_provider(tmp_path: Path) -> None:
+    """SEOMIN_ENV=production refuses the development identity provider: the demo, the server's platform and
+    every command that opens the database stop with one line, exit 2, and write nothing."""
+    from cryptography.fernet import Fernet
+
+    env = {
+        "SEOMIN_ENV": "production",
+        "SEOMIN_DATA_KEY": Fernet.generate_key().decode(),
+        "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
+        "SEOMIN_VAR_DIR": str(tmp_path),
+    }
+    answer = run_in(env, "demo")
+    assert answer.returncode == 2
+    assert answer.stderr.count("\n") == 1 and "no certified identity provider" in answer.stderr
+    assert not (tmp_path / "prod.db").exists()
+
+
+def test_the_development_outbox_shows_what_a_phone_received(tmp_path: Path) -> None:
+    env = {"SEOMIN_VAR_DIR": str(tmp_path), "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'dev.db'}"}
+    bad = run_in(env, "notify", "outbox", "--phone", "02-123")
+    assert bad.returncode == 2 and bad.stderr.startswith("seomin: --phone:") and bad.stderr.count("\n") == 1
+    empty = run_in(env, "notify", "outbox", "--phone", "010-2468-1357")
+    assert empty.returncode == 0 and empty.stdout == ""
+    assert run_in(env, "notify", "dispatch").stdout.strip() == "0 messages sent"

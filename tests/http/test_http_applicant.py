@@ -14,10 +14,12 @@ import pytest
 from sqlalchemy import func, select
 from starlette.exceptions import StarletteDeprecationWarning
 
+from identity_steps import api_session
 from seomin.adapters.db.models import Loan
 from seomin.adapters.jobs import cob_command
 from seomin.services.identity import create_staff_user, issue_bank_api_key
 from seomin.services.platform import Platform
+from seomin.services.verification import CONSENT_VERSION
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -49,9 +51,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def applicant_token(client: TestClient, rrn: str = RRN, name: str = NAME) -> str:
-    answer = client.post("/api/v1/applicant/identity", json={"name": name, "rrn": rrn, "phone": PHONE})
-    assert answer.status_code == 200, answer.text
-    token: str = answer.json()["token"]
+    token: str = api_session(client, name, rrn, PHONE)["token"]
     return token
 
 
@@ -129,9 +129,7 @@ def loan_count(platform: Platform) -> int:
 
 
 def test_guarantee_first_then_loan_end_to_end(client: TestClient, platform: Platform) -> None:
-    session = client.post("/api/v1/applicant/identity", json={"name": NAME, "rrn": RRN, "phone": PHONE})
-    assert session.status_code == 200
-    body = session.json()
+    body = api_session(client, NAME, RRN, PHONE)
     assert body["applicant"]["name"] == "홍*동" and body["applicant"]["rrn"] == "850301-1******"
     assert body["applicant"]["phone"] == "010-****-5678"
     token = body["token"]
@@ -251,7 +249,8 @@ def test_a_staff_token_is_not_an_applicant_session(client: TestClient, platform:
 
 def test_identity_refused_names_the_field(client: TestClient) -> None:
     answer = client.post(
-        "/api/v1/applicant/identity", json={"name": NAME, "rrn": "850399-1234567", "phone": PHONE}
+        "/api/v1/applicant/identity",
+        json={"name": NAME, "rrn": "850399-1234567", "phone": PHONE, "consent_version": CONSENT_VERSION},
     )
     assert answer.status_code == 422 and answer.json()["detail"][0]["field"] == "rrn"
     missing = client.post("/api/v1/applicant/identity", json={"name": NAME})
@@ -340,3 +339,34 @@ def test_upload_shape_is_checked(client: TestClient) -> None:
         headers=bearer(token),
     )
     assert no_json.status_code == 422 and no_json.json()["detail"][0]["field"] == "application"
+
+
+def test_identity_takes_a_code_from_the_phone_and_limits_guessing(client: TestClient) -> None:
+    body = {"name": NAME, "rrn": RRN, "phone": PHONE, "consent_version": CONSENT_VERSION}
+    started = client.post("/api/v1/applicant/identity", json=body)
+    assert started.status_code == 202 and started.json()["phone"] == "010-****-5678"
+    assert "token" not in started.json()  # no session before the code
+    challenge = started.json()["challenge"]
+    for left in (4, 3, 2, 1):
+        wrong = client.post(
+            "/api/v1/applicant/identity/confirm", json={"challenge": challenge, "code": "000000"}
+        )
+        assert wrong.status_code == 422 and wrong.json()["detail"][0]["type"] == "CODE_MISMATCH"
+        assert f"{left} tries left" in wrong.json()["detail"][0]["message"]
+    locked = client.post(
+        "/api/v1/applicant/identity/confirm", json={"challenge": challenge, "code": "000000"}
+    )
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) >= 1
+    no_consent = client.post("/api/v1/applicant/identity", json={**body, "consent_version": "1999"})
+    assert no_consent.status_code == 422 and no_consent.json()["detail"][0]["field"] == "consent"
+    for _ in range(4):  # five codes to one phone within the window, then the phone waits
+        assert client.post("/api/v1/applicant/identity", json=body).status_code == 202
+    flooded = client.post("/api/v1/applicant/identity", json=body)
+    assert flooded.status_code == 429 and int(flooded.headers["Retry-After"]) > 60
+
+
+def test_someone_elses_number_with_another_name_opens_nothing(client: TestClient) -> None:
+    api_session(client, NAME, RRN, PHONE)
+    body = {"name": "김침입", "rrn": RRN, "phone": "010-9999-0000", "consent_version": CONSENT_VERSION}
+    refused = client.post("/api/v1/applicant/identity", json=body)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["type"] == "IDENTITY_MISMATCH"

@@ -28,6 +28,7 @@ from test_http_applicant import (
     staff_token,
 )
 
+from identity_steps import api_session
 from live_server import served
 from seomin.adapters.http import create_app
 from seomin.services.applications import LIMIT_CODES
@@ -81,9 +82,7 @@ def test_two_executions_of_one_guarantee_leave_one_loan(live: str, platform: Pla
 def test_two_approvals_racing_on_one_limit_leave_one_winner(live: str, platform: Platform) -> None:
     """5,000,000 lent; 4,000,000 and 3,000,000 more would pass 10,000,000."""
     setup = TestClient(create_app(platform))
-    session = setup.post(
-        "/api/v1/applicant/identity", json={"name": "홍길동", "rrn": RRN, "phone": PHONE}
-    ).json()
+    session = api_session(setup, "홍길동", RRN, PHONE)
     executed_loan(platform, session["applicant"]["id"], 5_000_000, date(2024, 10, 1))
     first = apply(setup, session["token"], 4_000_000).json()["id"]
     second = apply(setup, session["token"], 3_000_000).json()["id"]

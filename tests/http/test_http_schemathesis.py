@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from identity_steps import api_session
 from seomin.adapters.calendar_data import korean_calendar
 from seomin.adapters.catalog_files import default_catalog
 from seomin.adapters.crypto import DataVault
@@ -68,11 +69,9 @@ def _credentials(platform: Platform, app: Any) -> dict[str, dict[str, str]]:
         )
     finally:
         identity.PASSWORD_HASHER = hasher
-    person = client.post(
-        "/api/v1/applicant/identity", json={"name": "홍길동", "rrn": "850301-1234567", "phone": "01012345678"}
-    )
+    person = api_session(client, "홍길동", "850301-1234567", "01012345678")
     return {
-        "/api/v1/applicant/": {"Authorization": f"Bearer {person.json()['token']}"},
+        "/api/v1/applicant/": {"Authorization": f"Bearer {person['token']}"},
         "/api/v1/staff/": {"Authorization": f"Bearer {staff.json()['token']}"},
         "/api/v1/bank/": {"X-Api-Key": issue_bank_api_key(platform, "kwangju")},
     }
@@ -81,7 +80,9 @@ def _credentials(platform: Platform, app: Any) -> dict[str, dict[str, str]]:
 PLATFORM = _platform()
 APP = create_app(PLATFORM)
 CREDENTIALS = _credentials(PLATFORM, APP)
-UNAUTHENTICATED = frozenset({"/api/v1/applicant/identity", "/api/v1/staff/login"})
+UNAUTHENTICATED = frozenset(
+    {"/api/v1/applicant/identity", "/api/v1/applicant/identity/confirm", "/api/v1/staff/login"}
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from starlette.exceptions import StarletteDeprecationWarning
 
+from identity_steps import api_session
 from seomin.adapters.db.models import (
     Application,
     AuditEvent,
@@ -83,10 +84,7 @@ def test_the_demo_accounts_work_over_http(platform: Platform) -> None:
         others = client.get("/api/v1/bank/loans", headers={"X-Api-Key": BANK_KEYS["jeonbuk"]})
         assert others.status_code == 200 and others.json() == []
         name, rrn = PEOPLE["active"]
-        session = client.post(
-            "/api/v1/applicant/identity", json={"name": name, "rrn": rrn, "phone": "01000000000"}
-        )
-        token = session.json()["token"]
+        token = api_session(client, name, rrn, "01000000000")["token"]
         mine = client.get("/api/v1/applicant/guarantees", headers={"Authorization": f"Bearer {token}"})
         assert [g["status"] for g in mine.json()] == ["executed"]
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from conftest import Site, assert_accessible, snapshot
+from identity_steps import finish_identity_in_browser
 from seomin.adapters.db.models import StaffUser
 from seomin.services.applications import decide
 from seomin.services.platform import Actor, ActorType
@@ -20,7 +21,7 @@ def sign_in(page: Any, site: Site, path: str, rrn: str, name: str = "신청인")
     page.fill("#name", name)
     page.fill("#rrn", rrn)
     page.fill("#phone", "010-2468-1357")
-    page.get_by_role("button", name="인증하고 계속하기").click()
+    finish_identity_in_browser(page)
     page.wait_for_load_state()
 
 
@@ -38,7 +39,7 @@ def test_from_identity_to_the_certificate(site: Site, page: Any) -> None:
     page.fill("#name", "나신청")
     page.fill("#rrn", "910101-1234568")
     page.fill("#phone", "010-2468-1357")
-    page.get_by_role("button", name="인증하고 계속하기").click()
+    finish_identity_in_browser(page)
     page.wait_for_url(re.compile(r"/apply$"))
 
     page.get_by_role("link", name=re.compile("이 상품 신청.*최저신용자 특례보증")).click()

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from conftest import Site, assert_accessible
+from identity_steps import finish_identity_in_browser
 from seomin.adapters.catalog_files import default_catalog
 
 
@@ -16,7 +17,7 @@ def documents_step(site: Site, phone: Any) -> None:
     phone.fill("#name", "나영어")
     phone.fill("#rrn", "920202-2345678")
     phone.fill("#phone", "010-2468-1357")
-    phone.get_by_role("button", name="Verify and continue").click()
+    finish_identity_in_browser(phone)
     phone.wait_for_url(re.compile(r"/apply"))
     phone.get_by_role("link", name=re.compile("Apply for this")).first.click()
     phone.fill("#amount", "3000000")

@@ -14,6 +14,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from conftest import Site, assert_accessible
+from identity_steps import finish_identity_in_browser
 from seomin.services.demo import BANK_KEYS
 
 
@@ -46,7 +47,7 @@ def test_self_check_to_a_verified_certificate(site: Site, phone: Any, page: Any)
     applicant.fill("#name", "전여정")
     applicant.fill("#rrn", "830707-2345679")
     applicant.fill("#phone", "010-3030-4040")
-    applicant.get_by_role("button", name="인증하고 계속하기").click()
+    finish_identity_in_browser(applicant)
     expect(applicant.locator('[aria-current="step"]')).to_contain_text("금액·기간")  # the product came along
     applicant.fill("#amount", "400만")
     applicant.select_option("#term_months", "60")

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from conftest import Site, assert_accessible, snapshot
+from identity_steps import finish_identity_in_browser
 from seomin.services.demo import PEOPLE
 
 
@@ -17,7 +18,7 @@ def sign_in_as_demo(page: Any, site: Site, state: str) -> None:
     page.fill("#name", name)
     page.fill("#rrn", rrn)
     page.fill("#phone", "010-0000-0000")
-    page.get_by_role("button", name="인증하고 계속하기").click()
+    finish_identity_in_browser(page)
     page.wait_for_url(re.compile(r"/my$"))
 
 

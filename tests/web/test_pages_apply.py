@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from identity_steps import page_sign_in
 from seomin.adapters.db.models import Application, Guarantee
 from seomin.services.applications import certificate_code_hash, decide
 from seomin.services.identity import create_staff_user
@@ -42,9 +43,7 @@ pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def sign_in(client: TestClient, rrn: str = RRN, name: str = NAME) -> None:
-    answer = client.post(
-        "/identity", data={"name": name, "rrn": rrn, "phone": PHONE, "next": "/my"}, follow_redirects=False
-    )
+    answer = page_sign_in(client, name, rrn, PHONE, next="/my")
     assert answer.status_code == 303, answer.text
     assert answer.headers["location"] == "/my"
 
@@ -94,7 +93,8 @@ def count(platform: Platform, model: Any) -> int:
 def test_identity_signs_in_and_shows_errors_beside_fields(client: TestClient) -> None:
     page = client.get("/identity?next=/apply")
     assert page.status_code == 200
-    assert "형식이 올바른 주민등록번호와 휴대폰 번호라면 모두 통과" in page.text
+    assert "문자는 실제로 보내지 않고 다음 화면에 보여 드립니다" in page.text
+    assert 'name="consent"' in page.text
     assert 'name="next" value="/apply"' in page.text
 
     bad = client.post("/identity", data={"name": NAME, "rrn": "851399-1234567", "phone": PHONE})
@@ -102,17 +102,21 @@ def test_identity_signs_in_and_shows_errors_beside_fields(client: TestClient) ->
     assert 'id="rrn-error"' in bad.text and "주민등록번호를 확인해 주세요" in bad.text
     assert "851399" not in bad.text and "2468-1357" not in bad.text  # never echoed
     missing = client.post("/identity", data={"name": "", "rrn": RRN, "phone": "02-123"})
-    assert missing.status_code == 422 and 'id="name-error"' in missing.text
+    assert missing.status_code == 422  # every problem at once, consent included
+    assert all(f'id="{f}-error"' in missing.text for f in ("name", "phone", "consent"))
 
     assert client.get("/apply", follow_redirects=False).headers["location"] == "/identity?next=/apply"
-    answer = client.post(
-        "/identity",
-        data={"name": NAME, "rrn": RRN, "phone": PHONE, "next": "https://evil.example/"},
-        follow_redirects=False,
-    )
+    answer = page_sign_in(client, NAME, RRN, PHONE, next="https://evil.example/")
     assert answer.status_code == 303 and answer.headers["location"] == "/my"  # only same-site paths
     assert client.get("/apply").status_code == 200
     assert client.post("/signout", follow_redirects=False).status_code == 303
+
+    # Someone else's resident number with another name: refused in words that do not say which part.
+    other = client.post(
+        "/identity", data={"name": "김침입", "rrn": RRN, "phone": "010-9999-0000", "consent": "on"}
+    )
+    assert other.status_code == 422 and "본인을 확인할 수 없어요" in other.text
+    assert 'id="dev-outbox-message"' not in other.text  # no code was sent
     assert client.get("/my", follow_redirects=False).status_code == 303
 
 

@@ -8,11 +8,6 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-
-from seomin.adapters.web.rendering import won
-from seomin.services import applications as apps
-from seomin.services import loans, recourse
-from seomin.services.platform import Platform
 from test_applicant_overview import (
     BANK,
     COUNSELOR,
@@ -24,15 +19,19 @@ from test_applicant_overview import (
     subrogated_loan,
 )
 
+from identity_steps import page_sign_in
+from seomin.adapters.web.rendering import won
+from seomin.services import applications as apps
+from seomin.services import loans, recourse
+from seomin.services.platform import Platform
+
 RRN = "850301-1234567"
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def sign_in(client: TestClient, rrn: str = RRN) -> None:
-    answer = client.post(
-        "/identity", data={"name": "홍길동", "rrn": rrn, "phone": "010-2468-1357"}, follow_redirects=False
-    )
+    answer = page_sign_in(client, "홍길동", rrn, "010-2468-1357")
     assert answer.status_code == 303, answer.text
 
 

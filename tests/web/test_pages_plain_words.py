@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from fastapi.testclient import TestClient
 
+from identity_steps import page_sign_in
 from seomin.domain import vocabulary
 from seomin.domain.reasons import TEMPLATES
 from seomin.services.demo import END, PEOPLE, PHONE, load_demo
@@ -68,7 +69,7 @@ def test_an_applicant_of_every_state_reads_no_code(
     load_demo(platform)
     platform.today = lambda: END
     name, rrn = PEOPLE[state]
-    signed = client.post("/identity", data={"name": name, "rrn": rrn, "phone": PHONE}, follow_redirects=False)
+    signed = page_sign_in(client, name, rrn, PHONE)
     assert signed.status_code == 303, signed.text
     pages = ["/", "/check", "/simulate", "/help", "/my"]
     my = client.get("/my")

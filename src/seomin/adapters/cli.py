@@ -328,11 +328,11 @@ def serve(
 def settings_platform() -> Any:
     """The platform of the environment's settings (database migrated); one line and exit 2 on failure."""
     from seomin.adapters.crypto import DataKeyError
-    from seomin.bootstrap import platform_from_settings
+    from seomin.bootstrap import ConfigurationError, platform_from_settings
 
     try:
         return platform_from_settings()
-    except DataKeyError as exc:
+    except (DataKeyError, ConfigurationError) as exc:
         fail(str(exc))
     except Exception as exc:  # an unreachable server or a bad URL: one line, not a traceback
         fail(f"database: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
@@ -435,6 +435,38 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] 
     finally:
         engine.dispose()
     out.print(f"database at {engine.url.render_as_string(hide_password=True)} is at revision {revision}")
+
+
+notify_app = typer.Typer(help="알림: the notification outbox (SMS / 알림톡)", no_args_is_help=True)
+app.add_typer(notify_app, name="notify")
+
+
+@notify_app.command("outbox")
+def notify_outbox(
+    phone: Annotated[str, typer.Option("--phone", help="The mobile number, e.g. 010-1234-5678")],
+) -> None:
+    """Development: the messages a phone would have received (newest first), one-time codes included."""
+    from seomin.domain.identity import normalize_phone
+    from seomin.services.notifications import messages_to
+
+    try:
+        number = normalize_phone(phone)
+    except ValueError as exc:
+        fail(f"--phone: {exc}")
+    platform = settings_platform()
+    if platform.environment == "production":
+        fail("notify outbox: not in production (messages there carry personal data)")
+    for message in messages_to(platform, number):
+        out.print(f"{message.created_at:%Y-%m-%d %H:%M} {message.status:6} {message.text}", highlight=False)
+
+
+@notify_app.command("dispatch")
+def notify_dispatch() -> None:
+    """Send the queued messages once each through the sender (development: the local outbox)."""
+    from seomin.services.notifications import LocalOutbox, dispatch
+
+    sent = dispatch(settings_platform(), LocalOutbox())
+    out.print(f"{sent:,} messages sent")
 
 
 def _register_sub_apps() -> None:

@@ -23,6 +23,10 @@ class InputErrorCode(StrEnum):
     LOAN_BALANCE_ABOVE_AMOUNT = "LOAN_BALANCE_ABOVE_AMOUNT"
     LOAN_REPAID_WITH_BALANCE = "LOAN_REPAID_WITH_BALANCE"
     LOAN_REPAID_IN_ARREARS = "LOAN_REPAID_IN_ARREARS"
+    IDENTITY_MISMATCH = "IDENTITY_MISMATCH"
+    """The name does not match the record of that resident number (which part is not said)."""
+    CODE_MISMATCH = "CODE_MISMATCH"
+    CODE_EXPIRED = "CODE_EXPIRED"
 
 
 class InputError(ValueError):
@@ -76,3 +80,12 @@ class Conflict(RuntimeError):
         self.code = code
         self.message = message
         self.words = words
+
+
+class TooManyAttempts(RuntimeError):
+    """Too many failed attempts (or requests) against one key: HTTP 429 with ``Retry-After`` seconds."""
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after_seconds = max(1, retry_after_seconds)

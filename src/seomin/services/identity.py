@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import Applicant, ApplicantSession, BankApiKey, StaffUser
 from seomin.domain.identity import ResidentNumber, mask_phone, normalize_phone, parse_resident_number
-from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
+from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
 from seomin.services.platform import Actor, ActorType, Platform, audit
 
 SESSION_TTL = timedelta(minutes=30)
@@ -111,57 +111,64 @@ def _aware(moment: datetime) -> datetime:
 def verify_and_open_session(
     platform: Platform, provider: IdentityProvider, name: str, rrn: str, phone: str
 ) -> tuple[int, str]:
-    """Verify the person and open a session: returns (applicant id, session token).
-
-    The applicant is found by the keyed hash of the resident number, or created; a changed name or phone
-    is updated. The token is returned once; only its hash is stored, valid for ``SESSION_TTL``.
-    """
+    """Open a session for a person the provider has verified itself (its own code to the phone): returns
+    (applicant id, session token). The pages and the API go through ``services.verification`` instead, which
+    sends and checks the code; this is its last step for providers that do that part themselves."""
     result = provider.verify(name, rrn, phone)
     if isinstance(result, IdentityFailure):
         raise InputError(result.field, result.message)
+    with platform.sessions.begin() as session:
+        return open_session(session, platform, result, reason="identity verification")
+
+
+def open_session(
+    session: Session, platform: Platform, identity: VerifiedIdentity, *, reason: str
+) -> tuple[int, str]:
+    """In the caller's transaction: find (or create) the record of a verified person and open a session.
+
+    The record is the one of the resident number, and only when the name matches it: a different name is
+    refused (``IDENTITY_MISMATCH``), never written over the record. A different phone replaces the one on
+    file, audited: it was verified just now. The token is returned once; only its hash is stored, valid for
+    ``SESSION_TTL``.
+    """
     vault = platform.vault
     token = secrets.token_urlsafe(32)
     expires_at = _utcnow() + SESSION_TTL
-    with platform.sessions.begin() as session:
-        applicant = _find_or_create_applicant(session, platform, result)
-        actor = Actor(ActorType.APPLICANT, str(applicant.id))
-        if vault.decrypt(applicant.phone_encrypted) != result.phone:
-            before = {"phone": applicant.phone_masked}
-            applicant.phone_encrypted = vault.encrypt(result.phone)
-            applicant.phone_masked = mask_phone(result.phone)
-            audit(
-                session,
-                actor,
-                "applicant.phone_changed",
-                "applicant",
-                applicant.id,
-                before=before,
-                after={"phone": applicant.phone_masked},
-                reason="identity verification",
-            )
-        if vault.decrypt(applicant.name_encrypted) != result.name:
-            applicant.name_encrypted = vault.encrypt(result.name)
-            audit(
-                session,
-                actor,
-                "applicant.name_changed",
-                "applicant",
-                applicant.id,
-                reason="identity verification",
-            )
-        session.add(
-            ApplicantSession(token_hash=token_hash(token), applicant_id=applicant.id, expires_at=expires_at)
+    applicant = _find_or_create_applicant(session, platform, identity)
+    if vault.decrypt(applicant.name_encrypted) != identity.name:
+        raise InputError(
+            "name",
+            "the name, resident number and phone do not match a verified person",
+            InputErrorCode.IDENTITY_MISMATCH,
         )
+    actor = Actor(ActorType.APPLICANT, str(applicant.id))
+    if vault.decrypt(applicant.phone_encrypted) != identity.phone:
+        before = {"phone": applicant.phone_masked}
+        applicant.phone_encrypted = vault.encrypt(identity.phone)
+        applicant.phone_masked = mask_phone(identity.phone)
         audit(
             session,
             actor,
-            "applicant.session_opened",
+            "applicant.phone_changed",
             "applicant",
             applicant.id,
-            after={"expires_at": expires_at.isoformat()},
-            reason="identity verification",
+            before=before,
+            after={"phone": applicant.phone_masked},
+            reason=reason,
         )
-        return applicant.id, token
+    session.add(
+        ApplicantSession(token_hash=token_hash(token), applicant_id=applicant.id, expires_at=expires_at)
+    )
+    audit(
+        session,
+        actor,
+        "applicant.session_opened",
+        "applicant",
+        applicant.id,
+        after={"expires_at": expires_at.isoformat()},
+        reason=reason,
+    )
+    return applicant.id, token
 
 
 def _find_or_create_applicant(session: Session, platform: Platform, identity: VerifiedIdentity) -> Applicant:

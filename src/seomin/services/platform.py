@@ -56,6 +56,8 @@ class Platform:
     vault: DataVault
     storage_dir: Path
     today: Callable[[], date] = field(default=date.today)
+    environment: str = "development"
+    """``production`` or not: the edges show development aids (the local outbox) only outside production."""
 
 
 def audit(

@@ -387,3 +387,60 @@ class CounselingNote(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NotificationMessage(Base):
+    """알림: one SMS or 알림톡 message, queued in the use case's transaction and sent once.
+
+    The phone and the rendered text are encrypted (a text may carry a one-time code); ``dedupe_key`` makes
+    the same event queue one message however often it is retried."""
+
+    __tablename__ = "notification_messages"
+    __table_args__ = (CheckConstraint("status IN ('queued', 'sent', 'failed')", name="status"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
+    template_id: Mapped[str] = mapped_column(String(64))
+    template_version: Mapped[int]
+    channel: Mapped[str] = mapped_column(String(16))
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True)
+    phone_encrypted: Mapped[str] = mapped_column(Text)
+    phone_masked: Mapped[str] = mapped_column(String(16))
+    text_encrypted: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class IdentityChallenge(Base):
+    """본인확인 요청: a one-time code sent to the phone a person gave with their name and resident number.
+
+    Only hashes of the challenge token and the code are stored; the person's data is encrypted until the
+    code is confirmed and the session opens."""
+
+    __tablename__ = "identity_challenges"
+    __table_args__ = (CheckConstraint("status IN ('pending', 'verified', 'locked')", name="status"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    rrn_hash: Mapped[str] = mapped_column(String(64), index=True)
+    rrn_encrypted: Mapped[str] = mapped_column(Text)
+    name_encrypted: Mapped[str] = mapped_column(Text)
+    phone_encrypted: Mapped[str] = mapped_column(Text)
+    phone_masked: Mapped[str] = mapped_column(String(16))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16))
+    consent_version: Mapped[str] = mapped_column(String(32))
+    consented_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class AttemptCounter(Base):
+    """Failed attempts against one key (a staff user, a certificate, a phone …) in the current window, and
+    the time a lockout ends: one row per key, updated under a row lock so racing guesses all count."""
+
+    __tablename__ = "attempt_counters"
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]

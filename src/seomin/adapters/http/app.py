@@ -59,7 +59,7 @@ from seomin.domain.catalog import Catalog
 from seomin.domain.profile import ApplicantProfile
 from seomin.services.catalog_view import products_in_force_json
 from seomin.services.clock import today_kst
-from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
+from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound, TooManyAttempts
 from seomin.services.platform import Platform
 from seomin.settings import Settings
 
@@ -137,6 +137,17 @@ async def _on_not_found(request: Request, exc: Exception) -> Response:
     if is_page_request(request):
         return error_page(request, 404, str(exc))
     return error_response([{"field": "", "message": str(exc), "type": "not_found"}], status_code=404)
+
+
+async def _on_too_many(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TooManyAttempts)
+    if is_page_request(request):
+        response = error_page(request, 429, exc.message)
+    else:
+        item = {"field": "", "message": exc.message, "type": "too_many_attempts"}
+        response = error_response([item], status_code=429)
+    response.headers["Retry-After"] = str(exc.retry_after_seconds)
+    return response
 
 
 async def _on_conflict(request: Request, exc: Exception) -> Response:
@@ -366,6 +377,7 @@ def create_app(
     app.add_exception_handler(Forbidden, _on_forbidden)
     app.add_exception_handler(NotFound, _on_not_found)
     app.add_exception_handler(Conflict, _on_conflict)
+    app.add_exception_handler(TooManyAttempts, _on_too_many)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_middleware(
         BodyLimit,

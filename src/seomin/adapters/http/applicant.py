@@ -30,7 +30,6 @@ from seomin.adapters.http.public import (
     SafeJSONResponse,
     _Body,
 )
-from seomin.domain.identity import mask_name, mask_phone, normalize_phone, parse_resident_number
 from seomin.domain.lifecycle import ApplicationStatus
 from seomin.services.applications import (
     ApplicationFilters,
@@ -42,8 +41,9 @@ from seomin.services.applications import (
     withdraw,
 )
 from seomin.services.errors import InputError
-from seomin.services.identity import SESSION_TTL, LocalIdentityProvider, verify_and_open_session
+from seomin.services.identity import SESSION_TTL, LocalIdentityProvider
 from seomin.services.my_page import guarantees_of
+from seomin.services.verification import CONSENT_VERSION, confirm_verification, start_verification
 
 ApplicationId = Annotated[int, Path(ge=1, le=2**62)]
 UPLOAD_PATH = "/applicant/applications"
@@ -59,12 +59,37 @@ class IdentityBody(_Body):
 
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"name": "홍길동", "rrn": "850301-1234567", "phone": "010-1234-5678"}]
+            "examples": [
+                {
+                    "name": "홍길동",
+                    "rrn": "850301-1234567",
+                    "phone": "010-1234-5678",
+                    "consent_version": CONSENT_VERSION,
+                }
+            ]
         }
     )
     name: StrictStr = Field(min_length=1, max_length=50)
     rrn: StrictStr = Field(min_length=13, max_length=14, description="주민등록번호, with or without '-'")
     phone: StrictStr = Field(min_length=10, max_length=20, description="Korean mobile number")
+    consent_version: StrictStr = Field(
+        min_length=1,
+        max_length=32,
+        description=f"The version of the consent text the person agreed to: {CONSENT_VERSION}",
+    )
+
+
+class IdentityCodeBody(_Body):
+    """The one-time code sent to the phone, against the challenge the first step returned."""
+
+    challenge: StrictStr = Field(min_length=1, max_length=64)
+    code: StrictStr = Field(min_length=6, max_length=6, pattern=r"^[0-9]{6}$")
+
+
+class ChallengeOut(BaseModel):
+    challenge: str = Field(description="Send back with the code; shown once")
+    phone: str = Field(description="Where the code went, masked")
+    expires_at: datetime
 
 
 class DocumentMeta(_Body):
@@ -269,26 +294,55 @@ _UPLOAD_BODY = {
 
 @router.post(
     "/identity",
-    response_model=SessionOut,
-    responses=errors(422),
-    summary="본인인증: verify identity and open a 30-minute session",
+    status_code=202,
+    response_model=ChallengeOut,
+    responses=errors(422, 429),
+    summary="본인인증 1: consent, name, resident number and phone; a code is sent to the phone",
 )
 def identity(request: Request, body: IdentityBody) -> SafeJSONResponse:
-    """Verifies the person with the identity provider (development: ``LocalIdentityProvider``, which accepts
-    any valid resident number and mobile number) and returns a session token, shown once."""
+    """Records the consent and sends a six-digit code to the phone (development: the local outbox, read
+    with ``seomin notify outbox --phone``). A name that does not match the record of that resident number
+    is refused without saying which part is wrong; repeated requests are limited (429 with Retry-After)."""
     platform = platform_of(request)
-    provider = LocalIdentityProvider(platform.today)
-    opened = datetime.now(UTC)
-    applicant_id, token = verify_and_open_session(platform, provider, body.name, body.rrn, body.phone)
+    started = start_verification(
+        platform,
+        LocalIdentityProvider(platform.today),
+        body.name,
+        body.rrn,
+        body.phone,
+        consent_version=body.consent_version,
+    )
     return SafeJSONResponse(
         {
-            "token": token,
+            "challenge": started.challenge,
+            "phone": started.phone_masked,
+            "expires_at": started.expires_at.isoformat(),
+        },
+        status_code=202,
+    )
+
+
+@router.post(
+    "/identity/confirm",
+    response_model=SessionOut,
+    responses=errors(422, 429),
+    summary="본인인증 2: the code from the phone opens a 30-minute session",
+)
+def identity_confirm(request: Request, body: IdentityCodeBody) -> SafeJSONResponse:
+    """Checks the code (five tries per request, valid three minutes) and returns a session token, shown
+    once, with the person's masked details."""
+    platform = platform_of(request)
+    opened = datetime.now(UTC)
+    verified = confirm_verification(platform, body.challenge, body.code)
+    return SafeJSONResponse(
+        {
+            "token": verified.token,
             "expires_at": (opened + SESSION_TTL).isoformat(),
             "applicant": {
-                "id": applicant_id,
-                "name": mask_name(body.name.strip()),
-                "rrn": parse_resident_number(body.rrn, platform.today()).masked,
-                "phone": mask_phone(normalize_phone(body.phone)),
+                "id": verified.applicant_id,
+                "name": verified.name_masked,
+                "rrn": verified.rrn_masked,
+                "phone": verified.phone_masked,
             },
         }
     )

@@ -211,6 +211,7 @@ _ERROR_DOCS: dict[int, tuple[type[BaseModel], str]] = {
     404: (ErrorOut, "Unknown, or not the caller's to see"),
     409: (ConflictOut, "Not allowed in the current state: `code` says why"),
     422: (ErrorOut, "Bad input: every item names the field"),
+    429: (ErrorOut, "Too many attempts: wait the seconds in the Retry-After header"),
 }
 
 

@@ -14,7 +14,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
@@ -33,6 +35,7 @@ from seomin.adapters.web.session_cookies import (
 from seomin.domain import vocabulary
 from seomin.domain.catalog import DebtAdjustmentKind, Occupation, ProductVersion
 from seomin.domain.eligibility import PURPOSE_NAMES, document_valid_from, required_document_groups
+from seomin.domain.identity import normalize_phone, parse_resident_number
 from seomin.domain.profile import ApplicantProfile, DebtAdjustment
 from seomin.domain.regions import REGIONS
 from seomin.services import my_page
@@ -42,9 +45,15 @@ from seomin.services.applications import (
     complete_education,
     submit_application,
 )
-from seomin.services.errors import Conflict, InputError
-from seomin.services.identity import LocalIdentityProvider, verify_and_open_session
+from seomin.services.errors import Conflict, InputError, InputErrorCode
+from seomin.services.identity import LocalIdentityProvider
 from seomin.services.platform import Platform
+from seomin.services.verification import (
+    CONSENT_VERSION,
+    confirm_verification,
+    latest_code_message,
+    start_verification,
+)
 
 router = APIRouter()
 
@@ -90,7 +99,26 @@ IDENTITY_MESSAGES: dict[str, Message] = {
         "본인 명의 휴대폰 번호를 010-1234-5678 형식으로 입력해 주세요.",
         "Enter your own mobile number, e.g. 010-1234-5678.",
     ),
+    "consent": Message(
+        "개인정보 수집·이용과 고유식별정보 처리에 동의해야 본인인증을 할 수 있어요.",
+        "Agree to the collection and use of your personal data to verify your identity.",
+    ),
 }
+CODE_MESSAGES: dict[str, Message] = {
+    InputErrorCode.IDENTITY_MISMATCH: Message(
+        "입력하신 이름·주민등록번호·휴대폰 번호로 본인을 확인할 수 없어요. 다시 확인해 주세요.",
+        "We could not verify you with that name, resident number and phone. Please check them.",
+    ),
+    InputErrorCode.CODE_MISMATCH: Message(
+        "인증번호가 맞지 않아요. 문자로 받은 6자리를 다시 입력해 주세요.",
+        "The code does not match. Enter the 6 digits from the text message again.",
+    ),
+    InputErrorCode.CODE_EXPIRED: Message(
+        "인증번호 입력 시간(3분)이 지났어요. 처음부터 다시 요청해 주세요.",
+        "The code expired (3 minutes). Please ask for a new one.",
+    ),
+}
+"""What a refused verification says, by code: never which of the name, number or phone was wrong."""
 _DOC_FIELD = re.compile(r"^documents\.(\d+)\.(\w+)")
 
 
@@ -99,37 +127,115 @@ _DOC_FIELD = re.compile(r"^documents\.(\d+)\.(\w+)")
 
 @router.get("/identity")
 def identity_page(request: Request, next: str | None = None) -> Response:
-    return render(
-        request, "apply/identity.html", {"errors": {}, "values": {}, "next": safe_next(next, "/my")}
-    )
+    context = {"errors": {}, "values": {}, "next": safe_next(next, "/my"), "consent_version": CONSENT_VERSION}
+    return render(request, "apply/identity.html", context)
 
 
 @router.post("/identity")
 async def identity_submit(request: Request) -> Response:
+    """Step 1: consent and the person's details; a code goes to the phone and the code form follows."""
     form = await request.form()
     reader = FormReader(form)
+    consent = reader.flag("consent")
+    if not consent:
+        reader.errors["consent"] = IDENTITY_MESSAGES["consent"]
     name = reader.text("name", max_length=50)
     rrn = reader.text("rrn", max_length=20)
     phone = reader.text("phone", max_length=20)
     target = safe_next(reader.raw("next"), "/my")
-    token = ""
+    platform = platform_of(request)
+    # Every problem at once: the formats are checked here too, not one field per submit.
+    checks = (
+        ("name", name, _check_name),
+        ("rrn", rrn, lambda v: parse_resident_number(v, platform.today())),
+        ("phone", phone, normalize_phone),
+    )
+    for field, value, check in checks:
+        if value is not None and field not in reader.errors:
+            try:
+                check(value)
+            except ValueError:
+                reader.errors[field] = IDENTITY_MESSAGES[field]
     if reader.ok and name and rrn and phone:
-        platform = platform_of(request)
         try:
-            _, token = await run_in_threadpool(
-                verify_and_open_session, platform, LocalIdentityProvider(platform.today), name, rrn, phone
+            started = await run_in_threadpool(
+                partial(
+                    start_verification,
+                    platform,
+                    LocalIdentityProvider(platform.today),
+                    name,
+                    rrn,
+                    phone,
+                    consent_version=CONSENT_VERSION,
+                )
             )
         except InputError as exc:
-            message = IDENTITY_MESSAGES.get(exc.field, Message(exc.message, exc.message))
-            reader.errors[exc.field if exc.field in IDENTITY_MESSAGES else "name"] = message
-    if not reader.ok:
-        # The resident number and phone are never sent back to the browser: typed again after an error.
-        values = {"name": reader.raw("name")}
-        context = {"errors": reader.errors, "values": values, "next": target}
-        return render(request, "apply/identity.html", context, status_code=422)
-    response = RedirectResponse(target, status_code=303)
-    sign_in_applicant(response, request, token)
-    return response
+            field = exc.field if exc.field in IDENTITY_MESSAGES else "name"
+            reader.errors[field] = CODE_MESSAGES.get(
+                exc.code, IDENTITY_MESSAGES.get(exc.field, Message(exc.message, exc.message))
+            )
+        else:
+            return _code_page(request, platform, started.challenge, started.phone_masked, target, {})
+    # The resident number and phone are never sent back to the browser: typed again after an error.
+    values = {"name": reader.raw("name"), "consent": "on" if consent else ""}
+    context = {"errors": reader.errors, "values": values, "next": target, "consent_version": CONSENT_VERSION}
+    return render(request, "apply/identity.html", context, status_code=422)
+
+
+def _check_name(name: str) -> None:
+    if len(name.strip()) > 50 or any(ch.isdigit() for ch in name):
+        raise ValueError("name")
+
+
+def _code_page(
+    request: Request,
+    platform: Platform,
+    challenge: str,
+    phone_masked: str,
+    target: str,
+    errors: dict[str, Message],
+    status_code: int = 200,
+) -> Response:
+    """The code form; in development, the local outbox's message to that phone is shown beside it (no SMS
+    leaves a development machine, and production refuses the local identity provider)."""
+    outbox = None
+    if platform.environment != "production":
+        outbox = latest_code_message(platform, challenge)
+    context = {
+        "errors": errors,
+        "challenge": challenge,
+        "phone": phone_masked,
+        "next": target,
+        "dev_outbox": outbox,
+    }
+    return render(request, "apply/identity_code.html", context, status_code=status_code)
+
+
+@router.post("/identity/code")
+async def identity_code_submit(request: Request) -> Response:
+    """Step 2: the code opens the session and the person goes where they were going."""
+    form = await request.form()
+    reader = FormReader(form)
+    challenge = reader.raw("challenge")[:64]
+    code = (reader.text("code", max_length=10) or "").replace(" ", "")
+    target = safe_next(reader.raw("next"), "/my")
+    phone = reader.raw("phone")[:16]
+    platform = platform_of(request)
+    if reader.ok:
+        try:
+            verified = await run_in_threadpool(confirm_verification, platform, challenge, code)
+        except InputError as exc:
+            if exc.field == "challenge":
+                return RedirectResponse(f"/identity?next={quote(target)}", status_code=303)
+            reader.errors["code"] = CODE_MESSAGES.get(
+                exc.code,
+                Message("인증번호 6자리를 숫자로 입력해 주세요.", "Enter the 6-digit code."),
+            )
+        else:
+            response = RedirectResponse(target, status_code=303)
+            sign_in_applicant(response, request, verified.token)
+            return response
+    return _code_page(request, platform, challenge, phone, target, reader.errors, status_code=422)
 
 
 @router.get("/signout")

@@ -14,6 +14,7 @@ TITLES: dict[int, tuple[str, str]] = {
     409: ("지금 상태에서는 할 수 없는 일입니다", "Not possible in the current state"),
     413: ("보낸 파일이 너무 큽니다", "The upload is too large"),
     422: ("입력값을 확인해 주세요", "Please check what you entered"),
+    429: ("시도가 너무 많습니다. 잠시 후 다시 해 주세요", "Too many attempts: please try again later"),
     500: ("잠시 문제가 생겼습니다", "Something went wrong"),
 }
 

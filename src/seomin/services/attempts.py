@@ -1,0 +1,78 @@
+"""Attempt limits (시도 제한): one mechanism for every guessable secret and every abusable request.
+
+A key names what is guarded (``staff:<username>``, ``identity-start:<rrn hash>``, ``certificate:<no>``,
+``bank:<code>`` …). Failures are counted per key in a window; reaching the policy's maximum locks the key
+until the lockout ends, and every check while locked is refused with ``TooManyAttempts`` (HTTP 429 with
+``Retry-After``). Counts are written in a transaction of their own, so a refused use case that rolls back
+still leaves its failure counted, and under a row lock, so racing guesses all count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from seomin.adapters.db.models import AttemptCounter
+from seomin.services.errors import TooManyAttempts
+from seomin.services.platform import Platform
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptPolicy:
+    max_failures: int
+    window: timedelta
+    lockout: timedelta
+    message: str
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def check_allowed(platform: Platform, key: str, policy: AttemptPolicy) -> None:
+    """Refuse while ``key`` is locked out."""
+    with platform.sessions() as session:
+        row = session.get(AttemptCounter, key)
+        if row is not None and row.locked_until is not None:
+            left = (_aware(row.locked_until) - _now()).total_seconds()
+            if left > 0:
+                raise TooManyAttempts(policy.message, int(left) + 1)
+
+
+def record_failure(platform: Platform, key: str, policy: AttemptPolicy) -> int:
+    """Count one failure against ``key`` (its own transaction); returns the failures in the window and
+    locks the key when they reach the policy's maximum."""
+    for _ in range(2):  # the first failure of a key may race another's insert: then update its row
+        try:
+            with platform.sessions.begin() as session:
+                now = _now()
+                row = session.scalars(
+                    select(AttemptCounter).where(AttemptCounter.key == key).with_for_update()
+                ).one_or_none()
+                if row is None:
+                    row = AttemptCounter(key=key, failures=0, window_started_at=now)
+                    session.add(row)
+                elif now - _aware(row.window_started_at) > policy.window:
+                    row.failures, row.window_started_at, row.locked_until = 0, now, None
+                row.failures += 1
+                if row.failures >= policy.max_failures:
+                    row.locked_until = now + policy.lockout
+                return row.failures
+        except IntegrityError:
+            continue
+    raise RuntimeError(f"attempt counter {key} could not be written")  # pragma: no cover
+
+
+def clear(platform: Platform, key: str) -> None:
+    """A success forgets the key's failures."""
+    with platform.sessions.begin() as session:
+        row = session.get(AttemptCounter, key)
+        if row is not None:
+            session.delete(row)
