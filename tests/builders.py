@@ -6,6 +6,8 @@ Tests of a step itself go through the services; these builders only set the stag
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from seomin.adapters.db.models import Applicant, Application, Guarantee, Loan
@@ -125,3 +127,15 @@ def make_loan(
         session.add(loan)
         session.flush()
         return loan.id
+
+
+@contextmanager
+def business_day(platform: Platform, day: date) -> Iterator[None]:
+    """Run the block on ``day`` as the server's business day (a loan made in the past is made on its day:
+    a bank cannot back-date an execution), then restore the clock."""
+    saved = platform.today
+    platform.today = lambda: day
+    try:
+        yield
+    finally:
+        platform.today = saved

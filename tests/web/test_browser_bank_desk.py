@@ -7,7 +7,7 @@ import itertools
 from datetime import date
 from typing import Any
 
-from builders import make_guarantee
+from builders import business_day, make_guarantee
 from conftest import Site, assert_accessible, snapshot
 from seomin.services.demo import BANK_KEYS
 from seomin.services.loans import execute_loan, get_loan
@@ -27,9 +27,10 @@ def sign_in(page: Any, site: Site, next_path: str = "/bank") -> None:
 
 def new_loan(site: Site) -> int:
     _, certificate = make_guarantee(site.platform, amount=3_000_000, issued_on=date(2025, 4, 10))
-    loan = execute_loan(
-        site.platform, KWANGJU, certificate, "123456", date(2025, 4, 10), f"web-{next(_keys)}"
-    )
+    with business_day(site.platform, date(2025, 4, 10)):
+        loan = execute_loan(
+            site.platform, KWANGJU, certificate, "123456", date(2025, 4, 10), f"web-{next(_keys)}"
+        )
     return int(loan["loan_id"])
 
 

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from builders import make_guarantee
+from builders import business_day, make_guarantee
 from seomin.adapters.db.models import Payment
 from seomin.services.identity import issue_bank_api_key
 from seomin.services.loans import execute_loan
@@ -31,7 +31,8 @@ def desk(client: TestClient, platform: Platform) -> TestClient:
 def executed_loan(platform: Platform, amount: int = 5_000_000) -> int:
     """A loan of 광주은행 made through the service on 2025-04-10 (first installment due 2025-05-12)."""
     _, certificate = make_guarantee(platform, amount=amount, issued_on=date(2025, 4, 10))
-    loan = execute_loan(platform, KWANGJU, certificate, "123456", date(2025, 4, 10), "exec-1")
+    with business_day(platform, date(2025, 4, 10)):
+        loan = execute_loan(platform, KWANGJU, certificate, "123456", date(2025, 4, 10), "exec-1")
     return int(loan["loan_id"])
 
 
@@ -133,9 +134,10 @@ def test_the_loans_list_and_a_loan_with_its_schedule(desk: TestClient, platform:
 
 def test_another_banks_loan_is_not_found(desk: TestClient, platform: Platform) -> None:
     _, certificate = make_guarantee(platform, bank_code="jeonbuk", issued_on=date(2025, 4, 10))
-    other = execute_loan(
-        platform, Actor(ActorType.BANK, "jeonbuk"), certificate, "123456", date(2025, 4, 10), "k"
-    )
+    with business_day(platform, date(2025, 4, 10)):
+        other = execute_loan(
+            platform, Actor(ActorType.BANK, "jeonbuk"), certificate, "123456", date(2025, 4, 10), "k"
+        )
     assert desk.get(f"/bank/loans/{other['loan_id']}").status_code == 404
     response = desk.post(
         f"/bank/loans/{other['loan_id']}/payments",

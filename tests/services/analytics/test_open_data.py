@@ -14,7 +14,7 @@ import typer
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from builders import make_applicant, make_guarantee
+from builders import business_day, make_applicant, make_guarantee
 from seomin.adapters import cli
 from seomin.adapters.cli_policy import open_data_app
 from seomin.adapters.db.models import Applicant, Application, Guarantee, Loan
@@ -74,7 +74,10 @@ def _loans(platform: Platform, groups: dict[str, tuple[tuple[date, str, int, int
                         ),
                     )
                 )
-            execute_loan(platform, Actor(ActorType.BANK, bank), certificate, "123456", EXECUTED, f"x{serial}")
+            with business_day(platform, EXECUTED):
+                execute_loan(
+                    platform, Actor(ActorType.BANK, bank), certificate, "123456", EXECUTED, f"x{serial}"
+                )
 
 
 def _direct_identifiers(platform: Platform) -> list[str]:

@@ -193,7 +193,14 @@ def test_expired_or_misdated_executions_are_refused(platform: Platform) -> None:
     assert early.value.field == "executed_on"
     with pytest.raises(NotFound):
         execute_loan(platform, OTHER_BANK, certificate_no, CODE, date(2025, 5, 31), "k")
-    # Executed on the last day, posted the next morning: still within the certificate.
+    with pytest.raises(Conflict) as backdated:  # an expired certificate is not revived by an old date
+        execute(platform, certificate_no, on=date(2025, 5, 20))
+    assert backdated.value.code == "GUARANTEE_EXPIRED"
+    assert count(platform, Loan) == 0
+    with pytest.raises(Conflict) as posted_late:  # executed on the last day, posted days later: refused
+        execute(platform, certificate_no, on=date(2025, 5, 31))
+    assert posted_late.value.code == "GUARANTEE_EXPIRED"
+    at(platform, date(2025, 5, 31))  # on its last valid day the certificate executes
     assert execute(platform, certificate_no, on=date(2025, 5, 31))["executed_on"] == "2025-05-31"
     assert count(platform, Loan) == 1
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from builders import business_day
 from seomin.services import applications as apps
 from seomin.services import loans
 from seomin.services import recourse as recourse_service
@@ -85,9 +86,10 @@ def executed_loan(
     apps.decide(platform, staff or reviewer(platform), application_id, approve=True)
     apps.complete_education(platform, actor, "policy-finance-basics")
     issued = apps.agree_and_issue_guarantee(platform, actor, application_id, "kwangju")
-    loan = loans.execute_loan(
-        platform, BANK, issued.certificate_no, issued.verification_code, on, f"exec-{rrn}"
-    )
+    with business_day(platform, on):
+        loan = loans.execute_loan(
+            platform, BANK, issued.certificate_no, issued.verification_code, on, f"exec-{rrn}"
+        )
     loan_id = int(loan["loan_id"])
     schedule = loans.get_loan(platform, BANK, loan_id)["schedule"]
     anniversary = date(on.year + 1, on.month, on.day)

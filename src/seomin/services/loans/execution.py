@@ -134,8 +134,8 @@ def execute_loan(
     """Execute (disburse) the loan of an issued certificate, exactly once.
 
     The schedule is the contract schedule at the guaranteed rate (step-downs are applied later, when
-    earned). Conflicts: GUARANTEE_ALREADY_EXECUTED, GUARANTEE_EXPIRED (also when ``executed_on`` is after
-    ``expires_on``), GUARANTEE_CLAIMED, TOO_MANY_OPEN_LOANS, LIMIT_EXCEEDED, IDEMPOTENCY_KEY_REUSED,
+    earned). Conflicts: GUARANTEE_ALREADY_EXECUTED, GUARANTEE_EXPIRED (when today, or ``executed_on``, is
+    after ``expires_on``: a back-dated execution does not revive an expired certificate), GUARANTEE_CLAIMED, TOO_MANY_OPEN_LOANS, LIMIT_EXCEEDED, IDEMPOTENCY_KEY_REUSED,
     CERTIFICATE_VERIFICATION_FAILED.
     """
     bank_code = _bank_code(bank)
@@ -173,13 +173,15 @@ def _execute(
         check_transition("guarantee", GUARANTEE_TRANSITIONS, status, GuaranteeStatus.EXECUTED)
     except IllegalTransition as exc:
         raise Conflict(exc.code, str(exc)) from None
-    if day > guarantee.expires_on:
+    if day < guarantee.issued_on:
+        raise InputError("executed_on", f"is before the certificate was issued ({guarantee.issued_on})")
+    # Valid on the server's business day, not only on the day the bank names: a back-dated executed_on
+    # must not revive a certificate that has expired since.
+    if max(day, platform.today()) > guarantee.expires_on:
         raise Conflict(
             "GUARANTEE_EXPIRED",
             f"guarantee {guarantee.certificate_no} expired on {guarantee.expires_on.isoformat()}",
         )
-    if day < guarantee.issued_on:
-        raise InputError("executed_on", f"is before the certificate was issued ({guarantee.issued_on})")
     version = _version(platform, guarantee)
     _check_limits(session, version, guarantee)
 
