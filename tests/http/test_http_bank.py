@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 from test_close_of_business import due, make_loan, pay_through
 from test_http_applicant import (
     TestClient,
@@ -16,6 +17,7 @@ from test_http_applicant import (
     staff_token,
 )
 
+from seomin.adapters.db.models import AuditEvent
 from seomin.services.close_of_business import run_close_of_business
 from seomin.services.platform import Platform
 
@@ -142,3 +144,24 @@ def test_subrogation_from_claim_to_plan(client: TestClient, platform: Platform) 
         f"/api/v1/staff/recourse-debts/{debt['id']}/deferral", json={"months": 999}, headers=bearer(counselor)
     )
     assert too_long.status_code in (409, 422)
+
+
+def test_a_certificate_code_cannot_be_guessed(client: TestClient, platform: Platform) -> None:
+    """Five wrong codes lock the certificate (429 with Retry-After), even for the right code; each wrong
+    code is audited; another bank's guesses never touch it (it is not found for them)."""
+    certificate = approved_certificate(client, platform)
+    mine = bank_key(platform)
+    right = credentials(certificate)
+    wrong = {**right, "verification_code": "999999" if right["verification_code"] != "999999" else "888888"}
+    for _ in range(5):
+        guessed = client.post("/api/v1/bank/certificates/verification", json=wrong, headers=mine)
+        assert guessed.status_code == 409 and guessed.json()["code"] == "CERTIFICATE_VERIFICATION_FAILED"
+    locked = client.post("/api/v1/bank/certificates/verification", json=right, headers=mine)
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 60
+    executed = client.post("/api/v1/bank/loans", json=right, headers={**mine, "Idempotency-Key": "k"})
+    assert executed.status_code == 429 and loan_count(platform) == 0
+    with platform.sessions() as session:
+        failed = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action == "certificate.code_failed")
+        ).all()
+    assert len(failed) == 5

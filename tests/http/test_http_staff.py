@@ -7,7 +7,7 @@ import time
 from datetime import date
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from test_http_applicant import (
     PASSWORD,
     TestClient,
@@ -17,7 +17,7 @@ from test_http_applicant import (
     staff_token,
 )
 
-from seomin.adapters.db.models import StaffUser
+from seomin.adapters.db.models import AuditEvent, StaffUser
 from seomin.adapters.http.auth import issue_staff_token, staff_actor_for_token
 from seomin.services.platform import Actor, ActorType, Platform
 
@@ -142,3 +142,18 @@ def test_queue_filters_and_decisions(client: TestClient, platform: Platform) -> 
         f"/api/v1/staff/applications/{second}/decision", json={"approve": True}, headers=bearer(reviewer)
     )
     assert again.status_code == 409 and again.json()["code"] == "APPLICATION_REJECTED"
+
+
+def test_staff_sign_in_locks_after_five_wrong_passwords_and_each_is_audited(
+    client: TestClient, platform: Platform
+) -> None:
+    staff_token(client, platform, "lock", "reviewer")
+    for _ in range(5):
+        wrong = client.post("/api/v1/staff/login", json={"username": "lock", "password": "not the password"})
+        assert wrong.status_code == 401
+    locked = client.post("/api/v1/staff/login", json={"username": "lock", "password": PASSWORD})
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 60
+    with platform.sessions() as session:
+        failed = session.scalars(select(AuditEvent).where(AuditEvent.action == "staff.sign_in_failed")).all()
+    assert len(failed) == 5 and all(e.after and e.after["username"] == "lock" for e in failed)
+    assert all("not the password" not in str(e.after) for e in failed)  # never the password itself

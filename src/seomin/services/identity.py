@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import Applicant, ApplicantSession, BankApiKey, StaffUser
 from seomin.domain.identity import ResidentNumber, mask_phone, normalize_phone, parse_resident_number
+from seomin.services import attempts
 from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
 from seomin.services.platform import Actor, ActorType, Platform, audit
 
@@ -44,6 +45,13 @@ PASSWORD_HASHER = PasswordHasher()
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 _AUTH_FAILED = "invalid username or password"
+STAFF_PASSWORD_POLICY = attempts.AttemptPolicy(
+    max_failures=5,
+    window=timedelta(minutes=15),
+    lockout=timedelta(minutes=15),
+    message="too many failed sign-ins for this user; try again later or ask a supervisor",
+)
+"""Five wrong passwords for a username within 15 minutes lock it for 15 minutes (429 with Retry-After)."""
 
 
 # --- applicants: identity verification and sessions -------------------------------------------------
@@ -283,15 +291,31 @@ def authenticate_staff(platform: Platform, username: str, password: str) -> Acto
 
     An unknown or inactive user costs a full argon2 verification too, so timing says little.
     """
+    key = f"staff-password:{username.strip().lower()[:64]}"
+    attempts.check_allowed(platform, key, STAFF_PASSWORD_POLICY)
     with platform.sessions() as session:  # short: the argon2 work below runs outside any transaction
         user = session.scalars(select(StaffUser).where(StaffUser.username == username)).one_or_none()
     stored = user.password_hash if user is not None and user.active else _dummy_hash()
     try:
         PASSWORD_HASHER.verify(stored, password)
+        verified = user is not None and user.active
     except (VerificationError, InvalidHashError):
-        raise Forbidden(_AUTH_FAILED) from None
-    if user is None or not user.active:
+        verified = False
+    if not verified:
+        failures = attempts.record_failure(platform, key, STAFF_PASSWORD_POLICY)
+        with platform.sessions.begin() as session:
+            audit(
+                session,
+                Actor(ActorType.PUBLIC, "staff-sign-in"),
+                "staff.sign_in_failed",
+                "staff_user",
+                user.id if user is not None else "",
+                after={"username": username[:64], "failures": failures},
+                reason="wrong password, or an unknown or inactive user",
+            )
         raise Forbidden(_AUTH_FAILED)
+    assert user is not None
+    attempts.clear(platform, key)
     actor = Actor(ActorType.STAFF, str(user.id), role=user.role)
     if PASSWORD_HASHER.check_needs_rehash(user.password_hash):
         rehashed = PASSWORD_HASHER.hash(password)

@@ -87,7 +87,7 @@ Json = dict[str, Any]
 @router.post(
     "/certificates/verification",
     response_model=Json,
-    responses=errors(401, 404, 409, 422),
+    responses=errors(401, 404, 409, 422, 429),
     summary="보증서 확인: a certificate's terms and whether it can be executed",
 )
 def verify(request: Request, bank: BankActor, body: CertificateBody) -> SafeJSONResponse:
@@ -101,7 +101,7 @@ def verify(request: Request, bank: BankActor, body: CertificateBody) -> SafeJSON
 @router.post(
     "/loans",
     response_model=Json,
-    responses=errors(401, 404, 409, 422),
+    responses=errors(401, 404, 409, 422, 429),
     summary="대출 실행: execute the loan of a certificate, exactly once",
 )
 def execute(

@@ -112,7 +112,7 @@ def plain(view: Any) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in dataclasses.asdict(view).items()}
 
 
-@router.post("/login", response_model=LoginOut, responses=errors(401, 422), summary="Staff sign-in")
+@router.post("/login", response_model=LoginOut, responses=errors(401, 422, 429), summary="Staff sign-in")
 def login(request: Request, body: LoginBody) -> SafeJSONResponse:
     """A signed bearer token for 8 hours; a wrong username or password is one 401, whatever was wrong."""
     platform = platform_of(request)

@@ -26,8 +26,9 @@ Money rules (allocation, delinquency interest, prepayment, payoff) are ``seomin.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
-from datetime import date, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -36,9 +37,10 @@ from sqlalchemy.orm import Session
 from seomin.adapters.db.models import Applicant, Guarantee, Loan
 from seomin.domain.catalog import ProductVersion
 from seomin.domain.money import bp_to_rate, format_rate
+from seomin.services import attempts
 from seomin.services.applications import certificate_code_hash
 from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
-from seomin.services.platform import Actor, ActorType, Platform
+from seomin.services.platform import Actor, ActorType, Platform, audit
 
 JsonDict = dict[str, Any]
 T = TypeVar("T", Applicant, Guarantee, Loan)
@@ -115,6 +117,48 @@ def _check_code(platform: Platform, guarantee: Guarantee, verification_code: str
         raise Conflict(
             "CERTIFICATE_VERIFICATION_FAILED", "the certificate number and verification code do not match"
         )
+
+
+CERTIFICATE_CODE_POLICY = attempts.AttemptPolicy(
+    max_failures=5,
+    window=timedelta(minutes=30),
+    lockout=timedelta(minutes=30),
+    message="too many wrong verification codes for this certificate; the applicant can read it on my page",
+)
+BANK_CODE_POLICY = attempts.AttemptPolicy(
+    max_failures=50,
+    window=timedelta(minutes=10),
+    lockout=timedelta(minutes=10),
+    message="too many wrong certificate codes from this bank; wait before trying again",
+)
+
+
+@contextmanager
+def guarded_code(platform: Platform, bank: Actor, certificate_no: str) -> Iterator[None]:
+    """A certificate's one-time code may be guessed only a few times: per certificate and per bank. A wrong
+    code is counted and audited in transactions of their own, then refused as before."""
+    guards = (
+        (f"certificate-code:{certificate_no}", CERTIFICATE_CODE_POLICY),
+        (f"bank-codes:{bank.id}", BANK_CODE_POLICY),
+    )
+    for key, policy in guards:
+        attempts.check_allowed(platform, key, policy)
+    try:
+        yield
+    except Conflict as exc:
+        if exc.code == "CERTIFICATE_VERIFICATION_FAILED":
+            counts = {key: attempts.record_failure(platform, key, policy) for key, policy in guards}
+            with platform.sessions.begin() as session:
+                audit(
+                    session,
+                    bank,
+                    "certificate.code_failed",
+                    "guarantee",
+                    certificate_no,
+                    after={"failures": counts[guards[0][0]]},
+                    reason="wrong verification code",
+                )
+        raise
 
 
 def _own_loan(session: Session, bank_code: str, loan_id: object, *, lock: bool = False) -> Loan:

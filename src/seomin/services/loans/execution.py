@@ -35,6 +35,7 @@ from seomin.services.loans.common import (
     _rate,
     _text,
     _version,
+    guarded_code,
 )
 from seomin.services.loans.idempotency import _exactly_once, _request_hash
 from seomin.services.platform import Actor, Platform, audit
@@ -53,7 +54,7 @@ def verify_certificate(
     bank_code = _bank_code(bank)
     certificate = _text("certificate_no", certificate_no, 32)
     code = _text("verification_code", verification_code, 64)
-    with transaction(platform.sessions) as session:
+    with guarded_code(platform, bank, certificate), transaction(platform.sessions) as session:
         guarantee = _own_guarantee(session, bank_code, certificate)
         _check_code(platform, guarantee, code)
         applicant = session.get_one(Applicant, guarantee.applicant_id)
@@ -135,8 +136,9 @@ def execute_loan(
 
     The schedule is the contract schedule at the guaranteed rate (step-downs are applied later, when
     earned). Conflicts: GUARANTEE_ALREADY_EXECUTED, GUARANTEE_EXPIRED (when today, or ``executed_on``, is
-    after ``expires_on``: a back-dated execution does not revive an expired certificate), GUARANTEE_CLAIMED, TOO_MANY_OPEN_LOANS, LIMIT_EXCEEDED, IDEMPOTENCY_KEY_REUSED,
-    CERTIFICATE_VERIFICATION_FAILED.
+    after ``expires_on``: a back-dated execution does not revive an expired certificate),
+    GUARANTEE_CLAIMED, TOO_MANY_OPEN_LOANS, LIMIT_EXCEEDED, IDEMPOTENCY_KEY_REUSED,
+    CERTIFICATE_VERIFICATION_FAILED (counted: a few wrong codes lock the certificate, HTTP 429).
     """
     bank_code = _bank_code(bank)
     certificate = _text("certificate_no", certificate_no, 32)
@@ -158,7 +160,8 @@ def execute_loan(
         checkpoint()
         return 201, _execute(platform, session, bank, guarantee, day, key)
 
-    return _exactly_once(platform, bank_code, key, request_hash, work)
+    with guarded_code(platform, bank, certificate):
+        return _exactly_once(platform, bank_code, key, request_hash, work)
 
 
 def _execute(
