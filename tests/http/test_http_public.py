@@ -479,8 +479,11 @@ def test_openapi_documents_the_api_and_every_reference_resolves(client: TestClie
         assert ref.startswith("#/components/schemas/")
         assert ref.removeprefix("#/components/schemas/") in schemas, ref
     docs = client.get("/docs")
-    assert docs.status_code == 200
-    assert "swagger" in docs.text.lower()
+    assert docs.status_code == 200 and "script-src 'self'" in docs.headers["content-security-policy"]
+    assert "<script>" not in docs.text and "https://" not in docs.text  # no inline script, no CDN
+    for asset in ("swagger-ui.css", "swagger-ui-bundle.js", "docs-init.js"):
+        assert client.get(f"/docs/assets/{asset}").status_code == 200, asset
+    assert client.get("/docs/assets/..%2Fpyproject.toml").status_code == 404
 
 
 def test_health(client: TestClient) -> None:

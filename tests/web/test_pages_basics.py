@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from seomin.services.platform import Platform
+
 
 def test_an_unknown_page_is_an_html_404_in_korean(client: TestClient) -> None:
     response = client.get("/nope")
@@ -19,7 +21,16 @@ def test_pages_carry_a_content_security_policy(client: TestClient) -> None:
     response = client.get("/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert "content-security-policy" not in client.get("/api/v1/health").headers
+    api = client.get("/api/v1/health").headers  # the API answers carry the same headers
+    assert api["content-security-policy"] == response.headers["content-security-policy"]
+    assert api["x-content-type-options"] == "nosniff" and api["referrer-policy"] == "same-origin"
+    assert "strict-transport-security" not in response.headers  # plain HTTP in development
+
+
+def test_production_and_https_answers_ask_for_https_only(client: TestClient, platform: Platform) -> None:
+    platform.environment = "production"
+    assert "max-age=31536000" in client.get("/").headers["strict-transport-security"]
+    assert "max-age=31536000" in client.get("/api/v1/health").headers["strict-transport-security"]
 
 
 def test_a_form_posted_from_another_site_is_refused(client: TestClient) -> None:
@@ -27,6 +38,12 @@ def test_a_form_posted_from_another_site_is_refused(client: TestClient) -> None:
     assert response.status_code == 403
     same = client.post("/", headers={"Origin": "http://testserver"})
     assert same.status_code == 405  # reached the app: no POST route on the home page
+    assert client.post("/", headers={"Origin": "null"}).status_code == 403  # sandboxed frames, data: pages
+    foreign = client.post("/", headers={"Referer": "https://evil.example/form"})  # no Origin at all
+    assert foreign.status_code == 403
+    assert client.post("/", headers={"Referer": "http://testserver/help"}).status_code == 405
+    api = client.post("/api/v1/eligibility", headers={"Origin": "null"}, json={})
+    assert api.status_code == 422  # the API takes no cookies: not origin-checked
 
 
 def test_english_is_a_switch_and_is_remembered(client: TestClient) -> None:

@@ -41,6 +41,7 @@ from seomin.adapters.http.applicant import FORM_MODELS, UPLOAD_PATH
 from seomin.adapters.http.applicant import router as applicant_router
 from seomin.adapters.http.auth import Unauthorized
 from seomin.adapters.http.bank import router as bank_router
+from seomin.adapters.http.docs import router as docs_router
 from seomin.adapters.http.public import (
     BODY_MODELS,
     INPUT_ERROR,
@@ -356,7 +357,7 @@ def create_app(
         title="seomin",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served offline by adapters/http/docs.py
         redoc_url=None,
         openapi_url="/openapi.json",
         default_response_class=SafeJSONResponse,
@@ -421,5 +422,6 @@ def create_app(
     app.include_router(applicant_router, prefix=API_PREFIX)
     app.include_router(staff_router, prefix=API_PREFIX)
     app.include_router(bank_router, prefix=API_PREFIX)
+    app.include_router(docs_router)
     install_web(app)
     return app

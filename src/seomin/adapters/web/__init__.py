@@ -40,29 +40,31 @@ def node_modules() -> Path | None:
 
 
 class WebGuard:
-    """For the pages (not ``/api``): refuse a form posted from another site, and send the security
-    headers every page should carry.
+    """For every answer, the pages' and the API's alike: the security headers (CSP, nosniff, referrer policy,
+    and HSTS in production or over HTTPS); for the pages, refuse a form posted from another site.
 
-    A browser sends ``Origin`` on every POST; one that names another host is refused (403) before the page
-    runs. With SameSite=Lax cookies this is the cross-site request forgery defence, no token needed.
+    A browser sends ``Origin`` on every POST; one that names another host, or ``null`` (a sandboxed frame, a
+    ``data:`` page, a redirect chain: never our own form), is refused (403) before the page runs, and so is
+    a POST without ``Origin`` whose ``Referer`` names another host. With SameSite=Lax cookies this is the
+    cross-site request forgery defence, no token needed. The API takes no cookies (bearer tokens and API
+    keys), so its requests are not origin-checked.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path", "").startswith("/api/"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
-            origin = headers.get(b"origin", b"").decode("latin-1")
-            host = headers.get(b"host", b"").decode("latin-1")
-            if origin and origin != "null" and urlsplit(origin).netloc != host:
-                await Response(
-                    "다른 사이트에서 보낸 요청은 받지 않습니다. (cross-site request refused)", 403
-                )(scope, receive, send)
-                return
+        is_api = scope.get("path", "").startswith("/api/")
+        if not is_api and scope["method"] not in ("GET", "HEAD", "OPTIONS") and _cross_site(headers):
+            await Response("다른 사이트에서 보낸 요청은 받지 않습니다. (cross-site request refused)", 403)(
+                scope, receive, send
+            )
+            return
+        strict_transport = scope.get("scheme") == "https" or _production(scope)
 
         async def with_headers(message: dict[str, object]) -> None:
             if message["type"] == "http.response.start":
@@ -71,10 +73,27 @@ class WebGuard:
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"same-origin"),
                 ]
+                if strict_transport:
+                    extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
                 message["headers"] = [*message.get("headers", []), *extra]  # type: ignore[misc]
             await send(message)
 
         await self.app(scope, receive, with_headers)  # type: ignore[arg-type]
+
+
+def _cross_site(headers: dict[bytes, bytes]) -> bool:
+    host = headers.get(b"host", b"").decode("latin-1")
+    origin = headers.get(b"origin")
+    if origin is not None:
+        value = origin.decode("latin-1")
+        return value == "null" or urlsplit(value).netloc != host
+    referer = headers.get(b"referer")
+    return referer is not None and urlsplit(referer.decode("latin-1")).netloc != host
+
+
+def _production(scope: Scope) -> bool:
+    platform = getattr(getattr(scope.get("app"), "state", None), "platform", None)
+    return getattr(platform, "environment", "") == "production"
 
 
 async def _login_required(request: Request, exc: Exception) -> Response:

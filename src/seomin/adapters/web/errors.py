@@ -22,7 +22,7 @@ TITLES: dict[int, tuple[str, str]] = {
 def is_page_request(request: Request) -> bool:
     """A request for a web page rather than the API or its documentation."""
     path = request.url.path
-    return not (path.startswith("/api/") or path in ("/docs", "/openapi.json", "/docs/oauth2-redirect"))
+    return not (path.startswith(("/api/", "/docs")) or path == "/openapi.json")
 
 
 def error_page(request: Request, status_code: int, detail: str = "") -> Response:

@@ -88,7 +88,7 @@ def _set(response: Response, request: Request, name: str, value: str, ttl: timed
         max_age=int(ttl.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=request.url.scheme == "https" or platform_of(request).environment == "production",
         path="/",
     )
 
