@@ -19,6 +19,7 @@ from test_http_applicant import (
 
 from seomin.adapters.db.models import AuditEvent, StaffUser
 from seomin.adapters.http.auth import issue_staff_token, staff_actor_for_token
+from seomin.services.identity import create_staff_user, end_staff_sessions
 from seomin.services.platform import Actor, ActorType, Platform
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
@@ -36,11 +37,14 @@ def test_login_gives_a_token_and_refuses_wrong_passwords_with_401(
 
 
 def test_staff_tokens_are_signed_and_expire(platform: Platform) -> None:
-    actor = Actor(ActorType.STAFF, "7", role="auditor")
+    user_id = create_staff_user(platform, "aud", "감사인", PASSWORD, "auditor")
+    actor = Actor(ActorType.STAFF, str(user_id), role="auditor")
     issued = issue_staff_token(platform, actor, now=time.time())
     assert staff_actor_for_token(platform, issued.token) == actor
     body, _, signature = issued.token.partition(".")
-    forged = issue_staff_token(platform, Actor(ActorType.STAFF, "7", role="supervisor")).token.split(".")[0]
+    forged = issue_staff_token(platform, Actor(ActorType.STAFF, str(user_id), role="supervisor")).token.split(
+        "."
+    )[0]
     for bad in (f"{forged}.{signature}", f"{body}.AAAA", "garbage", f"{body}.", ".x"):
         answer = None
         try:
@@ -101,7 +105,26 @@ def test_a_deactivated_reviewer_cannot_decide_with_an_old_token(
         json={"approve": True},
         headers=bearer(reviewer),
     )
-    assert answer.status_code == 403
+    assert answer.status_code == 401  # the token ends with the account, on the very next request
+
+
+def test_a_changed_role_or_a_sign_out_ends_a_staff_token_at_once(
+    client: TestClient, platform: Platform
+) -> None:
+    supervisor = staff_token(client, platform, "sup", "supervisor")
+    assert client.get("/api/v1/staff/applications", headers=bearer(supervisor)).status_code == 200
+    with platform.sessions.begin() as session:
+        session.execute(update(StaffUser).where(StaffUser.username == "sup").values(role="counselor"))
+    assert client.get("/api/v1/staff/applications", headers=bearer(supervisor)).status_code == 401
+    login = {"username": "sup", "password": PASSWORD}
+    counselor = client.post("/api/v1/staff/login", json=login).json()["token"]
+    assert client.get("/api/v1/staff/applications", headers=bearer(counselor)).status_code == 200
+    with platform.sessions() as session:
+        user_id = session.scalars(select(StaffUser.id).where(StaffUser.username == "sup")).one()
+    end_staff_sessions(platform, Actor(ActorType.STAFF, str(user_id), role="counselor"))
+    assert client.get("/api/v1/staff/applications", headers=bearer(counselor)).status_code == 401
+    again = client.post("/api/v1/staff/login", json=login).json()["token"]
+    assert client.get("/api/v1/staff/applications", headers=bearer(again)).status_code == 200
 
 
 def test_queue_filters_and_decisions(client: TestClient, platform: Platform) -> None:

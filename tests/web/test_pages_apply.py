@@ -109,7 +109,12 @@ def test_identity_signs_in_and_shows_errors_beside_fields(client: TestClient) ->
     answer = page_sign_in(client, NAME, RRN, PHONE, next="https://evil.example/")
     assert answer.status_code == 303 and answer.headers["location"] == "/my"  # only same-site paths
     assert client.get("/apply").status_code == 200
+    copied = client.cookies.get("seomin_applicant")
     assert client.post("/signout", follow_redirects=False).status_code == 303
+    assert copied is not None
+    client.cookies.set("seomin_applicant", copied)  # the session ended server-side, not only the cookie
+    assert client.get("/my", follow_redirects=False).status_code == 303
+    client.cookies.clear()
 
     # Someone else's resident number with another name: refused in words that do not say which part.
     other = client.post(

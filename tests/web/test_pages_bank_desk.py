@@ -4,14 +4,14 @@ certificate verification with masked personal data, the bank's loans, and a paym
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from builders import business_day, make_guarantee
-from seomin.adapters.db.models import Payment
+from seomin.adapters.db.models import BankApiKey, Payment
 from seomin.services.identity import issue_bank_api_key
 from seomin.services.loans import execute_loan
 from seomin.services.platform import Actor, ActorType, Platform
@@ -77,8 +77,21 @@ def test_sign_in_goes_back_where_it_was_asked_and_sign_out_ends_it(
         "/bank/login", data={"api_key": key, "next": "https://evil.example/"}, follow_redirects=False
     )
     assert outside.headers["location"] == "/bank"
+    copied = client.cookies.get("seomin_bank")
     client.post("/bank/logout")
     assert client.get("/bank", follow_redirects=False).status_code == 303
+    assert copied is not None
+    client.cookies.set("seomin_bank", copied)  # a copy of the cookie kept from before the sign-out
+    assert client.get("/bank", follow_redirects=False).status_code == 303  # ended server-side
+
+
+def test_a_revoked_key_ends_the_desk_session_on_the_next_request(
+    desk: TestClient, platform: Platform
+) -> None:
+    assert desk.get("/bank").status_code == 200
+    with platform.sessions.begin() as session:
+        session.execute(update(BankApiKey).values(revoked_at=datetime.now(UTC)))
+    assert desk.get("/bank", follow_redirects=False).status_code == 303
 
 
 def test_a_certificate_shows_its_terms_with_the_applicant_masked(

@@ -222,6 +222,71 @@ def applicant_for_token(platform: Platform, token: str) -> int:
         return found.applicant_id
 
 
+def end_applicant_session(platform: Platform, token: str) -> None:
+    """Sign-out: the session is deleted, so its token opens nothing any more."""
+    with platform.sessions.begin() as session:
+        found = session.get(ApplicantSession, token_hash(token))
+        if found is not None:
+            session.delete(found)
+            audit(
+                session,
+                applicant_actor(found.applicant_id),
+                "applicant.signed_out",
+                "applicant",
+                found.applicant_id,
+            )
+
+
+def staff_session_actor(platform: Platform, staff_id: str, role: str, issued_at: float) -> Actor:
+    """The actor of a staff token, checked against the user as they are now: a deactivated user, a changed
+    role or a token from before the user's last sign-out is refused (Forbidden) on the very next request."""
+    try:
+        user_id = int(staff_id)
+    except ValueError:
+        raise Forbidden("invalid staff token") from None
+    with platform.sessions() as session:
+        user = session.get(StaffUser, user_id)
+    if user is None or not user.active:
+        raise Forbidden("this staff account is no longer active")
+    if user.role != role:
+        raise Forbidden("your role has changed; sign in again")
+    if user.tokens_valid_after is not None and issued_at <= _aware(user.tokens_valid_after).timestamp():
+        raise Forbidden("signed out; sign in again")
+    return Actor(ActorType.STAFF, str(user.id), role=user.role)
+
+
+def end_staff_sessions(platform: Platform, actor: Actor) -> None:
+    """Sign-out: every token the user holds stops working (tokens carry no id to end one alone)."""
+    with platform.sessions.begin() as session:
+        user = session.get(StaffUser, int(actor.id))
+        if user is not None:
+            user.tokens_valid_after = _utcnow()
+            audit(session, actor, "staff.signed_out", "staff_user", user.id)
+
+
+def bank_desk_actor(platform: Platform, key_prefix: str, issued_at: float) -> Actor:
+    """The bank of a bank-desk session, checked against its API key now: a revoked key or a session from
+    before the desk's last sign-out is refused (Forbidden)."""
+    with platform.sessions() as session:
+        key = session.scalars(select(BankApiKey).where(BankApiKey.key_prefix == key_prefix)).one_or_none()
+    if key is None or key.revoked_at is not None or key.bank_code not in platform.catalog.banks:
+        raise Forbidden("the bank's API key is no longer valid")
+    if key.desk_valid_after is not None and issued_at <= _aware(key.desk_valid_after).timestamp():
+        raise Forbidden("signed out; sign in again")
+    return Actor(ActorType.BANK, key.bank_code)
+
+
+def end_bank_desk_sessions(platform: Platform, key_prefix: str) -> None:
+    """Sign-out of the bank desk: every desk session opened with that key stops working."""
+    with platform.sessions.begin() as session:
+        key = session.scalars(select(BankApiKey).where(BankApiKey.key_prefix == key_prefix)).one_or_none()
+        if key is not None:
+            key.desk_valid_after = _utcnow()
+            audit(
+                session, Actor(ActorType.BANK, key.bank_code), "bank_desk.signed_out", "bank_api_key", key.id
+            )
+
+
 def applicant_actor(applicant_id: int) -> Actor:
     return Actor(ActorType.APPLICANT, str(applicant_id))
 

@@ -86,6 +86,8 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    tokens_valid_after: Mapped[datetime | None]
+    """Tokens issued before this moment are refused: set by signing out (ends every session of the user)."""
 
 
 class BankApiKey(Base):
@@ -98,6 +100,8 @@ class BankApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    desk_valid_after: Mapped[datetime | None]
+    """Bank-desk sessions opened with this key before this moment are refused: set by signing out."""
 
 
 class Application(Base):

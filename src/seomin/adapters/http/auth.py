@@ -34,7 +34,7 @@ from pydantic import BaseModel, Field
 from seomin.adapters.app_state import platform_of
 from seomin.adapters.http.public import ErrorOut
 from seomin.services.errors import Forbidden, NotFound
-from seomin.services.identity import STAFF_ROLES, applicant_for_token, authenticate_bank
+from seomin.services.identity import STAFF_ROLES, applicant_for_token, authenticate_bank, staff_session_actor
 from seomin.services.platform import Actor, ActorType, Platform
 
 STAFF_TOKEN_TTL = timedelta(hours=8)
@@ -109,7 +109,8 @@ def issue_staff_token(platform: Platform, actor: Actor, now: float | None = None
     """A signed token for a signed-in staff actor, valid for ``STAFF_TOKEN_TTL``."""
     issued = time.time() if now is None else now
     exp = int(issued + STAFF_TOKEN_TTL.total_seconds())
-    token = sign_claims(platform, _TOKEN_LABEL, {"sub": actor.id, "role": actor.role, "exp": exp})
+    claims = {"sub": actor.id, "role": actor.role, "exp": exp, "iat": issued}
+    token = sign_claims(platform, _TOKEN_LABEL, claims)
     return StaffToken(token, datetime.fromtimestamp(exp, UTC))
 
 
@@ -119,10 +120,13 @@ def staff_actor_for_token(platform: Platform, token: str, now: float | None = No
         claims = verified_claims(platform, _TOKEN_LABEL, token, now)
     except Unauthorized as exc:
         raise Unauthorized(exc.message.replace("token", "staff token", 1)) from None
-    sub, role = claims.get("sub"), claims.get("role")
-    if not isinstance(sub, str) or role not in STAFF_ROLES:
-        raise Unauthorized("invalid staff token")  # pragma: no cover - only we sign tokens
-    return Actor(ActorType.STAFF, sub, role=str(role))
+    sub, role, issued = claims.get("sub"), claims.get("role"), claims.get("iat")
+    if not isinstance(sub, str) or role not in STAFF_ROLES or not isinstance(issued, int | float):
+        raise Unauthorized("invalid staff token")
+    try:  # the user as they are now: deactivation, a new role or a sign-out end the token at once
+        return staff_session_actor(platform, sub, str(role), float(issued))
+    except Forbidden as exc:
+        raise Unauthorized(str(exc)) from None
 
 
 # --- FastAPI dependencies --------------------------------------------------------------------------

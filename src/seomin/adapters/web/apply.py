@@ -246,7 +246,7 @@ def signout_page(request: Request) -> Response:
 @router.post("/signout")
 def signout(request: Request) -> Response:
     response = RedirectResponse("/", status_code=303)
-    sign_out(response, "applicant")
+    sign_out(response, request, "applicant")
     return response
 
 

@@ -94,14 +94,14 @@ async def login(request: Request) -> Response:
         context["failed"] = True
         return render(request, "bank/login.html", context, status_code=401)
     response = RedirectResponse(next_path, status_code=303)
-    sign_in_bank(response, request, bank)
+    sign_in_bank(response, request, bank, api_key.strip().partition(".")[0])
     return response
 
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
     response = RedirectResponse("/bank/login", status_code=303)
-    sign_out(response, "bank")
+    sign_out(response, request, "bank")
     return response
 
 

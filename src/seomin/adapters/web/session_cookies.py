@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote
 
 from fastapi import Request
@@ -29,7 +29,14 @@ from seomin.adapters.http.auth import (
     verified_claims,
 )
 from seomin.services.errors import Forbidden, NotFound
-from seomin.services.identity import SESSION_TTL, applicant_for_token
+from seomin.services.identity import (
+    SESSION_TTL,
+    applicant_for_token,
+    bank_desk_actor,
+    end_applicant_session,
+    end_bank_desk_sessions,
+    end_staff_sessions,
+)
 from seomin.services.platform import Actor, ActorType
 
 APPLICANT_COOKIE = "seomin_applicant"
@@ -101,13 +108,27 @@ def sign_in_staff(response: Response, request: Request, token: str) -> None:
     _set(response, request, STAFF_COOKIE, token, STAFF_TOKEN_TTL)
 
 
-def sign_in_bank(response: Response, request: Request, bank: Actor) -> None:
-    exp = int(time.time() + BANK_DESK_TTL.total_seconds())
-    token = sign_claims(platform_of(request), _BANK_LABEL, {"sub": bank.id, "exp": exp})
-    _set(response, request, BANK_COOKIE, token, BANK_DESK_TTL)
+def sign_in_bank(response: Response, request: Request, bank: Actor, key_prefix: str) -> None:
+    """The desk session names the API key it was opened with (its prefix, never the secret), so revoking
+    the key or signing out ends it on the next request."""
+    issued = time.time()
+    exp = int(issued + BANK_DESK_TTL.total_seconds())
+    claims = {"sub": bank.id, "key": key_prefix, "exp": exp, "iat": issued}
+    _set(
+        response, request, BANK_COOKIE, sign_claims(platform_of(request), _BANK_LABEL, claims), BANK_DESK_TTL
+    )
 
 
-def sign_out(response: Response, kind: ViewerKind) -> None:
+def sign_out(response: Response, request: Request, kind: ViewerKind) -> None:
+    """End the session server-side (the cookie alone would keep working if copied), then drop the cookie."""
+    platform = platform_of(request)
+    viewer = viewer_of(request)
+    if kind == "applicant" and (token := request.cookies.get(APPLICANT_COOKIE)):
+        end_applicant_session(platform, token[:1024])
+    elif kind == "staff" and (staff := viewer.staff) is not None:
+        end_staff_sessions(platform, staff)
+    elif kind == "bank" and (claims := _bank_claims(request)) is not None:
+        end_bank_desk_sessions(platform, str(claims.get("key", "")))
     name = {"applicant": APPLICANT_COOKIE, "staff": STAFF_COOKIE, "bank": BANK_COOKIE}[kind]
     response.delete_cookie(name, path="/")
 
@@ -132,16 +153,27 @@ def _staff(request: Request) -> Actor | None:
         return None
 
 
-def _bank(request: Request) -> Actor | None:
+def _bank_claims(request: Request) -> dict[str, Any] | None:
     token = request.cookies.get(BANK_COOKIE)
     if not token:
         return None
     try:
-        claims = verified_claims(platform_of(request), _BANK_LABEL, token)
+        return verified_claims(platform_of(request), _BANK_LABEL, token)
     except Unauthorized:
         return None
-    sub = claims.get("sub")
-    return Actor(ActorType.BANK, sub) if isinstance(sub, str) else None
+
+
+def _bank(request: Request) -> Actor | None:
+    claims = _bank_claims(request)
+    if claims is None:
+        return None
+    key, issued = claims.get("key"), claims.get("iat")
+    if not isinstance(key, str) or not isinstance(issued, int | float):
+        return None
+    try:
+        return bank_desk_actor(platform_of(request), key, float(issued))
+    except Forbidden:  # a revoked key or a signed-out desk
+        return None
 
 
 def viewer_of(request: Request) -> Viewer:

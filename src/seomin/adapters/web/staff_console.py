@@ -151,7 +151,7 @@ async def login(request: Request) -> Response:
 @router.post("/staff/logout")
 def logout(request: Request) -> Response:
     response = RedirectResponse("/staff/login", status_code=303)
-    sign_out(response, "staff")
+    sign_out(response, request, "staff")
     return response
 
 
