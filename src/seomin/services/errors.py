@@ -27,6 +27,8 @@ class InputErrorCode(StrEnum):
     """The name does not match the record of that resident number (which part is not said)."""
     CODE_MISMATCH = "CODE_MISMATCH"
     CODE_EXPIRED = "CODE_EXPIRED"
+    HELP_ALREADY_BOOKED = "HELP_ALREADY_BOOKED"
+    """One active help booking per phone, and per signed-in person, a day."""
 
 
 class InputError(ValueError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -222,7 +222,7 @@ def test_online_cancellation_locks_after_five_wrong_answers(platform: Platform) 
     with platform.sessions() as session:
         refused = session.scalars(select(AuditEvent).where(AuditEvent.action == "help.cancel_refused")).all()
     assert len(refused) == 5 and {e.actor_type for e in refused} == {"public"}
-    malformed = booking(platform, slot="14:30")
+    malformed = booking(platform, slot="14:30", phone="010-2222-2468")  # one booking a phone a day
     for _ in range(6):  # a malformed answer is not a guess
         with pytest.raises(HelpInputError):
             cancel_booking(platform, DIRECTORY, None, malformed.reference_no, "12")
@@ -245,3 +245,34 @@ def test_a_past_or_cancelled_booking_cannot_be_cancelled(platform: Platform) -> 
     with platform.sessions() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "help.cancelled")).one()
         assert event.actor_type == "applicant" and event.actor_id == actor.id
+
+
+def test_one_active_booking_per_phone_and_per_person_a_day(platform: Platform) -> None:
+    """One caller cannot take every seat: a second booking that day, by phone or by the signed-in person, is
+    refused beside the phone field; another day, or after a cancellation, is fine."""
+    first = booking(platform)
+    with pytest.raises(HelpInputError) as again:
+        booking(platform, slot="14:30", channel="visit")
+    assert again.value.field == "phone" and again.value.code == "HELP_ALREADY_BOOKED"
+    assert booking(platform, day=FRIDAY + timedelta(days=3)).reference_no  # Monday
+    cancel_booking(platform, DIRECTORY, None, first.reference_no, "2468")
+    assert booking(platform, slot="14:30").reference_no
+    actor = person(platform, "850301-1234567")
+    booking(platform, actor, phone="010-3333-0001", day=FRIDAY + timedelta(days=4))
+    with pytest.raises(HelpInputError):  # the same person with another phone
+        booking(platform, actor, phone="010-3333-0002", day=FRIDAY + timedelta(days=4), slot="14:30")
+
+
+def test_racing_bookings_of_one_phone_leave_one(platform: Platform) -> None:
+    barrier = threading.Barrier(4)
+
+    def attempt(slot: str) -> str:
+        barrier.wait()
+        try:
+            return booking(platform, slot=slot).reference_no
+        except HelpInputError as exc:
+            return exc.code
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(attempt, ["09:30", "10:30", "13:30", "14:30"]))
+    assert outcomes.count("HELP_ALREADY_BOOKED") == 3

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -363,6 +364,23 @@ class HelpBooking(Base):
     __tablename__ = "help_bookings"
     __table_args__ = (
         UniqueConstraint("channel", "center_code", "day", "slot", "seat_no"),
+        # One active booking per phone, and per signed-in person, a day: one caller cannot take every seat.
+        Index(
+            "uq_help_bookings_phone_day",
+            "phone_hash",
+            "day",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+        Index(
+            "uq_help_bookings_applicant_day",
+            "applicant_id",
+            "day",
+            unique=True,
+            sqlite_where=text("status = 'booked' AND applicant_id IS NOT NULL"),
+            postgresql_where=text("status = 'booked' AND applicant_id IS NOT NULL"),
+        ),
         CheckConstraint("channel IN ('callback', 'visit')", name="channel"),
         CheckConstraint("status IN ('booked', 'done', 'cancelled')", name="status"),
     )
@@ -378,6 +396,8 @@ class HelpBooking(Base):
     name_encrypted: Mapped[str] = mapped_column(Text)
     phone_encrypted: Mapped[str] = mapped_column(Text)
     phone_masked: Mapped[str] = mapped_column(String(16))
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    """The keyed hash of the phone (bookings from before revision 0007 have none)."""
     status: Mapped[str] = mapped_column(String(16), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

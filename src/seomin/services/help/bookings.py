@@ -30,14 +30,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import Applicant, AuditEvent, HelpBooking
 from seomin.domain.identity import mask_name, mask_phone
 from seomin.domain.regions import normalize_region
-from seomin.services.errors import Conflict, InputError, NotFound
+from seomin.services.errors import Conflict, InputError, InputErrorCode, NotFound
 from seomin.services.platform import Actor, ActorType, Platform, audit
 
 Channel = Literal["callback", "visit"]
@@ -57,8 +57,8 @@ _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 class HelpInputError(InputError):
     """Bad booking input, with the message in Korean and in English (``message`` is the English)."""
 
-    def __init__(self, field_name: str, ko: str, en: str) -> None:
-        super().__init__(field_name, en)
+    def __init__(self, field_name: str, ko: str, en: str, code: str = InputErrorCode.INVALID) -> None:
+        super().__init__(field_name, en, code)
         self.message_ko = ko
         self.message_en = en
 
@@ -293,6 +293,28 @@ def slot_availability(
     return [SlotAvailability(slot, rules.capacity, int(taken.get(slot, 0))) for slot in rules.slots]
 
 
+def _refuse_a_second_booking_that_day(
+    session: Session, phone_hash: str, applicant_id: int | None, day: date
+) -> None:
+    """At most one active booking per phone, and per signed-in person, a day (one caller cannot take every
+    seat); the partial unique indexes hold the rule under races."""
+    same = HelpBooking.phone_hash == phone_hash
+    if applicant_id is not None:
+        same = or_(same, HelpBooking.applicant_id == applicant_id)
+    found = session.scalars(
+        select(HelpBooking.reference_no).where(same, HelpBooking.day == day, HelpBooking.status == ACTIVE)
+    ).first()
+    if found is not None:
+        raise HelpInputError(
+            "phone",
+            "이 휴대폰 번호(또는 본인)로 그날 예약이 이미 있어요. "
+            "시간을 바꾸려면 먼저 그 예약을 취소해 주세요.",
+            "There is already a booking for that day with this phone (or for you). To change the time, "
+            "cancel that booking first.",
+            InputErrorCode.HELP_ALREADY_BOOKED,
+        )
+
+
 def book_help(
     platform: Platform,
     directory: HelpDirectory,
@@ -332,6 +354,8 @@ def book_help(
             HelpBooking.day == day,
             HelpBooking.slot == slot,
         )
+        phone_hash = vault.lookup_hash(digits)
+        _refuse_a_second_booking_that_day(session, phone_hash, applicant_id, day)
         taken = set(
             session.scalars(select(HelpBooking.seat_no).where(*where, HelpBooking.status != CANCELLED))
         )
@@ -351,12 +375,15 @@ def book_help(
                 name_encrypted=vault.encrypt(cleaned_name),
                 phone_encrypted=vault.encrypt(digits),
                 phone_masked=mask_phone(digits),
+                phone_hash=phone_hash,
                 status=ACTIVE,
             )
             try:
                 with session.begin_nested():  # a seat taken by a racing booking: try the next one
                     session.add(candidate)
             except IntegrityError:
+                # or a racing booking of the same phone or person that day, which the indexes refuse
+                _refuse_a_second_booking_that_day(session, phone_hash, applicant_id, day)
                 continue
             booking = candidate
             break
