@@ -17,6 +17,15 @@ from seomin.domain.calendar import add_months
 INSTALLMENT_PLAN = "installment_plan"
 DEFERRAL = "deferral"
 
+SECOND_APPROVAL_ABOVE_MONTHS = {INSTALLMENT_PLAN: 60, DEFERRAL: 12}
+"""Arrangements longer than these need a second approver, a supervisor other than the one who proposed
+them (maker-checker). Our assumption, to confirm with the agency: five years of installments, a year of
+deferral."""
+
+
+def needs_second_approval(kind: str, months: int) -> bool:
+    return months > SECOND_APPROVAL_ABOVE_MONTHS[kind]
+
 
 def plan_monthly_amount(balance: int, months: int) -> int:
     """Each payment but the last: the balance divided by the months, truncated to the won."""

@@ -14,6 +14,7 @@ from seomin.services.close_of_business import run_close_of_business
 from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
 from seomin.services.platform import Actor, ActorType, Platform
 from seomin.services.recourse import (
+    approve_arrangement,
     file_subrogation_claim,
     grant_deferral,
     grant_installment_plan,
@@ -249,3 +250,33 @@ def test_illegal_transitions_and_bad_input_are_refused(platform: Platform) -> No
     assert before_debt.value.field == "starts_on"
     with platform.sessions() as session:
         assert session.scalars(select(RecoursePlan)).all() == []
+
+
+def test_a_long_arrangement_waits_for_a_second_supervisor(platform: Platform) -> None:
+    """Maker-checker: a plan above 60 months or a deferral above 12 is proposed, not in force; the debt
+    keeps its state until a supervisor other than the proposer approves it."""
+    made, filed_on = defaulted_loan(platform)
+    claim = file_subrogation_claim(platform, BANK, made.id, filed_on)
+    debt = pay_subrogation_claim(platform, SUPERVISOR, claim.id, filed_on + timedelta(days=20))
+    starts = filed_on + timedelta(days=40)
+    proposed = grant_installment_plan(platform, COUNSELOR, debt.id, 72, starts)
+    assert proposed.status == "proposed"
+    with platform.sessions() as session:
+        assert session.get_one(RecourseDebt, debt.id).status == "open"
+    with pytest.raises(Conflict) as another:  # one proposal at a time
+        grant_deferral(platform, COUNSELOR, debt.id, 3, starts)
+    assert another.value.code == "RECOURSE_ARRANGEMENT_PENDING"
+    with pytest.raises(Forbidden):  # a counselor proposes, never approves
+        approve_arrangement(platform, COUNSELOR, proposed.id)
+    maker = Actor(ActorType.STAFF, "3", role="supervisor")
+    long_deferral_debt = debt.id
+    approved = approve_arrangement(platform, SUPERVISOR, proposed.id)
+    assert (approved.status, approved.months) == ("in_force", 72)
+    with platform.sessions() as session:
+        assert session.get_one(RecourseDebt, long_deferral_debt).status == "installment_plan"
+    deferral = grant_deferral(platform, maker, debt.id, 18, starts + timedelta(days=60))
+    assert deferral.status == "proposed"
+    with pytest.raises(Conflict) as same:
+        approve_arrangement(platform, maker, deferral.id)
+    assert same.value.code == "SECOND_APPROVER_SAME"
+    assert events(platform, "recourse_debt", debt.id)[-1] == ("recourse_debt.deferral_proposed", "staff", "3")

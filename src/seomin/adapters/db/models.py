@@ -301,6 +301,10 @@ class RecoursePlan(Base):
     months: Mapped[int]
     starts_on: Mapped[date]
     monthly_amount: Mapped[int] = mapped_column(Won, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="in_force", server_default="in_force")
+    """``in_force``, or ``proposed`` while a long arrangement awaits its second approver."""
+    proposed_by: Mapped[str | None] = mapped_column(String(32))
+    approved_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

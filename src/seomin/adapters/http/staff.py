@@ -37,7 +37,14 @@ from seomin.services.audit_trail import audit_events
 from seomin.services.errors import Forbidden
 from seomin.services.identity import STAFF_ROLES, authenticate_staff
 from seomin.services.platform import Actor
-from seomin.services.recourse import grant_deferral, grant_installment_plan, pay_subrogation_claim
+from seomin.services.recourse import (
+    MAX_DEFERRAL_MONTHS,
+    MAX_PLAN_MONTHS,
+    approve_arrangement,
+    grant_deferral,
+    grant_installment_plan,
+    pay_subrogation_claim,
+)
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 Id = Annotated[int, Path(ge=1, le=2**62)]
@@ -78,7 +85,12 @@ class PaymentBody(_Body):
 
 
 class PlanBody(_Body):
-    months: StrictInt = Field(ge=1, le=1200)
+    months: StrictInt = Field(ge=1, le=MAX_PLAN_MONTHS)
+    starts_on: IsoDate | None = Field(default=None, description="Default: today")
+
+
+class DeferralBody(_Body):
+    months: StrictInt = Field(ge=1, le=MAX_DEFERRAL_MONTHS)
     starts_on: IsoDate | None = Field(default=None, description="Default: today")
 
 
@@ -249,10 +261,22 @@ def installment_plan(request: Request, actor: PlanGranter, debt_id: Id, body: Pl
     responses=errors(401, 403, 404, 409, 422),
     summary="상환유예: defer a recourse debt",
 )
-def deferral(request: Request, actor: PlanGranter, debt_id: Id, body: PlanBody) -> SafeJSONResponse:
+def deferral(request: Request, actor: PlanGranter, debt_id: Id, body: DeferralBody) -> SafeJSONResponse:
     platform = platform_of(request)
     plan = grant_deferral(platform, actor, debt_id, body.months, body.starts_on or platform.today())
     return SafeJSONResponse(plain(plan))
+
+
+@router.post(
+    "/recourse-plans/{plan_id}/approval",
+    response_model=dict[str, Any],
+    responses=errors(401, 403, 404, 409, 422),
+    summary="2차 승인: a second supervisor puts a long installment plan or deferral in force",
+)
+def approve_plan(request: Request, actor: Supervisor, plan_id: Id) -> SafeJSONResponse:
+    """Plans above 60 months and deferrals above 12 are proposed first (``status: proposed``); another
+    supervisor than the proposer approves them here (409 ``SECOND_APPROVER_SAME`` otherwise)."""
+    return SafeJSONResponse(plain(approve_arrangement(platform_of(request), actor, plan_id)))
 
 
 @router.get(

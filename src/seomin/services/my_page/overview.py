@@ -733,7 +733,7 @@ def _recourse(session: Session, applicant_id: int, today: date) -> tuple[Recours
     plans: dict[int, RecoursePlan] = {}
     for plan in session.scalars(
         select(RecoursePlan)
-        .where(RecoursePlan.recourse_debt_id.in_(list(in_force)))
+        .where(RecoursePlan.recourse_debt_id.in_(list(in_force)), RecoursePlan.status == "in_force")
         .order_by(RecoursePlan.id)
     ):
         if in_force[plan.recourse_debt_id] == plan.kind:

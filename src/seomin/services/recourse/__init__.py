@@ -7,6 +7,7 @@ from seomin.services.recourse.arrangements import (
     MAX_PLAN_MONTHS,
     PLAN_ROLES,
     RecoursePlanView,
+    approve_arrangement,
     grant_deferral,
     grant_installment_plan,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "ClaimView",
     "RecourseDebtView",
     "RecoursePlanView",
+    "approve_arrangement",
     "file_subrogation_claim",
     "grant_deferral",
     "grant_installment_plan",

@@ -11,11 +11,19 @@ from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import RecourseDebt, RecoursePlan
 from seomin.domain.lifecycle import RECOURSE_TRANSITIONS, RecourseStatus
-from seomin.domain.recourse import arrangement_terms, deferral_ends_on, plan_monthly_amount
-from seomin.services.errors import InputError
+from seomin.domain.recourse import (
+    DEFERRAL,
+    SECOND_APPROVAL_ABOVE_MONTHS,
+    arrangement_terms,
+    deferral_ends_on,
+    needs_second_approval,
+    plan_monthly_amount,
+)
+from seomin.services.errors import Conflict, InputError, NotFound
 from seomin.services.platform import Actor, Platform, audit
 from seomin.services.recourse.common import _debt_for_update, _require_staff, _transition
 
+APPROVER_ROLES = frozenset({"supervisor"})
 PLAN_ROLES = frozenset({"counselor", "supervisor"})
 MAX_PLAN_MONTHS = 120
 MAX_DEFERRAL_MONTHS = 24
@@ -33,6 +41,8 @@ class RecoursePlanView:
     ends_on: date
     monthly_amount: int
     last_amount: int
+    status: str = "in_force"
+    """``in_force``, or ``proposed`` until a second approver approves it (``approve_arrangement``)."""
 
 
 # --- installment plans and deferrals -------------------------------------------------------------
@@ -104,7 +114,11 @@ def _check_start(debt: RecourseDebt, starts_on: date) -> None:
 def _deferral_end(session: Session, recourse_debt_id: int) -> date | None:
     latest = session.scalars(
         select(RecoursePlan)
-        .where(RecoursePlan.recourse_debt_id == recourse_debt_id, RecoursePlan.kind == "deferral")
+        .where(
+            RecoursePlan.recourse_debt_id == recourse_debt_id,
+            RecoursePlan.kind == "deferral",
+            RecoursePlan.status == "in_force",
+        )
         .order_by(RecoursePlan.id.desc())
         .limit(1)
     ).one_or_none()
@@ -122,12 +136,65 @@ def _plan_view(plan: RecoursePlan, balance: int) -> RecoursePlanView:
         terms.ends_on,
         plan.monthly_amount,
         terms.last_amount,
+        plan.status,
     )
 
 
 def _grant(
     session: Session, staff: Actor, debt: RecourseDebt, plan: RecoursePlan, status: RecourseStatus
 ) -> RecoursePlanView:
+    pending = session.scalars(
+        select(RecoursePlan.id).where(
+            RecoursePlan.recourse_debt_id == debt.id, RecoursePlan.status == "proposed"
+        )
+    ).first()
+    if pending is not None:
+        raise Conflict(
+            "RECOURSE_ARRANGEMENT_PENDING",
+            f"arrangement {pending} awaits its second approver; approve it before proposing another",
+        )
+    if needs_second_approval(plan.kind, plan.months):
+        plan.status, plan.proposed_by = "proposed", staff.id
+        session.add(plan)
+        session.flush()
+        view = _plan_view(plan, debt.balance)
+        audit(
+            session,
+            staff,
+            f"recourse_debt.{plan.kind}_proposed",
+            "recourse_debt",
+            debt.id,
+            after={"plan_id": plan.id, "kind": plan.kind, "months": plan.months, "status": "proposed"},
+            reason=f"{plan.months} months is above {SECOND_APPROVAL_ABOVE_MONTHS[plan.kind]}: a second "
+            "approver (another supervisor) must approve it",
+        )
+        return view
+    return _put_in_force(session, staff, debt, plan, status)
+
+
+def approve_arrangement(platform: Platform, supervisor: Actor, plan_id: int) -> RecoursePlanView:
+    """The checker's approval of a long arrangement: a supervisor other than the proposer puts it in force."""
+    _require_staff(supervisor, APPROVER_ROLES, "approve a recourse arrangement")
+    with platform.sessions.begin() as session:
+        found = session.get(RecoursePlan, plan_id)
+        if found is None:
+            raise NotFound("recourse arrangement", plan_id)
+        debt = _debt_for_update(session, found.recourse_debt_id)
+        plan = session.get_one(RecoursePlan, plan_id)
+        if plan.status != "proposed":
+            raise Conflict("RECOURSE_ARRANGEMENT_IN_FORCE", f"arrangement {plan_id} is already in force")
+        if plan.proposed_by == supervisor.id:
+            raise Conflict("SECOND_APPROVER_SAME", "the proposer of an arrangement cannot also approve it")
+        wanted = RecourseStatus.DEFERRED if plan.kind == DEFERRAL else RecourseStatus.INSTALLMENT_PLAN
+        _transition("recourse_debt", RECOURSE_TRANSITIONS, RecourseStatus(debt.status), wanted)
+        plan.approved_by = supervisor.id
+        return _put_in_force(session, supervisor, debt, plan, wanted)
+
+
+def _put_in_force(
+    session: Session, staff: Actor, debt: RecourseDebt, plan: RecoursePlan, status: RecourseStatus
+) -> RecoursePlanView:
+    plan.status = "in_force"
     session.add(plan)
     session.flush()
     view = _plan_view(plan, debt.balance)
