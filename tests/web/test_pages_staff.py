@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
+from test_applications import applicant, apply
 
 from builders import make_loan
 from seomin.adapters.db.models import Application, CounselingNote, Loan
@@ -20,7 +21,6 @@ from seomin.adapters.web import staff_console
 from seomin.domain.reasons import TEMPLATES
 from seomin.services.identity import create_staff_user
 from seomin.services.platform import Platform
-from test_applications import applicant, apply
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
@@ -346,3 +346,19 @@ def test_the_supervisor_overview_shows_the_seeded_day(platform: Platform, staff_
     assert "2025.05.15" in page.text
     english = staff_client("supervisor-en").get("/staff/overview?lang=en")
     assert "Last 30 days: 3 applications, 1 approvals" in english.text and "37.5%" in english.text
+
+
+def test_a_reviewer_opens_a_submitted_document_and_a_counselor_cannot(
+    staff_client: Login, platform: Platform
+) -> None:
+    application_id = apply(platform, applicant(platform))
+    reviewer = staff_client("reviewer-doc")
+    page = reviewer.get(f"/staff/applications/{application_id}")
+    link = re.search(rf'href="(/staff/applications/{application_id}/documents/\d+)"', page.text)
+    assert link is not None
+    opened = reviewer.get(link.group(1))
+    assert opened.status_code == 200 and opened.content.startswith(b"%PDF")
+    assert opened.headers["content-type"] == "application/pdf"
+    assert opened.headers["cache-control"] == "no-store" and "inline" in opened.headers["content-disposition"]
+    counselor = staff_client("counselor-doc")
+    assert counselor.get(link.group(1)).status_code == 403

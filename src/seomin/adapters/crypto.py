@@ -29,6 +29,16 @@ class DataVault:
     def encrypt(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")
 
+    def encrypt_bytes(self, plaintext: bytes) -> bytes:
+        """A file's content encrypted at rest (Fernet: AES-128-CBC with HMAC-SHA256)."""
+        return self._fernet.encrypt(plaintext)
+
+    def decrypt_bytes(self, token: bytes) -> bytes:
+        try:
+            return self._fernet.decrypt(token)
+        except InvalidToken:
+            raise DataKeyError("a stored document cannot be decrypted with this SEOMIN_DATA_KEY") from None
+
     def decrypt(self, token: str) -> str:
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")

@@ -28,6 +28,8 @@ class InputErrorCode(StrEnum):
     CODE_MISMATCH = "CODE_MISMATCH"
     CODE_EXPIRED = "CODE_EXPIRED"
     HELP_ALREADY_BOOKED = "HELP_ALREADY_BOOKED"
+    DOCUMENT_TYPE_REFUSED = "DOCUMENT_TYPE_REFUSED"
+    """An upload that is not a PDF, JPEG or PNG by its content."""
     """One active help booking per phone, and per signed-in person, a day."""
 
 

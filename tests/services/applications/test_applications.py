@@ -149,8 +149,9 @@ def test_from_identity_to_guarantee_certificate(platform: Platform) -> None:
     documents = rows(platform, ApplicationDocument, application_id=application_id)
     assert [d.doc_type for d in documents] == ["employment_certificate", "income_amount_certificate"]
     for doc, (_, _, name, content) in zip(documents, FRESH, strict=True):
-        assert (platform.storage_dir / doc.storage_path).read_bytes() == content
-        assert doc.storage_path.endswith(doc.sha256) and doc.original_name == name
+        stored = (platform.storage_dir / doc.storage_path).read_bytes()
+        assert platform.vault.decrypt_bytes(stored) == content and stored != content  # encrypted at rest
+        assert doc.original_name == name
 
     assert decide(platform, reviewer, application_id, approve=True) is ApplicationStatus.APPROVED
 
@@ -247,8 +248,12 @@ def test_screening_is_stored_with_reason_codes(platform: Platform) -> None:
         ({"profile": {**PROFILE, "birth_date": "1985-03-02"}}, "profile.birth_date"),
         ({"documents": [("passport", date(2025, 5, 1), "p.pdf", b"x")]}, "documents.0.doc_type"),
         (
-            {"documents": [("employment_certificate", date(2025, 5, 16), "p.pdf", b"x")]},
+            {"documents": [("employment_certificate", date(2025, 5, 16), "p.pdf", b"%PDF x")]},
             "documents.0.issued_on",
+        ),
+        (  # a web page or a script renamed .pdf is not a document: the content decides
+            {"documents": [("employment_certificate", date(2025, 5, 1), "p.pdf", b"<html>x</html>")]},
+            "documents.0.content",
         ),
         ({"documents": [("employment_certificate", date(2025, 5, 1), "p.pdf", b"")]}, "documents.0.content"),
     ],
@@ -605,3 +610,34 @@ def test_lists_filter_and_show_applicants_only_their_own(platform: Platform) -> 
     with pytest.raises(InputError) as bad:
         list_applications(platform, reviewer, ApplicationFilters(status="lost"))
     assert bad.value.field == "filters.status"
+
+
+def test_documents_are_encrypted_owner_only_and_opened_by_reviewers_with_an_audit(platform: Platform) -> None:
+    import os
+    import stat
+
+    from seomin.services.applications import open_document
+
+    actor = applicant(platform)
+    application_id = apply(platform, actor)
+    with platform.sessions() as session:
+        documents = session.scalars(
+            select(ApplicationDocument).where(ApplicationDocument.application_id == application_id)
+        ).all()
+    assert documents
+    for document in documents:
+        stored = platform.storage_dir / document.storage_path
+        raw = stored.read_bytes()
+        assert b"%PDF" not in raw and document.sha256 not in str(stored)  # encrypted, keyed name
+        assert stat.S_IMODE(os.stat(stored).st_mode) == 0o600
+        assert stat.S_IMODE(os.stat(stored.parent).st_mode) == 0o700
+    reviewer = staff(platform, "viewer")
+    opened = open_document(platform, reviewer, application_id, documents[0].id)
+    assert opened.content.startswith(b"%PDF") and opened.media_type == "application/pdf"
+    with pytest.raises(Forbidden):
+        open_document(platform, staff(platform, "helper", "counselor"), application_id, documents[0].id)
+    with pytest.raises(NotFound):
+        open_document(platform, reviewer, application_id + 1, documents[0].id)
+    with platform.sessions() as session:
+        viewed = session.scalars(select(AuditEvent).where(AuditEvent.action == "document.viewed")).all()
+    assert [(e.actor_id, e.entity_id) for e in viewed] == [(reviewer.id, str(documents[0].id))]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Path, Request
 from starlette.concurrency import run_in_threadpool
@@ -35,11 +35,13 @@ from seomin.domain.regions import REGIONS
 from seomin.services.applications import (
     REVIEW_ROLES,
     STAFF_REASONS,
+    VIEWER_ROLES,
     ApplicationFilters,
     confirm_second_review,
     decide,
     get_application,
     list_applications,
+    open_document,
     rejudge_screening,
 )
 from seomin.services.audit_trail import application_trail, staff_names
@@ -349,6 +351,21 @@ async def _page_again(
     """The application page again after a refused form: its errors or alert, what was typed kept."""
     return await run_in_threadpool(
         partial(_application_page, request, actor, application_id, status_code=status_code, **context)
+    )
+
+
+@router.get("/staff/applications/{application_id}/documents/{document_id}")
+def document_file(request: Request, application_id: Id, document_id: Id) -> Response:
+    """A submitted document shown inline to a reviewer or supervisor; never cached, audited per opening."""
+    actor = require_staff(request, *VIEWER_ROLES)
+    found = open_document(_platform(request), actor, application_id, document_id)
+    return Response(
+        found.content,
+        media_type=found.media_type,
+        headers={
+            "Content-Disposition": f"inline; filename*=UTF-8''{quote(found.name)}",
+            "Cache-Control": "no-store",
+        },
     )
 
 

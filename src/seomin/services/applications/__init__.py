@@ -7,6 +7,7 @@ from seomin.services.applications.commands import (
     DocumentUpload,
     agree_and_issue_guarantee,
     complete_education,
+    media_type_of,
     submit_application,
     withdraw,
 )
@@ -19,18 +20,26 @@ from seomin.services.applications.common import (
     UNASSIGNED_BANK,
     IssuedGuarantee,
     certificate_code_hash,
+    refusal,
 )
 from seomin.services.applications.queries import (
     HIDDEN_PROFILE_FIELDS,
     MAX_AGE_FILTER,
+    VIEWER_ROLES,
     ApplicationFilters,
+    DocumentFile,
     application_records,
     born_on_or_before_for_age,
     get_application,
     list_applications,
+    open_document,
     rejudge_screening,
 )
-from seomin.services.applications.review import REVIEW_ROLES, confirm_second_review, decide
+from seomin.services.applications.review import (
+    REVIEW_ROLES,
+    confirm_second_review,
+    decide,
+)
 
 __all__ = [
     "BANK_CODES",
@@ -43,7 +52,9 @@ __all__ = [
     "REVIEW_ROLES",
     "STAFF_REASONS",
     "UNASSIGNED_BANK",
+    "VIEWER_ROLES",
     "ApplicationFilters",
+    "DocumentFile",
     "DocumentUpload",
     "IssuedGuarantee",
     "agree_and_issue_guarantee",
@@ -55,6 +66,9 @@ __all__ = [
     "decide",
     "get_application",
     "list_applications",
+    "media_type_of",
+    "open_document",
+    "refusal",
     "rejudge_screening",
     "submit_application",
     "withdraw",

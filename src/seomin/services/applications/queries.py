@@ -4,6 +4,7 @@ judged again for its reasons in words."""
 from __future__ import annotations
 
 import calendar
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,11 +21,12 @@ from seomin.domain.identity import mask_name
 from seomin.domain.lifecycle import ApplicationStatus
 from seomin.domain.profile import ApplicantProfile
 from seomin.domain.regions import normalize_region
+from seomin.services.applications.commands import media_type_of
 from seomin.services.applications.common import _applicant_id, _approved_amounts
 from seomin.services.applications.review import REVIEW_ROLES
-from seomin.services.errors import Forbidden, InputError, NotFound
+from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
 from seomin.services.identity import STAFF_ROLES
-from seomin.services.platform import Actor, ActorType, Platform
+from seomin.services.platform import Actor, ActorType, Platform, audit
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,3 +278,42 @@ def _viewer(actor: Actor) -> tuple[int | None, bool]:
     if actor.type is ActorType.STAFF and actor.role in STAFF_ROLES:
         return None, actor.role in REVIEW_ROLES
     raise Forbidden("applications are seen by their applicant and agency staff only")
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFile:
+    """A submitted document, decrypted for a reviewer's eyes only."""
+
+    name: str
+    media_type: str
+    content: bytes
+
+
+VIEWER_ROLES = frozenset({"reviewer", "supervisor"})
+
+
+def open_document(platform: Platform, staff: Actor, application_id: int, document_id: int) -> DocumentFile:
+    """A reviewer or supervisor opens a submitted document (role-checked; every opening audited: who, when,
+    which file). The file is decrypted with the data key and checked against its recorded SHA-256."""
+    if staff.type is not ActorType.STAFF or staff.role not in VIEWER_ROLES:
+        raise Forbidden("only reviewers and supervisors open submitted documents")
+    with platform.sessions.begin() as session:
+        document = session.get(ApplicationDocument, document_id)
+        if document is None or document.application_id != application_id:
+            raise NotFound("document", document_id)
+        encrypted = (platform.storage_dir / document.storage_path).read_bytes()
+        content = platform.vault.decrypt_bytes(encrypted)
+        if hashlib.sha256(content).hexdigest() != document.sha256:
+            raise Conflict("DOCUMENT_CORRUPTED", f"document {document_id} does not match its recorded hash")
+        audit(
+            session,
+            staff,
+            "document.viewed",
+            "application_document",
+            document.id,
+            after={"application_id": application_id, "type": document.doc_type},
+            reason="opened in the staff console",
+        )
+        return DocumentFile(
+            document.original_name, media_type_of(content) or "application/octet-stream", content
+        )
