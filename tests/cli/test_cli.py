@@ -281,3 +281,45 @@ def test_the_development_outbox_shows_what_a_phone_received(tmp_path: Path) -> N
     empty = run_in(env, "notify", "outbox", "--phone", "010-2468-1357")
     assert empty.returncode == 0 and empty.stdout == ""
     assert run_in(env, "notify", "dispatch").stdout.strip() == "0 messages sent"
+
+
+def test_administration_without_the_demo(tmp_path: Path) -> None:
+    """Staff accounts and bank keys from the command line on a fresh database: every change one line, a
+    bad value one line and exit 2, the password asked for and never an argument."""
+    import os
+
+    env = {
+        **os.environ,
+        "SEOMIN_VAR_DIR": str(tmp_path),
+        "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
+    }
+
+    def admin(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [SEOMIN, "admin", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env=env,
+        )
+
+    created = admin(
+        "create-staff", "kim", "--role", "reviewer", "--name", "김심사", stdin="a long enough pw\n" * 2
+    )
+    assert created.returncode == 0 and "created" in created.stdout, created.stderr
+    assert "a long enough pw" not in created.stdout
+    bad_role = admin("set-role", "kim", "boss")
+    assert bad_role.returncode == 2 and bad_role.stderr.count("\n") == 1 and "role" in bad_role.stderr
+    assert admin("set-role", "kim", "supervisor").returncode == 0
+    unknown = admin("deactivate", "nobody")
+    assert unknown.returncode == 2 and unknown.stderr.count("\n") == 1
+    assert admin("reset-password", "kim", stdin="another long pw\n" * 2).returncode == 0
+    assert admin("deactivate", "kim").returncode == 0
+    key = admin("issue-key", "kwangju").stdout.strip()
+    prefix = key.partition(".")[0]
+    rotated = admin("rotate-key", prefix).stdout.strip()
+    assert rotated.partition(".")[0] != prefix
+    again = admin("revoke-key", rotated.partition(".")[0])
+    assert again.returncode == 0 and "kwangju" in again.stdout

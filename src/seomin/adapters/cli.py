@@ -469,6 +469,94 @@ def notify_dispatch() -> None:
     out.print(f"{sent:,} messages sent")
 
 
+admin_app = typer.Typer(
+    help="운영 관리: staff accounts and bank API keys, without the demo", no_args_is_help=True
+)
+app.add_typer(admin_app, name="admin")
+
+
+def _admin(call: Callable[[Any], T]) -> T:
+    """Run an administration use case on the configured database as the operator; one line on failure."""
+    from seomin.services.errors import Conflict, NotFound
+
+    platform = settings_platform()
+    try:
+        return run_use_case(lambda: call(platform))
+    except (NotFound, Conflict) as exc:
+        fail(str(exc))
+
+
+@admin_app.command("create-staff")
+def admin_create_staff(
+    username: Annotated[str, typer.Argument(help="a-z, 0-9, '.', '_', '-'")],
+    role: Annotated[str, typer.Option("--role", help="counselor, reviewer, supervisor or auditor")],
+    name: Annotated[str, typer.Option("--name", help="Display name")],
+) -> None:
+    """A staff account; the password is asked for (never an argument: it would stay in the shell history)."""
+    from seomin.services.identity import create_staff_user
+
+    password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    staff_id = _admin(lambda p: create_staff_user(p, username, name, password, role))
+    out.print(f"staff user {username} ({role}) created, id {staff_id}")
+
+
+@admin_app.command("set-role")
+def admin_set_role(username: str, role: str) -> None:
+    """Change a staff member's role; their current tokens stop working."""
+    from seomin.services.identity import set_staff_role
+
+    _admin(lambda p: set_staff_role(p, username, role))
+    out.print(f"{username} is now {role}")
+
+
+@admin_app.command("deactivate")
+def admin_deactivate(username: str) -> None:
+    """Deactivate a staff account at once."""
+    from seomin.services.identity import set_staff_active
+
+    _admin(lambda p: set_staff_active(p, username, False))
+    out.print(f"{username} deactivated")
+
+
+@admin_app.command("reset-password")
+def admin_reset_password(username: str) -> None:
+    """Set a new password (asked for); every session of the user ends."""
+    from seomin.services.identity import reset_staff_password
+
+    password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    _admin(lambda p: reset_staff_password(p, username, password))
+    out.print(f"password of {username} reset")
+
+
+@admin_app.command("issue-key")
+def admin_issue_key(bank: Annotated[str, typer.Argument(help="A bank code, e.g. kwangju")]) -> None:
+    """A new API key for a partner bank, shown once."""
+    from seomin.services.identity import issue_bank_api_key
+
+    out.print(_admin(lambda p: issue_bank_api_key(p, bank)), highlight=False)
+
+
+@admin_app.command("rotate-key")
+def admin_rotate_key(
+    prefix: Annotated[str, typer.Argument(help="The key's prefix (before the dot)")],
+) -> None:
+    """A new key for the same bank, the old one revoked; the new key is shown once."""
+    from seomin.services.identity import rotate_bank_api_key
+
+    out.print(_admin(lambda p: rotate_bank_api_key(p, prefix)), highlight=False)
+
+
+@admin_app.command("revoke-key")
+def admin_revoke_key(
+    prefix: Annotated[str, typer.Argument(help="The key's prefix (before the dot)")],
+) -> None:
+    """Revoke a bank API key; the API and the bank desk refuse it on the next request."""
+    from seomin.services.identity import revoke_bank_api_key
+
+    bank = _admin(lambda p: revoke_bank_api_key(p, prefix))
+    out.print(f"key {prefix} of {bank} revoked")
+
+
 def _register_sub_apps() -> None:
     # Imported here: those modules import helpers from this one inside their commands.
     from seomin.adapters.cli_policy import open_data_app, policy_app

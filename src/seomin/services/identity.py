@@ -310,8 +310,7 @@ def create_staff_user(
     shown = display_name.strip()
     if not shown or len(shown) > 100:
         raise InputError("display_name", "must be 1 to 100 characters")
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise InputError("password", f"must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters")
+    _check_password(password)
     if role not in STAFF_ROLES:
         raise InputError("role", f"must be one of {', '.join(STAFF_ROLES)}")
     user = StaffUser(
@@ -339,6 +338,87 @@ def create_staff_user(
             after={"username": username, "role": role, "active": True},
         )
         return user.id
+
+
+def _check_password(password: str) -> None:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InputError("password", f"must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters")
+
+
+def _staff_for_update(session: Session, username: str) -> StaffUser:
+    user = session.scalars(
+        select(StaffUser).where(StaffUser.username == username).with_for_update()
+    ).one_or_none()
+    if user is None:
+        raise NotFound("staff user", username)
+    return user
+
+
+def set_staff_role(platform: Platform, username: str, role: str, *, by: Actor = ADMIN) -> None:
+    """A new role; the user's tokens issued under the old one stop working at once."""
+    _require_operator(by, "changes staff roles")
+    if role not in STAFF_ROLES:
+        raise InputError("role", f"must be one of {', '.join(STAFF_ROLES)}")
+    with platform.sessions.begin() as session:
+        user = _staff_for_update(session, username)
+        before = user.role
+        user.role = role
+        audit(
+            session,
+            by,
+            "staff.role_changed",
+            "staff_user",
+            user.id,
+            before={"role": before},
+            after={"role": role},
+        )
+
+
+def set_staff_active(platform: Platform, username: str, active: bool, *, by: Actor = ADMIN) -> None:
+    """Deactivate (or reactivate) an account; a deactivated user's tokens stop working at once."""
+    _require_operator(by, "deactivates staff accounts")
+    with platform.sessions.begin() as session:
+        user = _staff_for_update(session, username)
+        before = user.active
+        user.active = active
+        user.tokens_valid_after = _utcnow()
+        action = "staff.reactivated" if active else "staff.deactivated"
+        audit(session, by, action, "staff_user", user.id, before={"active": before}, after={"active": active})
+
+
+def reset_staff_password(platform: Platform, username: str, password: str, *, by: Actor = ADMIN) -> None:
+    """A new password set by an operator; every session of the user ends (they sign in with the new one)."""
+    _require_operator(by, "resets staff passwords")
+    _check_password(password)
+    hashed = PASSWORD_HASHER.hash(password)
+    with platform.sessions.begin() as session:
+        user = _staff_for_update(session, username)
+        user.password_hash = hashed
+        user.tokens_valid_after = _utcnow()
+        audit(session, by, "staff.password_reset", "staff_user", user.id, reason="reset by an operator")
+    attempts.clear(platform, f"staff-password:{username.strip().lower()[:64]}")
+
+
+def revoke_bank_api_key(platform: Platform, key_prefix: str, *, by: Actor = ADMIN) -> str:
+    """Revoke a bank's API key (its prefix); the API and the bank desk refuse it on the next request.
+    Returns the bank's code."""
+    _require_operator(by, "revokes bank API keys")
+    with platform.sessions.begin() as session:
+        key = session.scalars(
+            select(BankApiKey).where(BankApiKey.key_prefix == key_prefix).with_for_update()
+        ).one_or_none()
+        if key is None:
+            raise NotFound("bank API key", key_prefix)
+        if key.revoked_at is None:
+            key.revoked_at = _utcnow()
+            audit(session, by, "bank_api_key.revoked", "bank_api_key", key.id, after={"prefix": key_prefix})
+        return key.bank_code
+
+
+def rotate_bank_api_key(platform: Platform, key_prefix: str, *, by: Actor = ADMIN) -> str:
+    """A new key for the same bank and the old one revoked: the new key is returned, shown once."""
+    bank_code = revoke_bank_api_key(platform, key_prefix, by=by)
+    return issue_bank_api_key(platform, bank_code, by=by)
 
 
 def _require_operator(by: Actor, what: str) -> None:
