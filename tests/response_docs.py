@@ -11,4 +11,4 @@ def documented(model: Any, body: Any) -> bool:
     """``body`` validates as ``model`` and dumps back to itself: no undocumented or missing field, and
     every value of the documented type and rendering (dates ISO, rates as the same decimal strings)."""
     adapter: TypeAdapter[Any] = TypeAdapter(model)
-    return bool(adapter.dump_python(adapter.validate_python(body), mode="json") == body)
+    return bool(adapter.dump_python(adapter.validate_python(body), mode="json", exclude_unset=True) == body)
