@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 from starlette.exceptions import StarletteDeprecationWarning
 
 from identity_steps import api_session
+from response_docs import documented
 from seomin.adapters.db.models import Loan
+from seomin.adapters.http.applicant import ApplicationListItemOut, ApplicationOut, CompletionOut
 from seomin.adapters.jobs import cob_command
 from seomin.services.identity import create_staff_user, issue_bank_api_key
 from seomin.services.platform import Platform
@@ -370,3 +372,22 @@ def test_someone_elses_number_with_another_name_opens_nothing(client: TestClient
     body = {"name": "김침입", "rrn": RRN, "phone": "010-9999-0000", "consent_version": CONSENT_VERSION}
     refused = client.post("/api/v1/applicant/identity", json=body)
     assert refused.status_code == 422 and refused.json()["detail"][0]["type"] == "IDENTITY_MISMATCH"
+
+
+def test_application_answers_are_what_their_response_models_document(
+    client: TestClient, platform: Platform
+) -> None:
+    certificate = approved_certificate(client, platform)
+    token = applicant_token(client)
+    educated = client.post("/api/v1/applicant/education", json={"course": COURSE}, headers=bearer(token))
+    assert documented(CompletionOut, educated.json()), educated.text
+    mine = client.get("/api/v1/applicant/applications", headers=bearer(token))
+    assert len(mine.json()) == 1 and documented(list[ApplicationListItemOut], mine.json()), mine.text
+    path = f"/api/v1/applicant/applications/{certificate['application_id']}"
+    detail = client.get(path, headers=bearer(token))
+    assert detail.json()["guarantee"] and detail.json()["decisions"], detail.text
+    assert documented(ApplicationOut, detail.json()), detail.text
+    counselor = staff_token(client, platform, "coun", "counselor")
+    masked = client.get(path.replace("applicant", "staff", 1), headers=bearer(counselor))
+    assert masked.json()["personal_data"] == "masked" and "annual_income" not in masked.json()["profile"]
+    assert documented(ApplicationOut, masked.json()), masked.text

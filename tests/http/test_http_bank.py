@@ -17,7 +17,16 @@ from test_http_applicant import (
     staff_token,
 )
 
+from response_docs import documented
 from seomin.adapters.db.models import AuditEvent
+from seomin.adapters.http.bank import (
+    CertificateCheckOut,
+    ExecutionOut,
+    LoanOut,
+    LoanSummaryOut,
+    PaymentOut,
+    PayoffOut,
+)
 from seomin.services.close_of_business import run_close_of_business
 from seomin.services.platform import Platform
 
@@ -165,3 +174,36 @@ def test_a_certificate_code_cannot_be_guessed(client: TestClient, platform: Plat
             select(AuditEvent.action).where(AuditEvent.action == "certificate.code_failed")
         ).all()
     assert len(failed) == 5
+
+
+def test_every_bank_answer_is_what_its_response_model_documents(
+    client: TestClient, platform: Platform
+) -> None:
+    certificate = approved_certificate(client, platform)
+    mine = bank_key(platform)
+    verified = client.post(
+        "/api/v1/bank/certificates/verification", json=credentials(certificate), headers=mine
+    )
+    assert documented(CertificateCheckOut, verified.json()), verified.text
+    executed = client.post(
+        "/api/v1/bank/loans", json=credentials(certificate), headers={**mine, "Idempotency-Key": "e"}
+    )
+    assert documented(ExecutionOut, executed.json()), executed.text
+    loan_id = executed.json()["loan_id"]
+    platform.today = lambda: date(2025, 9, 1)
+    paid = client.post(
+        f"/api/v1/bank/loans/{loan_id}/payments",
+        json={"amount": 150_000, "paid_on": "2025-07-01"},
+        headers={**mine, "Idempotency-Key": "p"},
+    )
+    assert paid.status_code == 200 and documented(PaymentOut, paid.json()), paid.text
+    payoff = client.get(f"/api/v1/bank/loans/{loan_id}/payoff", headers=mine)
+    assert payoff.json()["overdue"] and documented(PayoffOut, payoff.json()), payoff.text
+    listed = client.get("/api/v1/bank/loans", headers=mine)
+    assert documented(list[LoanSummaryOut], listed.json()), listed.text
+    prepaid = client.post(
+        f"/api/v1/bank/loans/{loan_id}/prepayments", json={}, headers={**mine, "Idempotency-Key": "pp"}
+    )
+    assert prepaid.json()["full_repayment"] and documented(PaymentOut, prepaid.json()), prepaid.text
+    loan = client.get(f"/api/v1/bank/loans/{loan_id}", headers=mine)
+    assert loan.json()["payments"] and documented(LoanOut, loan.json()), loan.text

@@ -11,13 +11,13 @@ The multipart body is parsed here, exactly and in memory (it is bounded by ``MAX
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.message import Message
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, create_model
 from pydantic.json_schema import WithJsonSchema
 from starlette.concurrency import run_in_threadpool
 
@@ -31,6 +31,7 @@ from seomin.adapters.http.public import (
     _Body,
 )
 from seomin.domain.lifecycle import ApplicationStatus
+from seomin.domain.profile import ApplicantProfile
 from seomin.services.applications import (
     ApplicationFilters,
     agree_and_issue_guarantee,
@@ -183,6 +184,122 @@ class GuaranteeOut(BaseModel):
     bank_code: str
     issued_on: str
     expires_on: str
+
+
+class CompletionOut(BaseModel):
+    id: int
+    course: str
+
+
+def _optional(annotation: Any) -> Any:
+    return annotation | None
+
+
+_PARTIAL_PROFILE: dict[str, Any] = {
+    name: (_optional(field.annotation), None) for name, field in ApplicantProfile.model_fields.items()
+}
+# The stored profile as submitted; counselors and auditors get it without the fields only reviewers see
+# (HIDDEN_PROFILE_FIELDS), so every field is optional here.
+ProfileOut = create_model(
+    "ProfileOut",
+    __config__=ConfigDict(extra="forbid"),
+    __doc__="The applicant profile as submitted (ApplicantProfile); income, scores and debts only for "
+    "the applicant, reviewers and supervisors.",
+    **_PARTIAL_PROFILE,
+)
+
+
+class ScreeningOut(BaseModel):
+    status: str
+    codes: list[str] = Field(description="Reason codes of the automatic screening")
+
+
+class ApplicantRefOut(BaseModel):
+    id: int
+    rrn: str = Field(description="Always masked")
+    phone: str = Field(description="Masked")
+
+
+class ApplicationListItemOut(BaseModel):
+    """An application in a list (oldest first)."""
+
+    id: int
+    applicant_id: int
+    product_id: str
+    product_version: str
+    requested_amount: int
+    term_months: int
+    grace_months: int
+    occupation: str
+    region: str
+    status: str
+    screening: ScreeningOut
+    submitted_on: date
+    applicant: ApplicantRefOut
+    age: int = Field(description="만 나이 today")
+
+
+class ApplicantDetailOut(BaseModel):
+    id: int
+    name: str = Field(description="Masked for counselors and auditors")
+    rrn: str = Field(description="Always masked")
+    phone: str = Field(description="Masked for counselors and auditors")
+
+
+class DocumentOut(BaseModel):
+    id: int
+    type: str
+    issued_on: date
+    sha256: str
+    size_bytes: int
+    original_name: str
+
+
+class DecisionRecordOut(BaseModel):
+    decision: str
+    decided_on: date | None
+    status_after: str
+    reviewer_id: int
+    amount: int | None
+    reason_codes: list[str]
+    note: str
+
+
+class ApplicationGuaranteeOut(BaseModel):
+    id: int
+    certificate_no: str
+    status: str
+    amount: int
+    rate_bp: int
+    ratio_bp: int
+    method: str
+    bank_code: str
+    issued_on: date
+    expires_on: date
+
+
+class ApplicationOut(BaseModel):
+    """One application with its screening, documents, review decisions and guarantee."""
+
+    id: int
+    applicant_id: int
+    product_id: str
+    product_version: str
+    requested_amount: int
+    term_months: int
+    grace_months: int
+    occupation: str
+    region: str
+    status: str
+    screening: ScreeningOut
+    submitted_on: date
+    applicant: ApplicantDetailOut
+    approved_amount: int | None
+    profile: ProfileOut
+    personal_data: Literal["full", "masked"]
+    documents: list[DocumentOut]
+    decisions: list[DecisionRecordOut]
+    guarantee: ApplicationGuaranteeOut | None
 
 
 # --- multipart -----------------------------------------------------------------------------------------
@@ -383,7 +500,7 @@ async def submit(request: Request, actor: ApplicantActor) -> SafeJSONResponse:
 
 @router.get(
     "/applications",
-    response_model=list[dict[str, Any]],
+    response_model=list[ApplicationListItemOut],
     responses=errors(401, 422),
     summary="My applications (oldest first, keyset-paginated)",
 )
@@ -400,7 +517,7 @@ def my_applications(
 
 @router.get(
     "/applications/{application_id}",
-    response_model=dict[str, Any],
+    response_model=ApplicationOut,
     responses=errors(401, 404, 422),
     summary="One of my applications, with its screening, decisions and guarantee",
 )
@@ -425,6 +542,7 @@ def withdraw_application(
 
 @router.post(
     "/education",
+    response_model=CompletionOut,
     responses=errors(401, 404, 422),
     summary="금융교육 이수: record a completed financial-education course",
 )

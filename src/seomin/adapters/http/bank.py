@@ -9,7 +9,7 @@ retry with the same key and body answers the first answer again; the same key wi
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
@@ -81,12 +81,168 @@ class ClaimOut(BaseModel):
     status: str
 
 
-Json = dict[str, Any]
+# --- answers (documentation: the services' JSON is sent as it is, these describe it) ----------------------
+
+Rate = Annotated[str, Field(description="Annual rate in percent, a decimal string", examples=["15.9"])]
+
+
+class MaskedApplicantOut(BaseModel):
+    name_masked: str
+    rrn_masked: str
+    phone_masked: str
+
+
+class CertificateCheckOut(BaseModel):
+    """A certificate's terms as the bank sees them before executing."""
+
+    certificate_no: str
+    status: str
+    executable: bool
+    product_id: str
+    product_version: str
+    amount: int
+    rate: Rate
+    rate_bp: int
+    term_months: int
+    grace_months: int
+    method: str
+    guarantee_ratio: Rate
+    issued_on: date
+    expires_on: date
+    applicant: MaskedApplicantOut
+
+
+class ExecutionOut(BaseModel):
+    """The executed loan (대출 실행): its terms and the first and last due dates of its schedule."""
+
+    loan_id: int
+    guarantee_id: int
+    certificate_no: str
+    bank_code: str
+    product_id: str
+    product_version: str
+    amount: int
+    executed_on: date
+    rate: Rate
+    rate_bp: int
+    term_months: int
+    grace_months: int
+    method: str
+    status: str
+    principal_balance: int
+    installments: int
+    first_due_date: date
+    first_payment: int
+    maturity_date: date
+    total_interest: int
+
+
+class LoanSummaryOut(BaseModel):
+    loan_id: int
+    guarantee_id: int
+    certificate_no: str
+    product_id: str
+    amount: int
+    principal_balance: int
+    executed_on: date
+    term_months: int
+    grace_months: int
+    method: str
+    rate: Rate
+    rate_bp: int
+    status: str
+    days_past_due: int
+    repaid_on: date | None
+
+
+class ScheduleLineOut(BaseModel):
+    no: int
+    due_date: date
+    rate: Rate
+    payment: int
+    principal_due: int
+    interest_due: int
+    principal_paid: int
+    interest_paid: int
+    paid_on: date | None
+
+
+class PaymentRecordOut(BaseModel):
+    payment_id: int
+    amount: int
+    paid_on: date
+    delinquency_interest: int
+    interest: int
+    principal: int
+
+
+class LoanOut(LoanSummaryOut):
+    """One loan with its schedule as it stands and its payments."""
+
+    schedule: list[ScheduleLineOut]
+    payments: list[PaymentRecordOut]
+
+
+class AllocationLineOut(BaseModel):
+    no: int
+    delinquency_interest: int
+    interest: int
+    principal: int
+
+
+class LoanStateOut(BaseModel):
+    status: str
+    principal_balance: int
+    days_past_due: int
+    repaid_on: date | None
+
+
+class PaymentOut(BaseModel):
+    """A payment applied: delinquency interest, interest, principal, then prepayment, per installment."""
+
+    payment_id: int
+    loan_id: int
+    amount: int
+    paid_on: date
+    delinquency_interest: int
+    interest: int
+    principal: int
+    prepaid_principal: int
+    prepayment_interest: int
+    full_repayment: bool
+    reamortized: bool
+    lines: list[AllocationLineOut]
+    loan: LoanStateOut
+
+
+class OverdueOut(BaseModel):
+    no: int
+    due_date: date
+    principal: int
+    interest: int
+    delinquency_interest: int
+    days_overdue: int
+
+
+class PayoffOut(BaseModel):
+    """What closes the loan on ``on`` (완제 금액), with its parts."""
+
+    loan_id: int
+    on: date
+    due_principal: int
+    due_interest: int
+    delinquency_interest: int
+    accrued_interest: int
+    accrued_from: date
+    principal_balance: int
+    amount_due: int
+    total: int
+    overdue: list[OverdueOut]
 
 
 @router.post(
     "/certificates/verification",
-    response_model=Json,
+    response_model=CertificateCheckOut,
     responses=errors(401, 404, 409, 422, 429),
     summary="보증서 확인: a certificate's terms and whether it can be executed",
 )
@@ -100,7 +256,7 @@ def verify(request: Request, bank: BankActor, body: CertificateBody) -> SafeJSON
 
 @router.post(
     "/loans",
-    response_model=Json,
+    response_model=ExecutionOut,
     responses=errors(401, 404, 409, 422, 429),
     summary="대출 실행: execute the loan of a certificate, exactly once",
 )
@@ -123,7 +279,7 @@ def execute(
 
 @router.get(
     "/loans",
-    response_model=list[Json],
+    response_model=list[LoanSummaryOut],
     responses=errors(401, 422),
     summary="The bank's loans, oldest first",
 )
@@ -137,7 +293,7 @@ def loans(
 
 @router.get(
     "/loans/{loan_id}",
-    response_model=Json,
+    response_model=LoanOut,
     responses=errors(401, 404, 422),
     summary="One loan with its schedule and payments",
 )
@@ -147,7 +303,7 @@ def loan(request: Request, bank: BankActor, loan_id: LoanId) -> SafeJSONResponse
 
 @router.post(
     "/loans/{loan_id}/payments",
-    response_model=Json,
+    response_model=PaymentOut,
     responses=errors(401, 404, 409, 422),
     summary="상환: post a payment the bank received",
 )
@@ -163,7 +319,7 @@ def payment(
 
 @router.post(
     "/loans/{loan_id}/prepayments",
-    response_model=Json,
+    response_model=PaymentOut,
     responses=errors(401, 404, 409, 422),
     summary="중도상환: prepay part or all of a loan (no fee)",
 )
@@ -181,7 +337,7 @@ def prepayment(
 
 @router.get(
     "/loans/{loan_id}/payoff",
-    response_model=Json,
+    response_model=PayoffOut,
     responses=errors(401, 404, 409, 422),
     summary="완제 금액: what closes the loan on a day",
 )
