@@ -88,6 +88,49 @@ def test_the_2026_special_guarantee_shares_its_limit_with_what_it_merged(catalog
     assert special.limit_family == {"haessal-special", "haessal-15", "lowest-credit-special"}
 
 
+@pytest.mark.parametrize(
+    ("product_id", "limit", "ratio", "rate", "vulnerable", "floor", "vulnerable_floor"),
+    [
+        # Asiae EN 2026-01-05 / neighbornews.kr 2026-02-06 (limit), domain.md (rates and end rates)
+        ("haessal-special", 10_000_000, "100", "12.5", "9.9", "9.5", "7.0"),
+        # Asiae EN 2026-01-05: 15,000,000, 90% guarantee; 11.5% interest with the fee quoted separately
+        ("haessal-general", 15_000_000, "90", "11.5", "11.5", "11.5", "11.5"),
+    ],
+)
+def test_the_2026_guarantees_carry_the_published_figures(
+    catalog: Catalog,
+    product_id: str,
+    limit: int,
+    ratio: str,
+    rate: str,
+    vulnerable: str,
+    floor: str,
+    vulnerable_floor: str,
+) -> None:
+    product = catalog.get(product_id, date(2026, 3, 2))
+    assert product.limits.total_per_person == limit
+    assert product.limits.first_time == limit
+    assert product.guarantee.ratio_pct == Decimal(ratio)
+    assert product.base_rate(vulnerable=False) == Decimal(rate)
+    assert product.base_rate(vulnerable=True) == Decimal(vulnerable)
+    assert (product.rate.vulnerable_floor or product.rate.floor) == Decimal(vulnerable_floor)
+    assert product.rate.floor == Decimal(floor)
+    assert product.provenance_of("limits.total_per_person").confidence is Confidence.REPORTED
+
+
+def test_the_general_guarantee_stays_within_its_all_in_cap_with_the_fee_quoted_separately(
+    catalog: Catalog,
+) -> None:
+    general = catalog.get("haessal-general", date(2026, 3, 2))
+    assert not general.rate.fee_included
+    fee = general.guarantee.annual_fee_pct
+    assert fee is not None and fee > 0
+    assert general.rate.annual + fee <= Decimal("12.5")  # published all-in cap (Asiae EN 2026-01-05)
+    # the split is ours, and says so
+    assert general.provenance_of("rate.annual").confidence is Confidence.INTERPRETATION
+    assert general.provenance_of("guarantee.annual_fee_pct").confidence is Confidence.INTERPRETATION
+
+
 # --- lookups by date -----------------------------------------------------------------------------------
 
 
