@@ -502,3 +502,34 @@ def test_an_exact_version_is_found_or_refused() -> None:
         catalog.version("lowest-credit-special", "1999-01")
     with pytest.raises(UnknownProduct):
         catalog.version("no-such-product", "2024-04")
+
+
+@pytest.mark.parametrize(
+    ("on", "version", "name_ko", "first", "total", "rate", "floor"),
+    [
+        (date(2023, 3, 27), "2023-03", "소액생계비대출", 500_000, 1_000_000, "15.9", "9.4"),
+        (date(2025, 3, 30), "2023-03", "소액생계비대출", 500_000, 1_000_000, "15.9", "9.4"),
+        (date(2025, 3, 31), "2025-03", "소액생계비대출", 1_000_000, 1_000_000, "15.9", "9.4"),
+        (date(2026, 1, 1), "2025-03", "소액생계비대출", 1_000_000, 1_000_000, "15.9", "9.4"),
+        (date(2026, 1, 2), "2026-01", "불법사금융예방대출", 1_000_000, 1_000_000, "12.5", "12.5"),
+    ],
+)
+def test_every_version_of_the_agency_emergency_loan_is_one_lineage(
+    catalog: Catalog, on: date, version: str, name_ko: str, first: int, total: int, rate: str, floor: str
+) -> None:
+    """소액생계비대출 (2023-03-27) and 불법사금융예방대출 (2026) are one product: old loans still run."""
+    product = catalog.get("illegal-finance-prevention", on)
+    assert (product.version, product.name_ko) == (version, name_ko)
+    assert (product.limits.first_time, product.limits.total_per_person) == (first, total)
+    assert (product.rate.annual, product.rate.floor) == (Decimal(rate), Decimal(floor))
+    assert product.agency_loan and not product.partner_banks
+    assert product.terms.methods == (RepaymentMethod.BULLET,) and product.terms.repayment_months == (12,)
+    assert product.offline.education_mandatory
+    assert not product.eligibility.public_record_excluded
+
+
+def test_the_2023_emergency_loan_stages_its_amounts_and_cuts_for_education(catalog: Catalog) -> None:
+    first = catalog.get("illegal-finance-prevention", date(2024, 6, 1))
+    extra = first.additional_loan
+    assert extra is not None and (extra.max_amount, extra.min_months_on_time) == (500_000, 6)
+    assert first.preferential_cut(["consulting"]) == Decimal("0.5")
