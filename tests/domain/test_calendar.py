@@ -181,3 +181,26 @@ def test_business_days_iterates_inclusive(cal: BusinessCalendar) -> None:
         date(2025, 10, 13),
         date(2025, 10, 14),
     ]
+
+
+@pytest.mark.parametrize(
+    ("due", "paid_on", "name_part"),
+    [
+        # 근로자의 날 up to 2025: banks closed though not a 공휴일 (2025-05-01 is a Thursday)
+        (date(2025, 5, 1), date(2025, 5, 2), "근로자의 날"),
+        (date(2024, 5, 1), date(2024, 5, 2), "근로자의 날"),  # Wednesday
+        # from 2026 the public holiday 노동절 (2026-05-01 is a Friday: the due date moves to Monday 5-4)
+        (date(2026, 5, 1), date(2026, 5, 4), "노동절"),
+        (date(2027, 5, 1), date(2027, 5, 4), "노동절"),  # Saturday; Monday 5-3 is its substitute
+    ],
+)
+def test_a_due_date_on_may_1_moves_to_the_next_business_day(
+    cal: BusinessCalendar, due: date, paid_on: date, name_part: str
+) -> None:
+    assert cal.holiday_name(due) is not None and name_part in (cal.holiday_name(due) or "")
+    assert cal.next_business_day(due) == paid_on
+
+
+def test_may_1_is_a_bank_closure_every_year_up_to_2025(cal: BusinessCalendar) -> None:
+    assert all(date(year, 5, 1) in cal.holidays for year in range(2015, 2046))
+    assert {cal.holidays[date(y, 5, 1)] for y in range(2015, 2026)} == {"근로자의 날 (은행 휴무)"}

@@ -88,6 +88,49 @@ def test_the_2026_special_guarantee_shares_its_limit_with_what_it_merged(catalog
     assert special.limit_family == {"haessal-special", "haessal-15", "lowest-credit-special"}
 
 
+@pytest.mark.parametrize(
+    ("product_id", "limit", "ratio", "rate", "vulnerable", "floor", "vulnerable_floor"),
+    [
+        # Asiae EN 2026-01-05 / neighbornews.kr 2026-02-06 (limit), domain.md (rates and end rates)
+        ("haessal-special", 10_000_000, "100", "12.5", "9.9", "9.5", "7.0"),
+        # Asiae EN 2026-01-05: 15,000,000, 90% guarantee; 11.5% interest with the fee quoted separately
+        ("haessal-general", 15_000_000, "90", "11.5", "11.5", "11.5", "11.5"),
+    ],
+)
+def test_the_2026_guarantees_carry_the_published_figures(
+    catalog: Catalog,
+    product_id: str,
+    limit: int,
+    ratio: str,
+    rate: str,
+    vulnerable: str,
+    floor: str,
+    vulnerable_floor: str,
+) -> None:
+    product = catalog.get(product_id, date(2026, 3, 2))
+    assert product.limits.total_per_person == limit
+    assert product.limits.first_time == limit
+    assert product.guarantee.ratio_pct == Decimal(ratio)
+    assert product.base_rate(vulnerable=False) == Decimal(rate)
+    assert product.base_rate(vulnerable=True) == Decimal(vulnerable)
+    assert (product.rate.vulnerable_floor or product.rate.floor) == Decimal(vulnerable_floor)
+    assert product.rate.floor == Decimal(floor)
+    assert product.provenance_of("limits.total_per_person").confidence is Confidence.REPORTED
+
+
+def test_the_general_guarantee_stays_within_its_all_in_cap_with_the_fee_quoted_separately(
+    catalog: Catalog,
+) -> None:
+    general = catalog.get("haessal-general", date(2026, 3, 2))
+    assert not general.rate.fee_included
+    fee = general.guarantee.annual_fee_pct
+    assert fee is not None and fee > 0
+    assert general.rate.annual + fee <= Decimal("12.5")  # published all-in cap (Asiae EN 2026-01-05)
+    # the split is ours, and says so
+    assert general.provenance_of("rate.annual").confidence is Confidence.INTERPRETATION
+    assert general.provenance_of("guarantee.annual_fee_pct").confidence is Confidence.INTERPRETATION
+
+
 # --- lookups by date -----------------------------------------------------------------------------------
 
 
@@ -459,3 +502,34 @@ def test_an_exact_version_is_found_or_refused() -> None:
         catalog.version("lowest-credit-special", "1999-01")
     with pytest.raises(UnknownProduct):
         catalog.version("no-such-product", "2024-04")
+
+
+@pytest.mark.parametrize(
+    ("on", "version", "name_ko", "first", "total", "rate", "floor"),
+    [
+        (date(2023, 3, 27), "2023-03", "소액생계비대출", 500_000, 1_000_000, "15.9", "9.4"),
+        (date(2025, 3, 30), "2023-03", "소액생계비대출", 500_000, 1_000_000, "15.9", "9.4"),
+        (date(2025, 3, 31), "2025-03", "소액생계비대출", 1_000_000, 1_000_000, "15.9", "9.4"),
+        (date(2026, 1, 1), "2025-03", "소액생계비대출", 1_000_000, 1_000_000, "15.9", "9.4"),
+        (date(2026, 1, 2), "2026-01", "불법사금융예방대출", 1_000_000, 1_000_000, "12.5", "12.5"),
+    ],
+)
+def test_every_version_of_the_agency_emergency_loan_is_one_lineage(
+    catalog: Catalog, on: date, version: str, name_ko: str, first: int, total: int, rate: str, floor: str
+) -> None:
+    """소액생계비대출 (2023-03-27) and 불법사금융예방대출 (2026) are one product: old loans still run."""
+    product = catalog.get("illegal-finance-prevention", on)
+    assert (product.version, product.name_ko) == (version, name_ko)
+    assert (product.limits.first_time, product.limits.total_per_person) == (first, total)
+    assert (product.rate.annual, product.rate.floor) == (Decimal(rate), Decimal(floor))
+    assert product.agency_loan and not product.partner_banks
+    assert product.terms.methods == (RepaymentMethod.BULLET,) and product.terms.repayment_months == (12,)
+    assert product.offline.education_mandatory
+    assert not product.eligibility.public_record_excluded
+
+
+def test_the_2023_emergency_loan_stages_its_amounts_and_cuts_for_education(catalog: Catalog) -> None:
+    first = catalog.get("illegal-finance-prevention", date(2024, 6, 1))
+    extra = first.additional_loan
+    assert extra is not None and (extra.max_amount, extra.min_months_on_time) == (500_000, 6)
+    assert first.preferential_cut(["consulting"]) == Decimal("0.5")

@@ -363,7 +363,7 @@ def test_haessal15_allows_45_million_with_bottom_20_percent_credit(catalog: Cata
     product = catalog.get("haessal-15", AS_OF)
     assert evaluate(product, person(annual_income=40_000_000, kcb_score=690), AS_OF).eligible
     refused = evaluate(product, person(annual_income=40_000_000, kcb_score=800, nice_score=800), AS_OF)
-    assert [r.code for r in refused.reasons] == ["INCOME_ABOVE_CAP"]
+    assert [r.code for r in refused.reasons] == ["INCOME_ABOVE_CAP", "LENDERS_TO_CONFIRM"]
     assert "45,000,000" in refused.reasons[0].remedy_ko
 
 
@@ -372,7 +372,7 @@ def test_youth_product_checks_age(catalog: Catalog) -> None:
     young = person(birth_date=date(1995, 6, 1), occupation="unemployed", employed_months=0)
     assert evaluate(product, young, AS_OF).eligible
     old = person(birth_date=date(1990, 5, 15), occupation="unemployed", employed_months=0)
-    assert [r.code for r in evaluate(product, old, AS_OF).reasons] == ["AGE_OUT_OF_RANGE"]
+    assert fails(evaluate(product, old, AS_OF)) == ["AGE_OUT_OF_RANGE"]
 
 
 def test_ineligible_applicants_are_shown_the_products_that_fit(
@@ -439,3 +439,42 @@ def test_less_income_or_a_lower_score_never_hurts(
         }
     )
     assert evaluate(product, poorer, AS_OF).eligible
+
+
+# --- lenders: an agency loan takes no bank; no lender on file means no certificate ----------------------
+
+
+def test_an_agency_loan_takes_no_bank(catalog: Catalog) -> None:
+    """불법사금융예방대출 is lent by the agency: a certificate for 광주은행 is refused (issue 11)."""
+    on = date(2026, 3, 2)
+    product = catalog.get("illegal-finance-prevention", on)
+    assert product.agency_loan and not product.partner_banks
+    applicant = person(kcb_score=600, annual_income=20_000_000)
+    assert evaluate(product, applicant, on).eligible
+    refused = evaluate(product, applicant.model_copy(update={"requested_bank": "kwangju"}), on)
+    assert fails(refused) == ["AGENCY_LOAN_NO_BANK"]
+    assert "직접" in refused.reasons[0].message_ko and "1397" in refused.reasons[0].remedy_ko
+
+
+def test_no_lender_on_file_issues_no_certificate_and_says_whom_to_call(catalog: Catalog) -> None:
+    on = date(2026, 3, 2)
+    special = catalog.get("haessal-special", on)
+    assert not special.partner_banks and not special.agency_loan
+    applicant = person(kcb_score=600, annual_income=20_000_000)
+    told = evaluate(special, applicant, on)
+    assert told.eligible  # a self-check may pass, but is told to confirm the lender
+    assert [r.code for r in told.reasons if r.outcome is Outcome.NOTE] == ["LENDERS_TO_CONFIRM"]
+    refused = evaluate(special, applicant.model_copy(update={"requested_bank": "kwangju"}), on)
+    assert fails(refused) == ["NO_LENDER_ON_FILE"]
+    assert "1397" in refused.reasons[0].remedy_ko
+
+
+def test_tax_arrears_keep_a_person_from_the_special_guarantee_unless_the_exception_holds(
+    catalog: Catalog,
+) -> None:
+    on = date(2026, 3, 2)
+    special = catalog.get("haessal-special", on)
+    arrears = person(kcb_score=600, annual_income=20_000_000, public_record=True)
+    assert fails(evaluate(special, arrears, on)) == ["PUBLIC_RECORD"]
+    # the agency's own emergency loan is decided the other way: a public record does not exclude
+    assert evaluate(catalog.get("illegal-finance-prevention", on), arrears, on).eligible

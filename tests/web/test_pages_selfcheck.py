@@ -3,6 +3,7 @@ would answer the form, the decision's own messages on the result page, and 422s 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -340,3 +341,19 @@ def test_service_errors_about_a_loan_land_on_its_field() -> None:
     assert field == "loan1_amount" and message.ko.startswith("입력값을 확인")  # no code: placed generically
     assert service_error(InputError("profile.requested_amount", "too big"))[0] == "requested_amount"
     assert service_error(InputError("profile.birth_date", "is after the application date"))[0] == "birth_date"
+
+
+def test_unconfirmed_terms_of_a_2026_product_are_shown_as_to_confirm(
+    client: TestClient, platform: Platform
+) -> None:
+    """Issue 11: a figure from a report or our reading is shown as 확인 필요 with its source, not as fact."""
+    platform.today = lambda: date(2026, 3, 2)  # type: ignore[method-assign]
+    html = client.post("/check", data=answers(product="haessal-special", annual_income="30,000,000")).text
+    assert "신청할 수 있어요" in html
+    assert 'data-offer="max">1,000만 원<' in html  # Asiae EN 2026-01-05
+    assert "data-unconfirmed" in html and "확인 필요" in html
+    assert 'data-figure="eligibility.public_record_excluded"' in html  # our decision, said so
+    assert 'data-figure="*"' in html  # everything without a source of its own
+    assert 'data-figure="rate.annual"' not in html  # 12.5% is confirmed
+    assert 'data-figure="limits.total_per_person"' not in html  # reported (Asiae EN 2026-01-05)
+    assert "협약 금융회사는 확인되지 않았습니다" in html  # no lender on file: call 1397 first

@@ -144,11 +144,20 @@ SEED_PLAN = "plans/supply_plan_2020_2021.csv"
 """Seed 000's 2020/2021 table as printed, packaged so the demo can show management a real plan."""
 
 
-def seed_plan() -> PlanTable:
-    """The packaged seed-000 plan table (2020 plan and estimate, 2021 plan)."""
+LINEUP_2026_PLAN = "plans/supply_plan_2025_2026.csv"
+"""The published 2026 targets of the 2026 line-up (특례보증 2.33조, 일반보증 3.37조), as plan C of 2025."""
+
+
+def packaged_plan(name: str = SEED_PLAN) -> PlanTable:
+    """A plan table packaged under ``seomin/data`` (default: seed 000's 2020 plan and estimate, 2021 plan)."""
     from importlib import resources
 
-    return parse_plan_csv(resources.files("seomin.data").joinpath(SEED_PLAN).read_text(encoding="utf-8"))
+    return parse_plan_csv(resources.files("seomin.data").joinpath(name).read_text(encoding="utf-8"))
+
+
+def seed_plan() -> PlanTable:
+    """The packaged seed-000 plan table (2020 plan and estimate, 2021 plan)."""
+    return packaged_plan(SEED_PLAN)
 
 
 def report_title(report: SupplyReport) -> str:

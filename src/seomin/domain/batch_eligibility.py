@@ -178,7 +178,19 @@ def screen_prepared(product: ProductVersion, df: pl.DataFrame, as_of: date) -> p
     requested_amount = col("requested_amount")
     plan.fail("AMOUNT_ABOVE_LIMIT", requested_amount.is_not_null() & (cap > 0) & (requested_amount > cap))
 
-    if product.partner_banks:
+    if product.agency_loan or not product.partner_banks:
+        # No lender to judge: a requested bank fails (agency loan / none on file), a self-check is told.
+        refused = "AGENCY_LOAN_NO_BANK" if product.agency_loan else "NO_LENDER_ON_FILE"
+        without = None if product.agency_loan else "LENDERS_TO_CONFIRM"
+        staged = staged.with_columns(
+            pl.when(pl.col("requested_bank").is_not_null())
+            .then(pl.lit(refused))
+            .otherwise(pl.lit(without, dtype=pl.String))
+            .alias("__lender")
+        )
+        plan.parts.append(col("__lender"))
+        plan.fails.append((col("__lender") == refused).fill_null(False))
+    else:
         held: pl.Expr = pl.lit(False)
         if additional is not None and additional.same_bank_while_open:
             held = has_open

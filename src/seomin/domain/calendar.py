@@ -1,7 +1,8 @@
 """Korean business calendar (영업일) for due dates.
 
 A due date that falls on a Saturday, Sunday or public holiday (공휴일, incl. substitute and temporary
-holidays) moves to the next business day (Civil Act art. 161). The holidays are data, loaded by
+holidays) moves to the next business day (Civil Act art. 161), and so does one on a bank closure that is
+no 공휴일 (근로자의 날, May 1, up to 2025; from 2026 the holiday 노동절). The holidays are data, loaded by
 ``seomin.adapters.calendar_data``; this module is pure. Outside the years the data covers the calendar
 refuses to answer (``CalendarRangeError``) rather than silently treat an unknown holiday as a workday.
 """

@@ -302,6 +302,8 @@ class ProductVersion(Frozen):
     eligibility: EligibilityRules
     documents: DocumentRules | None = None
     partner_banks: tuple[PartnerBankTerms, ...] = ()
+    agency_loan: bool = False
+    """직접대출: the agency lends itself, so no bank is chosen and no bank certificate is issued."""
     offline: OfflineChannels = OfflineChannels()
     provenance: ProvenanceTable
     display_names: dict[str, tuple[str, str]] = Field(
@@ -318,6 +320,8 @@ class ProductVersion(Frozen):
                 raise ValueError(f"rate.step_down_by_term names term {term} not in terms.repayment_months")
         if self.rate.floor > self.rate.annual:
             raise ValueError("rate.floor is above rate.annual")
+        if self.agency_loan and self.partner_banks:
+            raise ValueError("an agency loan (agency_loan = true) has no partner banks")
         for path in self.provenance.figures:
             if not _has_path(self, path):
                 raise ValueError(f"provenance.figures names {path!r}, which is not a field of this product")

@@ -571,9 +571,25 @@ def _check_requested_amount(j: _Judgement) -> None:
 
 
 def _check_lenders(j: _Judgement) -> tuple[LenderOption, ...]:
-    """The lenders open to this applicant; judges the requested bank against the registered address."""
+    """The lenders open to this applicant; judges the requested bank against the registered address.
+
+    An agency loan takes no bank. A product that goes through lenders but has none on file issues no
+    certificate: asking for a bank fails, and a self-check is told to call the call centre first.
+    """
     banks = j.product.partner_banks
+    requested = j.profile.requested_bank
+    call_center = {"call_center": j.product.offline.call_center}
+    if j.product.agency_loan:
+        if requested is not None:
+            bank = {"bank_ko": j.product.display_ko(requested), "bank_en": j.product.display_en(requested)}
+            figures: dict[str, FigureValue] = {"bank": requested}
+            j.add("AGENCY_LOAN_NO_BANK", Outcome.FAIL, "agency_loan", figures, bank | call_center)
+        return ()
     if not banks:
+        if requested is not None:
+            j.add("NO_LENDER_ON_FILE", Outcome.FAIL, "partner_banks", {"bank": requested}, call_center)
+        else:
+            j.add("LENDERS_TO_CONFIRM", Outcome.NOTE, "partner_banks", {}, call_center)
         return ()
     region = j.profile.region
     if (
@@ -598,7 +614,6 @@ def _check_lenders(j: _Judgement) -> tuple[LenderOption, ...]:
             "available_ko": ", ".join(name(b.bank) for b in serving) or "없음",
             "available_en": ", ".join(j.product.display_en(b.bank) for b in serving) or "none",
         }
-    requested = j.profile.requested_bank
     if requested is not None:
         terms = j.product.bank(requested)
         if terms is None:

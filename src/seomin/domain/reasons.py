@@ -183,6 +183,22 @@ TEMPLATES: Final[dict[str, Template]] = {
         "협약 금융회사 중에서 선택하세요: {available_ko}.",
         "Choose one of the partner lenders: {available_en}.",
     ),
+    "AGENCY_LOAN_NO_BANK": Template(
+        "이 상품은 서민금융진흥원이 직접 빌려주므로 금융회사({bank_ko})를 고르지 않습니다.",
+        "The agency lends this product itself; no bank ({bank_en}) is chosen.",
+        "금융회사 선택 없이 신청하세요. 문의: {call_center}.",
+        "Apply without choosing a bank. Questions: {call_center}.",
+    ),
+    "NO_LENDER_ON_FILE": Template(
+        "이 상품의 협약 금융회사가 아직 확인되지 않아 보증서를 발급할 수 없습니다.",
+        "This product's partner lenders are not on file yet, so no guarantee certificate can be issued.",
+        "취급 금융회사는 {call_center}(서민금융콜센터)에 문의하세요.",
+        "Call {call_center} (the agency's call centre) to learn which lenders offer it.",
+    ),
+    "LENDERS_TO_CONFIRM": Template(
+        "이 상품의 협약 금융회사는 확인되지 않았습니다. 신청 전 {call_center}에 문의하세요.",
+        "This product's partner lenders are not on file; call {call_center} before applying.",
+    ),
     "BANK_REGION_UNCONFIRMED": Template(
         "{banks_ko}의 대출 가능 지역은 공개되지 않았습니다. 해당 금융회사에 확인하세요.",
         "The lending regions of {banks_en} are not published; confirm with the lender.",

@@ -125,6 +125,9 @@ REASONS: dict[str, Words] = {
     "NO_BANK_IN_REGION": ("주소지 취급 금융회사 아님", "Bank does not lend in the region"),
     "BANK_NOT_PARTNER": ("협약 금융회사 아님", "Not a partner bank"),
     "BANK_REGION_UNCONFIRMED": ("대출 지역 확인 필요", "Lending region to confirm"),
+    "AGENCY_LOAN_NO_BANK": ("직접대출: 금융회사 선택 없음", "Agency loan: no bank"),
+    "NO_LENDER_ON_FILE": ("협약 금융회사 미확인: 발급 불가", "No lender on file: not issued"),
+    "LENDERS_TO_CONFIRM": ("협약 금융회사 확인 필요", "Lenders to confirm"),
 }
 """Short labels of the engine's reason codes (``domain.reasons.TEMPLATES``), for lists and checkboxes."""
 

@@ -95,7 +95,7 @@ def add_loan(platform: Platform, product_id: str, bank_code: str, amount: int, e
 def seed_loans(platform: Platform) -> None:
     add_loan(platform, "worker-haessal", "kwangju", 50_000_000, date(2021, 1, 10))
     add_loan(platform, "worker-haessal", "jeonbuk", 30_000_000, date(2021, 3, 5))
-    add_loan(platform, "haessal-general", "kwangju", 1_234_567, date(2021, 3, 31))
+    add_loan(platform, "worker-haessal", "kwangju", 1_234_567, date(2021, 3, 31))
     add_loan(platform, "miso", "miso-foundations", 20_000_000, date(2021, 2, 1))
     add_loan(platform, "haessal-youth", "kwangju", 9_000_000, date(2020, 12, 31))  # last year
     add_loan(platform, "lowest-credit-special", "kwangju", 7_000_000, date(2021, 4, 1))  # after as-of
@@ -228,3 +228,18 @@ def test_cli_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) ->
     result = runner.invoke(wrapper, args)
     assert result.exit_code == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_2026_line_up_counts_toward_its_own_published_plan_lines(platform: Platform) -> None:
+    from seomin.adapters.plan_files import LINEUP_2026_PLAN, packaged_plan
+
+    import_plan(platform.engine, packaged_plan(LINEUP_2026_PLAN))
+    special, general = LineKey("햇살론", "특례보증"), LineKey("햇살론", "일반보증")
+    plan = plan_lines(platform.engine, 2026)
+    assert plan[special] == Decimal("23300")  # 2.33조 원
+    assert plan[general] == Decimal("33700")  # 3.37조 원
+    add_loan(platform, "haessal-special", "kwangju", 10_000_000, date(2026, 3, 2))
+    add_loan(platform, "haessal-general", "kwangju", 15_000_000, date(2026, 3, 3))
+    actual = actual_supply(platform.engine, 2026, date(2026, 3, 31))
+    # 특례보증 is not 근로자햇살론's successor: nothing of the 2026 line-up lands on 근로자
+    assert actual.by_line == {special: Decimal("0.1"), general: Decimal("0.15")}

@@ -84,7 +84,13 @@ LIMIT_CODES = (
 )
 """Engine codes about the person's limit and loan count: an approval can never override them."""
 
-BANK_CODES = ("BANK_NOT_PARTNER", "NO_BANK_IN_REGION", "ADDITIONAL_LOAN_OTHER_BANK")
+BANK_CODES = (
+    "BANK_NOT_PARTNER",
+    "NO_BANK_IN_REGION",
+    "ADDITIONAL_LOAN_OTHER_BANK",
+    "AGENCY_LOAN_NO_BANK",
+    "NO_LENDER_ON_FILE",
+)
 MISDATED_DOCUMENT_CODES = ("DOCUMENT_EXPIRED", "DOCUMENT_DATE_INVALID")
 UNASSIGNED_BANK = "unassigned"  # the bank of an approval not yet agreed: chosen at agreement
 

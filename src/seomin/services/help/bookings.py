@@ -219,11 +219,11 @@ def check_day(platform: Platform, directory: HelpDirectory, day: date) -> None:
         )
     if not platform.calendar.covers(day) or not platform.calendar.is_business_day(day):
         holiday = platform.calendar.holiday_name(day) if platform.calendar.covers(day) else None
-        why_ko = f"{holiday}(공휴일)" if holiday else "주말·공휴일"
+        why_ko = holiday or "주말·공휴일"  # the data names bank closures (근로자의 날) as such, not as 공휴일
         raise HelpInputError(
             "day",
             f"{day:%Y.%m.%d}은 {why_ko}이라 상담하지 않습니다. 평일을 골라 주세요.",
-            f"{day.isoformat()} is a weekend or public holiday; choose a business day.",
+            f"{day.isoformat()} is a weekend, public holiday or bank closure; choose a business day.",
         )
 
 
