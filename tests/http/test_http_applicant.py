@@ -391,3 +391,5 @@ def test_application_answers_are_what_their_response_models_document(
     masked = client.get(path.replace("applicant", "staff", 1), headers=bearer(counselor))
     assert masked.json()["personal_data"] == "masked" and "annual_income" not in masked.json()["profile"]
     assert documented(ApplicationOut, masked.json()), masked.text
+    queue = client.get("/api/v1/staff/applications", headers=bearer(counselor))
+    assert documented(list[ApplicationListItemOut], queue.json()), queue.text

@@ -29,6 +29,7 @@ from seomin.adapters.http.bank import (
 )
 from seomin.services.close_of_business import run_close_of_business
 from seomin.services.platform import Platform
+from seomin.services.recourse import RecourseDebtView, RecoursePlanView
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
@@ -137,22 +138,37 @@ def test_subrogation_from_claim_to_plan(client: TestClient, platform: Platform) 
     assert paid.status_code == 200, paid.text
     debt = paid.json()
     assert debt["status"] == "open" and debt["balance"] == claim.json()["guaranteed_amount"]
+    assert documented(RecourseDebtView, debt)
     plan = client.post(
         f"/api/v1/staff/recourse-debts/{debt['id']}/installment-plan",
         json={"months": 24, "starts_on": default_day.isoformat()},
         headers=bearer(counselor),
     )
     assert plan.status_code == 200 and plan.json()["kind"] == "installment_plan"
+    assert documented(RecoursePlanView, plan.json())
     deferral = client.post(
         f"/api/v1/staff/recourse-debts/{debt['id']}/deferral",
         json={"months": 6, "starts_on": default_day.isoformat()},
         headers=bearer(counselor),
     )
     assert deferral.status_code == 200 and deferral.json()["kind"] == "deferral"
+    assert documented(RecoursePlanView, deferral.json())
     too_long = client.post(
         f"/api/v1/staff/recourse-debts/{debt['id']}/deferral", json={"months": 999}, headers=bearer(counselor)
     )
     assert too_long.status_code in (409, 422)
+    long_plan = client.post(
+        f"/api/v1/staff/recourse-debts/{debt['id']}/installment-plan",
+        json={"months": 72, "starts_on": deferral.json()["ends_on"]},
+        headers=bearer(counselor),
+    )
+    assert long_plan.status_code == 200 and long_plan.json()["status"] == "proposed", long_plan.text
+    second = staff_token(client, platform, "sup2", "supervisor")
+    approved = client.post(
+        f"/api/v1/staff/recourse-plans/{long_plan.json()['id']}/approval", headers=bearer(second)
+    )
+    assert approved.status_code == 200 and approved.json()["status"] == "in_force", approved.text
+    assert documented(RecoursePlanView, approved.json())
 
 
 def test_a_certificate_code_cannot_be_guessed(client: TestClient, platform: Platform) -> None:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from starlette.concurrency import run_in_threadpool
 
 from seomin.adapters.app_state import platform_of
+from seomin.adapters.http.applicant import ApplicationListItemOut, ApplicationOut
 from seomin.adapters.http.auth import (
     Unauthorized,
     errors,
@@ -40,6 +41,8 @@ from seomin.services.platform import Actor
 from seomin.services.recourse import (
     MAX_DEFERRAL_MONTHS,
     MAX_PLAN_MONTHS,
+    RecourseDebtView,
+    RecoursePlanView,
     approve_arrangement,
     grant_deferral,
     grant_installment_plan,
@@ -145,7 +148,7 @@ def login(request: Request, body: LoginBody) -> SafeJSONResponse:
 
 @router.get(
     "/applications",
-    response_model=list[dict[str, Any]],
+    response_model=list[ApplicationListItemOut],
     responses=errors(401, 403, 422),
     summary="심사 대기열: applications by status, product, screening, region, age and submission day",
 )
@@ -182,7 +185,7 @@ def queue(
 
 @router.get(
     "/applications/{application_id}",
-    response_model=dict[str, Any],
+    response_model=ApplicationOut,
     responses=errors(401, 403, 404, 422),
     summary="One application in full (masked for counselors and auditors)",
 )
@@ -233,7 +236,7 @@ def second_review(
 
 @router.post(
     "/subrogation-claims/{claim_id}/payment",
-    response_model=dict[str, Any],
+    response_model=RecourseDebtView,
     responses=errors(401, 403, 404, 409, 422),
     summary="대위변제: pay a bank's claim; the borrower then owes the agency (recourse debt)",
 )
@@ -245,7 +248,7 @@ def pay_claim(request: Request, actor: Supervisor, claim_id: Id, body: PaymentBo
 
 @router.post(
     "/recourse-debts/{debt_id}/installment-plan",
-    response_model=dict[str, Any],
+    response_model=RecoursePlanView,
     responses=errors(401, 403, 404, 409, 422),
     summary="분할상환: grant an installment plan on a recourse debt",
 )
@@ -257,7 +260,7 @@ def installment_plan(request: Request, actor: PlanGranter, debt_id: Id, body: Pl
 
 @router.post(
     "/recourse-debts/{debt_id}/deferral",
-    response_model=dict[str, Any],
+    response_model=RecoursePlanView,
     responses=errors(401, 403, 404, 409, 422),
     summary="상환유예: defer a recourse debt",
 )
@@ -269,7 +272,7 @@ def deferral(request: Request, actor: PlanGranter, debt_id: Id, body: DeferralBo
 
 @router.post(
     "/recourse-plans/{plan_id}/approval",
-    response_model=dict[str, Any],
+    response_model=RecoursePlanView,
     responses=errors(401, 403, 404, 409, 422),
     summary="2차 승인: a second supervisor puts a long installment plan or deferral in force",
 )
