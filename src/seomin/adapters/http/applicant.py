@@ -29,6 +29,7 @@ from seomin.adapters.http.public import (
     ProductId,
     SafeJSONResponse,
     _Body,
+    plain,
 )
 from seomin.domain.lifecycle import ApplicationStatus
 from seomin.domain.profile import ApplicantProfile
@@ -43,7 +44,7 @@ from seomin.services.applications import (
 )
 from seomin.services.errors import InputError
 from seomin.services.identity import SESSION_TTL, LocalIdentityProvider
-from seomin.services.my_page import guarantees_of
+from seomin.services.my_page import GuaranteeSummary, guarantees_of
 from seomin.services.verification import CONSENT_VERSION, confirm_verification, start_verification
 
 ApplicationId = Annotated[int, Path(ge=1, le=2**62)]
@@ -169,23 +170,6 @@ class CertificateOut(BaseModel):
     expires_on: str
 
 
-class GuaranteeOut(BaseModel):
-    id: int
-    application_id: int
-    certificate_no: str
-    status: str
-    product_id: str
-    product_version: str
-    amount: int
-    rate_bp: int
-    term_months: int
-    grace_months: int
-    method: str
-    bank_code: str
-    issued_on: str
-    expires_on: str
-
-
 class CompletionOut(BaseModel):
     id: int
     course: str
@@ -220,8 +204,8 @@ class ApplicantRefOut(BaseModel):
     phone: str = Field(description="Masked")
 
 
-class ApplicationListItemOut(BaseModel):
-    """An application in a list (oldest first)."""
+class _ApplicationFields(BaseModel):
+    """What an application is, in a list and on its own page alike."""
 
     id: int
     applicant_id: int
@@ -235,6 +219,11 @@ class ApplicationListItemOut(BaseModel):
     status: str
     screening: ScreeningOut
     submitted_on: date
+
+
+class ApplicationListItemOut(_ApplicationFields):
+    """An application in a list (oldest first)."""
+
     applicant: ApplicantRefOut
     age: int = Field(description="만 나이 today")
 
@@ -278,21 +267,9 @@ class ApplicationGuaranteeOut(BaseModel):
     expires_on: date
 
 
-class ApplicationOut(BaseModel):
+class ApplicationOut(_ApplicationFields):
     """One application with its screening, documents, review decisions and guarantee."""
 
-    id: int
-    applicant_id: int
-    product_id: str
-    product_version: str
-    requested_amount: int
-    term_months: int
-    grace_months: int
-    occupation: str
-    region: str
-    status: str
-    screening: ScreeningOut
-    submitted_on: date
     applicant: ApplicantDetailOut
     approved_amount: int | None
     profile: ProfileOut
@@ -589,29 +566,9 @@ def agree(
 
 @router.get(
     "/guarantees",
-    response_model=list[GuaranteeOut],
+    response_model=list[GuaranteeSummary],
     responses=errors(401),
     summary="My guarantee certificates (without verification codes)",
 )
 def my_guarantees(request: Request, actor: ApplicantActor) -> SafeJSONResponse:
-    return SafeJSONResponse(
-        [
-            {
-                "id": g.id,
-                "application_id": g.application_id,
-                "certificate_no": g.certificate_no,
-                "status": g.status,
-                "product_id": g.product_id,
-                "product_version": g.product_version,
-                "amount": g.amount,
-                "rate_bp": g.rate_bp,
-                "term_months": g.term_months,
-                "grace_months": g.grace_months,
-                "method": g.method,
-                "bank_code": g.bank_code,
-                "issued_on": g.issued_on.isoformat(),
-                "expires_on": g.expires_on.isoformat(),
-            }
-            for g in guarantees_of(platform_of(request), actor)
-        ]
-    )
+    return SafeJSONResponse([plain(g) for g in guarantees_of(platform_of(request), actor)])

@@ -16,8 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from seomin.adapters.app_state import platform_of
 from seomin.adapters.http.auth import BankActor, errors
-from seomin.adapters.http.public import IsoDate, SafeJSONResponse, _Body
-from seomin.adapters.http.staff import plain
+from seomin.adapters.http.public import IsoDate, SafeJSONResponse, _Body, plain
 from seomin.services.loans import (
     execute_loan,
     get_loan,

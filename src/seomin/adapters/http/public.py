@@ -13,6 +13,7 @@ anyway). Scale with ``serve(workers=N)``, one process per core.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -49,6 +50,12 @@ from seomin.services.simulation import SimulationRequest, simulate, simulation_t
 log = logging.getLogger("seomin.http")
 NOTE_HEADER = "X-Seomin-Note"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def plain(view: Any) -> dict[str, Any]:
+    """A service's frozen dataclass as JSON-ready data (dates as YYYY-MM-DD): the answer of an endpoint
+    whose response model is that dataclass itself, so the fields are defined once."""
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in dataclasses.asdict(view).items()}
 
 
 class SafeJSONResponse(JSONResponse):

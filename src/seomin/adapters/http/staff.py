@@ -9,8 +9,7 @@ auditors and supervisors.
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import date, datetime
+from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
 
@@ -26,7 +25,7 @@ from seomin.adapters.http.auth import (
     issue_staff_token,
     staff_with,
 )
-from seomin.adapters.http.public import IsoDate, SafeJSONResponse, _Body
+from seomin.adapters.http.public import IsoDate, SafeJSONResponse, _Body, plain
 from seomin.services.applications import (
     ApplicationFilters,
     confirm_second_review,
@@ -120,11 +119,6 @@ class AuditEventOut(BaseModel):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     reason: str
-
-
-def plain(view: Any) -> dict[str, Any]:
-    """A service's frozen dataclass as JSON-ready data (dates as YYYY-MM-DD)."""
-    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in dataclasses.asdict(view).items()}
 
 
 @router.post("/login", response_model=LoginOut, responses=errors(401, 422, 429), summary="Staff sign-in")
