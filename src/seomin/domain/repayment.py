@@ -248,12 +248,18 @@ def _accrue(inst: InstallmentState, arr: Arrears, on: date) -> Arrears:
 
 @dataclass(frozen=True, slots=True)
 class InstallmentArrears:
+    """An installment unpaid after its due date, with its delinquency interest to the day asked."""
+
     no: int
     due_date: date
     principal: Won
     interest: Won
     delinquency_interest: Won
     days_overdue: int
+
+    @property
+    def total(self) -> Won:
+        return self.principal + self.interest + self.delinquency_interest
 
 
 def new_ledger(

@@ -40,21 +40,6 @@ class AuditEntry:
     after: dict[str, Any] | None
     reason: str
 
-    def as_json(self) -> dict[str, Any]:
-        """The API's shape (``at`` in ISO 8601)."""
-        return {
-            "id": self.id,
-            "at": self.at.isoformat(),
-            "actor_type": self.actor_type,
-            "actor_id": self.actor_id,
-            "action": self.action,
-            "entity_type": self.entity_type,
-            "entity_id": self.entity_id,
-            "before": self.before,
-            "after": self.after,
-            "reason": self.reason,
-        }
-
 
 def audit_events(
     platform: Platform,

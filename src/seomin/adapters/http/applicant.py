@@ -35,6 +35,7 @@ from seomin.domain.lifecycle import ApplicationStatus
 from seomin.domain.profile import ApplicantProfile
 from seomin.services.applications import (
     ApplicationFilters,
+    IssuedGuarantee,
     agree_and_issue_guarantee,
     complete_education,
     get_application,
@@ -149,25 +150,6 @@ class SessionOut(BaseModel):
 class CreatedOut(BaseModel):
     id: int
     status: str
-
-
-class CertificateOut(BaseModel):
-    """The guarantee certificate (보증서); ``verification_code`` is shown only here, once: the applicant
-    gives it to the bank with the certificate number."""
-
-    guarantee_id: int
-    application_id: int
-    certificate_no: str
-    verification_code: str
-    amount: int
-    rate_bp: int
-    term_months: int
-    grace_months: int
-    method: str
-    ratio_bp: int
-    bank_code: str
-    issued_on: str
-    expires_on: str
 
 
 class CompletionOut(BaseModel):
@@ -530,7 +512,7 @@ def education(request: Request, actor: ApplicantActor, body: EducationBody) -> S
 
 @router.post(
     "/applications/{application_id}/agreement",
-    response_model=CertificateOut,
+    response_model=IssuedGuarantee,
     responses=errors(401, 404, 409, 422),
     summary="보증약정: agree and get the guarantee certificate for a bank",
 )
@@ -545,23 +527,7 @@ def agree(
     issued = agree_and_issue_guarantee(
         platform_of(request), actor, application_id, body.bank_code, method=body.method
     )
-    return SafeJSONResponse(
-        {
-            "guarantee_id": issued.guarantee_id,
-            "application_id": issued.application_id,
-            "certificate_no": issued.certificate_no,
-            "verification_code": issued.verification_code,
-            "amount": issued.amount,
-            "rate_bp": issued.rate_bp,
-            "term_months": issued.term_months,
-            "grace_months": issued.grace_months,
-            "method": issued.method,
-            "ratio_bp": issued.ratio_bp,
-            "bank_code": issued.bank_code,
-            "issued_on": issued.issued_on.isoformat(),
-            "expires_on": issued.expires_on.isoformat(),
-        }
-    )
+    return SafeJSONResponse(plain(issued))
 
 
 @router.get(

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from seomin.adapters.app_state import platform_of
 from seomin.adapters.http.auth import BankActor, errors
 from seomin.adapters.http.public import IsoDate, SafeJSONResponse, _Body, plain
+from seomin.domain.repayment import InstallmentArrears
 from seomin.services.loans import (
     execute_loan,
     get_loan,
@@ -26,7 +27,7 @@ from seomin.services.loans import (
     prepay,
     verify_certificate,
 )
-from seomin.services.recourse import file_subrogation_claim
+from seomin.services.recourse import ClaimView, file_subrogation_claim
 
 router = APIRouter(prefix="/bank", tags=["bank"])
 LoanId = Annotated[int, Path(ge=1, le=2**62)]
@@ -66,18 +67,6 @@ class PrepaymentBody(_Body):
 
 class ClaimBody(_Body):
     filed_on: IsoDate | None = Field(default=None, description="Default: today")
-
-
-class ClaimOut(BaseModel):
-    id: int
-    loan_id: int
-    bank_code: str
-    principal: int
-    interest: int
-    guaranteed_amount: int
-    filed_on: date
-    paid_on: date | None
-    status: str
 
 
 # --- answers (documentation: the services' JSON is sent as it is, these describe it) ----------------------
@@ -214,15 +203,6 @@ class PaymentOut(BaseModel):
     loan: LoanStateOut
 
 
-class OverdueOut(BaseModel):
-    no: int
-    due_date: date
-    principal: int
-    interest: int
-    delinquency_interest: int
-    days_overdue: int
-
-
 class PayoffOut(BaseModel):
     """What closes the loan on ``on`` (완제 금액), with its parts."""
 
@@ -236,7 +216,7 @@ class PayoffOut(BaseModel):
     principal_balance: int
     amount_due: int
     total: int
-    overdue: list[OverdueOut]
+    overdue: list[InstallmentArrears]
 
 
 @router.post(
@@ -352,7 +332,7 @@ def payoff(
 
 @router.post(
     "/loans/{loan_id}/subrogation-claim",
-    response_model=ClaimOut,
+    response_model=ClaimView,
     responses=errors(401, 404, 409, 422),
     summary="대위변제 청구: claim the guaranteed share of a defaulted loan",
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
@@ -33,7 +33,7 @@ from seomin.services.applications import (
     get_application,
     list_applications,
 )
-from seomin.services.audit_trail import audit_events
+from seomin.services.audit_trail import AuditEntry, audit_events
 from seomin.services.errors import Forbidden
 from seomin.services.identity import STAFF_ROLES, authenticate_staff
 from seomin.services.platform import Actor
@@ -106,19 +106,6 @@ class LoginOut(BaseModel):
 class StatusOut(BaseModel):
     id: int
     status: str
-
-
-class AuditEventOut(BaseModel):
-    id: int
-    at: datetime
-    actor_type: str
-    actor_id: str
-    action: str
-    entity_type: str
-    entity_id: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    reason: str
 
 
 @router.post("/login", response_model=LoginOut, responses=errors(401, 422, 429), summary="Staff sign-in")
@@ -278,7 +265,7 @@ def approve_plan(request: Request, actor: Supervisor, plan_id: Id) -> SafeJSONRe
 
 @router.get(
     "/audit-events",
-    response_model=list[AuditEventOut],
+    response_model=list[AuditEntry],
     responses=errors(401, 403, 422),
     summary="감사 추적: the audit events of one entity, oldest first (keyset-paginated)",
 )
@@ -301,4 +288,4 @@ async def audit_trail(
             limit=limit,
         )
     )
-    return SafeJSONResponse([e.as_json() for e in entries])
+    return SafeJSONResponse([plain(e) for e in entries])

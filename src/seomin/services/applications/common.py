@@ -97,7 +97,8 @@ UNASSIGNED_BANK = "unassigned"  # the bank of an approval not yet agreed: chosen
 
 @dataclass(frozen=True, slots=True)
 class IssuedGuarantee:
-    """A guarantee certificate as issued; ``verification_code`` is shown to the applicant this once."""
+    """A guarantee certificate as issued (보증서); ``verification_code`` is shown to the applicant this once:
+    they give it to the bank with the certificate number."""
 
     guarantee_id: int
     application_id: int

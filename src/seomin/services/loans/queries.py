@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date
 
 from sqlalchemy import select
@@ -41,17 +42,7 @@ def payoff_quote(platform: Platform, bank: Actor, loan_id: int, on: date) -> Jso
             "principal_balance": quote.principal_balance,
             "amount_due": quote.amount_due,
             "total": quote.total,
-            "overdue": [
-                {
-                    "no": o.no,
-                    "due_date": o.due_date.isoformat(),
-                    "principal": o.principal,
-                    "interest": o.interest,
-                    "delinquency_interest": o.delinquency_interest,
-                    "days_overdue": o.days_overdue,
-                }
-                for o in ledger.overdue(day)
-            ],
+            "overdue": [{**asdict(o), "due_date": o.due_date.isoformat()} for o in ledger.overdue(day)],
         }
 
 

@@ -53,6 +53,7 @@ from seomin.domain.lifecycle import ApplicationStatus, GuaranteeStatus, LoanStat
 from seomin.domain.money import bp_to_rate
 from seomin.domain.reasons import Reason
 from seomin.domain.recourse import DEFERRAL, arrangement_terms, plan_payment_dates
+from seomin.domain.repayment import InstallmentArrears
 from seomin.domain.schedule import MONTHS_PER_STEP, RatePolicy
 from seomin.services.applications import STAFF_REASONS, application_records, rejudge_screening
 from seomin.services.errors import Forbidden, NotFound
@@ -155,20 +156,6 @@ class RateStep:
 
 
 @dataclass(frozen=True, slots=True)
-class OverdueInstallment:
-    no: int
-    due_date: date
-    principal: int
-    interest: int
-    delinquency_interest: int
-    days_overdue: int
-
-    @property
-    def total(self) -> int:
-        return self.principal + self.interest + self.delinquency_interest
-
-
-@dataclass(frozen=True, slots=True)
 class AdditionalLoanView:
     offered: bool
     opens_on: date | None
@@ -195,7 +182,7 @@ class LoanView:
     current_rate_bp: int
     next_due_on: date | None
     next_due_amount: int | None
-    overdue: tuple[OverdueInstallment, ...]
+    overdue: tuple[InstallmentArrears, ...]
     days_past_due: int
     rate_path: tuple[RateStep, ...]
     rate_on_path_bp: int
@@ -676,7 +663,7 @@ def _loan(session: Session, platform: Platform, loan: Loan, today: date) -> Loan
     open_loan = loan.status not in (LoanStatus.REPAID.value, LoanStatus.SUBROGATED.value)
     next_on: date | None = None
     next_amount: int | None = None
-    overdue: tuple[OverdueInstallment, ...] = ()
+    overdue: tuple[InstallmentArrears, ...] = ()
     maturity: date | None = None
     if ledger is not None:
         maturity = ledger.installments[-1].due_date
@@ -685,12 +672,7 @@ def _loan(session: Session, platform: Platform, loan: Loan, today: date) -> Loan
             if upcoming is not None:
                 next_on, next_amount = upcoming.due_date, upcoming.unpaid
             on = max(today, ledger.last_paid_on or today)
-            overdue = tuple(
-                OverdueInstallment(
-                    o.no, o.due_date, o.principal, o.interest, o.delinquency_interest, o.days_overdue
-                )
-                for o in ledger.overdue(on)
-            )
+            overdue = ledger.overdue(on)
     days = max((o.days_overdue for o in overdue), default=0)
     path, on_path = _rate_path(loan, today)
     return LoanView(
