@@ -29,7 +29,7 @@ from seomin.adapters.db.models import Applicant, ApplicantSession, BankApiKey, S
 from seomin.domain.identity import ResidentNumber, mask_phone, normalize_phone, parse_resident_number
 from seomin.services import attempts
 from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
-from seomin.services.platform import Actor, ActorType, Platform, audit
+from seomin.services.platform import Actor, ActorType, Platform, audit, locked_row
 
 SESSION_TTL = timedelta(minutes=30)
 """How long an applicant session lasts after identity verification (no sliding renewal)."""
@@ -346,12 +346,7 @@ def _check_password(password: str) -> None:
 
 
 def _staff_for_update(session: Session, username: str) -> StaffUser:
-    user = session.scalars(
-        select(StaffUser).where(StaffUser.username == username).with_for_update()
-    ).one_or_none()
-    if user is None:
-        raise NotFound("staff user", username)
-    return user
+    return locked_row(session, StaffUser, StaffUser.username, username, "staff user")
 
 
 def set_staff_role(platform: Platform, username: str, role: str, *, by: Actor = ADMIN) -> None:
@@ -404,11 +399,7 @@ def revoke_bank_api_key(platform: Platform, key_prefix: str, *, by: Actor = ADMI
     Returns the bank's code."""
     _require_operator(by, "revokes bank API keys")
     with platform.sessions.begin() as session:
-        key = session.scalars(
-            select(BankApiKey).where(BankApiKey.key_prefix == key_prefix).with_for_update()
-        ).one_or_none()
-        if key is None:
-            raise NotFound("bank API key", key_prefix)
+        key = locked_row(session, BankApiKey, BankApiKey.key_prefix, key_prefix, "bank API key")
         if key.revoked_at is None:
             key.revoked_at = _utcnow()
             audit(session, by, "bank_api_key.revoked", "bank_api_key", key.id, after={"prefix": key_prefix})

@@ -11,15 +11,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from seomin.adapters.crypto import DataVault
 from seomin.adapters.db.models import AuditEvent
 from seomin.domain.calendar import BusinessCalendar
 from seomin.domain.catalog import Catalog
+from seomin.services.errors import NotFound
+
+RowT = TypeVar("RowT")
 
 
 class ActorType(StrEnum):
@@ -84,3 +87,12 @@ def audit(
             reason=reason,
         )
     )
+
+
+def locked_row(session: Session, model: type[RowT], column: Any, key: object, what: str) -> RowT:
+    """The row of ``model`` whose ``column`` equals ``key``, locked for update (one row); NotFound naming
+    ``what`` when there is none. A state change reads its row through here so racing changes serialize."""
+    row = session.scalars(select(model).where(column == key).with_for_update()).one_or_none()
+    if row is None:
+        raise NotFound(what, key)
+    return row

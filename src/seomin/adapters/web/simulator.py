@@ -13,7 +13,7 @@ the contract rate kept throughout, so the page can show what paying on time is w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -149,21 +149,7 @@ def _result(request: Request, wanted: SimulationRequest) -> Result:
     platform = platform_of(request)
     lang = request_lang(request)
     on_time: Simulation = simulate(platform.catalog, platform.calendar, wanted)
-    contract = simulate(
-        platform.catalog,
-        platform.calendar,
-        SimulationRequest(
-            product=wanted.product,
-            amount=wanted.amount,
-            term_months=wanted.term_months,
-            start=wanted.start,
-            grace_months=wanted.grace_months,
-            preferential=wanted.preferential,
-            step_down=False,
-            vulnerable=wanted.vulnerable,
-            method=wanted.method,
-        ),
-    )
+    contract = simulate(platform.catalog, platform.calendar, replace(wanted, step_down=False))
     a, b = on_time.schedule, contract.schedule
     return Result(
         on_time=a,

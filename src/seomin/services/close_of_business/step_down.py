@@ -35,37 +35,35 @@ from seomin.services.close_of_business.common import GUARANTEES, INSTALLMENTS, L
 # --- 2. step-down and re-amortization --------------------------------------------------------------
 
 _STAGE = MetaData()
-_ANNIVERSARIES = Table(
+
+
+def _stage_table(name: str, *columns: Column[Any]) -> Table:
+    """A scratch table for one run: temporary, dropped at commit on PostgreSQL."""
+    return Table(name, _STAGE, *columns, prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+
+
+_ANNIVERSARIES = _stage_table(
     "cob_stage_anniversaries",
-    _STAGE,
     Column("executed_on", Date, primary_key=True),
     Column("years", Integer, nullable=False),
     Column("anniversary", Date, nullable=False),
     Column("previous_anniversary", Date, nullable=False),
-    prefixes=["TEMPORARY"],
-    postgresql_on_commit="DROP",
 )
-_RATE_CHANGES = Table(
+_RATE_CHANGES = _stage_table(
     "cob_stage_rate_changes",
-    _STAGE,
     Column("loan_id", BigInteger, primary_key=True),
     Column("years", Integer, nullable=False),
     Column("old_bp", Integer, nullable=False),
     Column("new_bp", Integer, nullable=False),
     Column("from_no", Integer, nullable=False),
-    prefixes=["TEMPORARY"],
-    postgresql_on_commit="DROP",
 )
-_NEW_INSTALLMENTS = Table(
+_NEW_INSTALLMENTS = _stage_table(
     "cob_stage_installments",
-    _STAGE,
     Column("loan_id", BigInteger, primary_key=True),
     Column("no", Integer, primary_key=True),
     Column("rate_bp", Integer, nullable=False),
     Column("principal_due", BigInteger, nullable=False),
     Column("interest_due", BigInteger, nullable=False),
-    prefixes=["TEMPORARY"],
-    postgresql_on_commit="DROP",
 )
 _PG_ARRAY_TYPES: dict[type[TypeEngine[Any]], str] = {
     Date: "DATE[]",

@@ -38,7 +38,7 @@ from seomin.adapters.db.models import Applicant, AuditEvent, HelpBooking
 from seomin.domain.identity import mask_name, mask_phone
 from seomin.domain.regions import normalize_region
 from seomin.services.errors import Conflict, InputError, InputErrorCode, NotFound
-from seomin.services.platform import Actor, ActorType, Platform, audit
+from seomin.services.platform import Actor, ActorType, Platform, audit, locked_row
 
 Channel = Literal["callback", "visit"]
 CHANNELS: tuple[Channel, ...] = ("callback", "visit")
@@ -444,11 +444,7 @@ def cancel_booking(
         raise NotFound("help booking", "?")
     refusal: HelpInputError | None = None
     with platform.sessions.begin() as session:
-        row = session.scalars(
-            select(HelpBooking).where(HelpBooking.reference_no == reference_no).with_for_update()
-        ).first()
-        if row is None:
-            raise NotFound("help booking", reference_no)
+        row = locked_row(session, HelpBooking, HelpBooking.reference_no, reference_no, "help booking")
         refused = session.scalar(
             select(func.count())
             .select_from(AuditEvent)

@@ -20,7 +20,7 @@ from seomin.domain.lifecycle import (
     RecourseStatus,
 )
 from seomin.services.errors import Forbidden, InputError, NotFound
-from seomin.services.platform import Actor, ActorType, Platform, audit
+from seomin.services.platform import Actor, ActorType, Platform, audit, locked_row
 from seomin.services.recourse.common import (
     RecourseDebtView,
     _debt_view,
@@ -138,11 +138,7 @@ def pay_subrogation_claim(platform: Platform, staff: Actor, claim_id: int, paid_
     """A supervisor pays a filed claim; the borrower then owes the agency the paid amount."""
     _require_staff(staff, PAYING_ROLES, "pay a subrogation claim")
     with platform.sessions.begin() as session:
-        claim = session.scalars(
-            select(SubrogationClaim).where(SubrogationClaim.id == claim_id).with_for_update()
-        ).one_or_none()
-        if claim is None:
-            raise NotFound("subrogation claim", claim_id)
+        claim = locked_row(session, SubrogationClaim, SubrogationClaim.id, claim_id, "subrogation claim")
         _transition("subrogation_claim", CLAIM_TRANSITIONS, ClaimStatus(claim.status), ClaimStatus.PAID)
         if paid_on < claim.filed_on:
             raise InputError("paid_on", f"{paid_on.isoformat()} is before the claim was filed")

@@ -31,13 +31,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import RecourseDebt
 from seomin.domain.lifecycle import IllegalTransition, check_transition
-from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
-from seomin.services.platform import Actor, ActorType, Platform, audit
+from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode
+from seomin.services.platform import Actor, ActorType, Platform, audit, locked_row
 
 _S = TypeVar("_S", bound=StrEnum)
 
@@ -93,9 +92,4 @@ def _set_status(session: Session, actor: Actor, entity: str, row: Any, status: s
 
 
 def _debt_for_update(session: Session, recourse_debt_id: int) -> RecourseDebt:
-    debt = session.scalars(
-        select(RecourseDebt).where(RecourseDebt.id == recourse_debt_id).with_for_update()
-    ).one_or_none()
-    if debt is None:
-        raise NotFound("recourse debt", recourse_debt_id)
-    return debt
+    return locked_row(session, RecourseDebt, RecourseDebt.id, recourse_debt_id, "recourse debt")
