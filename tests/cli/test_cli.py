@@ -323,3 +323,19 @@ def test_administration_without_the_demo(tmp_path: Path) -> None:
     assert rotated.partition(".")[0] != prefix
     again = admin("revoke-key", rotated.partition(".")[0])
     assert again.returncode == 0 and "kwangju" in again.stdout
+
+
+def test_the_document_retention_job_runs_from_the_command_line(tmp_path: Path) -> None:
+    env = {"SEOMIN_VAR_DIR": str(tmp_path), "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'docs.db'}"}
+    bad = run_in(env, "documents", "purge", "--date", "2025-13-01")
+    assert bad.returncode == 2 and bad.stderr.startswith("seomin: --date:") and bad.stderr.count("\n") == 1
+    future = run_in(env, "documents", "purge", "--date", "2999-01-01")
+    assert (
+        future.returncode == 2
+        and future.stderr.splitlines()[-1] == "seomin: --date: 2999-01-01 is after today"
+    )
+    done = run_in(env, "documents", "purge", "--date", "2025-08-15")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        "documents 2025-08-15: 0 documents of 0 applications past retention; 0 files deleted"
+    )

@@ -469,6 +469,36 @@ def notify_dispatch() -> None:
     out.print(f"{sent:,} messages sent")
 
 
+documents_app = typer.Typer(help="서류: submitted documents and their retention", no_args_is_help=True)
+app.add_typer(documents_app, name="documents")
+
+
+@documents_app.command("purge")
+def documents_purge(
+    on: Annotated[
+        str | None, typer.Option("--date", help="The day YYYY-MM-DD; default today in Korea")
+    ] = None,
+) -> None:
+    """파기: delete the files of documents past retention (3 months unused, 5 years after repayment)."""
+    from seomin.services.applications import purge_expired_documents
+
+    asked = parse_date(on, "--date") if on else None  # a bad date is refused before any set-up
+    platform = settings_platform()
+    day = asked or platform.today()
+    try:
+        done = purge_expired_documents(platform, day)
+    except InputError as exc:
+        fail(f"--date: {exc.message}")
+    finally:
+        platform.engine.dispose()
+    out.print(
+        f"documents {done.on.isoformat()}: {done.documents:,} documents of {done.applications:,} "
+        f"applications past retention; {done.files:,} files deleted",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 admin_app = typer.Typer(
     help="운영 관리: staff accounts and bank API keys, without the demo", no_args_is_help=True
 )

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -89,6 +90,8 @@ class StaffUser(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     tokens_valid_after: Mapped[datetime | None]
     """Tokens issued before this moment are refused: set by signing out (ends every session of the user)."""
+    password_change_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Set when an operator or supervisor resets the password: the user chooses a new one at next sign-in."""
 
 
 class BankApiKey(Base):
@@ -138,6 +141,8 @@ class ApplicationDocument(Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     original_name: Mapped[str] = mapped_column(String(255))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    purged_at: Mapped[datetime | None]
+    """When the retention job deleted the file (``domain.retention``); the row stays as the record."""
 
 
 class EducationCompletion(Base):

@@ -224,6 +224,7 @@ class DocumentOut(BaseModel):
     sha256: str
     size_bytes: int
     original_name: str
+    purged_on: date | None = Field(description="The day the retention job deleted the file; null while kept")
 
 
 class DecisionRecordOut(BaseModel):

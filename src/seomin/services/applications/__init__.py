@@ -35,6 +35,7 @@ from seomin.services.applications.queries import (
     open_document,
     rejudge_screening,
 )
+from seomin.services.applications.retention import PurgeOutcome, purge_expired_documents
 from seomin.services.applications.review import (
     REVIEW_ROLES,
     confirm_second_review,
@@ -57,6 +58,7 @@ __all__ = [
     "DocumentFile",
     "DocumentUpload",
     "IssuedGuarantee",
+    "PurgeOutcome",
     "agree_and_issue_guarantee",
     "application_records",
     "born_on_or_before_for_age",
@@ -68,6 +70,7 @@ __all__ = [
     "list_applications",
     "media_type_of",
     "open_document",
+    "purge_expired_documents",
     "refusal",
     "rejudge_screening",
     "submit_application",

@@ -99,6 +99,7 @@ def get_application(platform: Platform, actor: Actor, application_id: int) -> di
                 "sha256": d.sha256,
                 "size_bytes": d.size_bytes,
                 "original_name": d.original_name,
+                "purged_on": None if d.purged_at is None else d.purged_at.date().isoformat(),
             }
             for d in documents
         ],
@@ -301,7 +302,15 @@ def open_document(platform: Platform, staff: Actor, application_id: int, documen
         document = session.get(ApplicationDocument, document_id)
         if document is None or document.application_id != application_id:
             raise NotFound("document", document_id)
-        encrypted = (platform.storage_dir / document.storage_path).read_bytes()
+        if document.purged_at is not None:
+            raise Conflict(
+                "DOCUMENT_PURGED",
+                f"document {document_id} was deleted on {document.purged_at:%Y-%m-%d}: its retention ended",
+            )
+        try:
+            encrypted = (platform.storage_dir / document.storage_path).read_bytes()
+        except FileNotFoundError:  # a purge whose commit failed: the next run marks it
+            raise Conflict("DOCUMENT_PURGED", f"document {document_id} is no longer stored") from None
         content = platform.vault.decrypt_bytes(encrypted)
         if hashlib.sha256(content).hexdigest() != document.sha256:
             raise Conflict("DOCUMENT_CORRUPTED", f"document {document_id} does not match its recorded hash")
