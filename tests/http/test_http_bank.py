@@ -223,3 +223,24 @@ def test_every_bank_answer_is_what_its_response_model_documents(
     assert prepaid.json()["full_repayment"] and documented(PaymentOut, prepaid.json()), prepaid.text
     loan = client.get(f"/api/v1/bank/loans/{loan_id}", headers=mine)
     assert loan.json()["payments"] and documented(LoanOut, loan.json()), loan.text
+
+
+def test_wrong_secrets_for_a_key_are_audited_then_slowed_but_the_right_key_still_works(
+    client: TestClient, platform: Platform
+) -> None:
+    headers = bank_key(platform)
+    prefix = headers["X-Api-Key"].split(".")[0]
+    wrong = {"X-Api-Key": f"{prefix}.not-the-secret"}
+    codes = [client.get("/api/v1/bank/loans", headers=wrong).status_code for _ in range(11)]
+    assert codes == [401] * 9 + [429, 429]
+    limited = client.get("/api/v1/bank/loans", headers=wrong)
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 60
+    # probing a prefix must not lock the bank's own key out
+    assert client.get("/api/v1/bank/loans", headers=headers).status_code == 200
+    with platform.sessions() as session:
+        failed = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "bank_api_key.auth_failed")
+        ).all()
+    assert len(failed) == 10 and all("not-the-secret" not in str(e.after) for e in failed)
+    unknown = {"X-Api-Key": "000000000000.whatever"}
+    assert client.get("/api/v1/bank/loans", headers=unknown).status_code == 401

@@ -19,7 +19,7 @@ from test_http_applicant import (
 
 from seomin.adapters.db.models import AuditEvent, StaffUser
 from seomin.adapters.http.auth import issue_staff_token, staff_actor_for_token
-from seomin.services.identity import create_staff_user, end_staff_sessions
+from seomin.services.identity import create_staff_user, end_staff_sessions, reset_staff_password
 from seomin.services.platform import Actor, ActorType, Platform
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
@@ -180,3 +180,53 @@ def test_staff_sign_in_locks_after_five_wrong_passwords_and_each_is_audited(
         failed = session.scalars(select(AuditEvent).where(AuditEvent.action == "staff.sign_in_failed")).all()
     assert len(failed) == 5 and all(e.after and e.after["username"] == "lock" for e in failed)
     assert all("not the password" not in str(e.after) for e in failed)  # never the password itself
+
+
+def test_a_reset_password_must_be_replaced_at_the_next_sign_in(
+    client: TestClient, platform: Platform
+) -> None:
+    old_token = staff_token(client, platform, "reset", "counselor")
+    reset_staff_password(platform, "reset", "temporary password 1")
+    assert client.get("/api/v1/staff/applications", headers=bearer(old_token)).status_code == 401
+
+    temporary = {"username": "reset", "password": "temporary password 1"}
+    refused = client.post("/api/v1/staff/login", json=temporary)
+    assert refused.status_code == 409 and refused.json()["code"] == "PASSWORD_CHANGE_REQUIRED"
+    same = client.post("/api/v1/staff/login", json={**temporary, "new_password": "temporary password 1"})
+    assert same.status_code == 422 and same.json()["detail"][0]["field"] == "new_password"
+    short = client.post("/api/v1/staff/login", json={**temporary, "new_password": "short"})
+    assert short.status_code == 422 and short.json()["detail"][0]["field"] == "new_password"
+
+    changed = client.post("/api/v1/staff/login", json={**temporary, "new_password": "my own choice 2026"})
+    assert changed.status_code == 200, changed.text
+    token = changed.json()["token"]
+    assert client.get("/api/v1/staff/applications", headers=bearer(token)).status_code == 200
+    assert client.post("/api/v1/staff/login", json=temporary).status_code == 401
+    again = client.post("/api/v1/staff/login", json={"username": "reset", "password": "my own choice 2026"})
+    assert again.status_code == 200
+    with platform.sessions() as session:
+        actions = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.entity_type == "staff_user").order_by(AuditEvent.id)
+        ).all()
+        user = session.scalars(select(StaffUser).where(StaffUser.username == "reset")).one()
+    assert [a for a in actions if a.startswith("staff.password")] == [
+        "staff.password_reset",
+        "staff.password_changed",
+    ]
+    assert user.password_change_required is False
+
+
+def test_staff_change_their_own_password_and_other_sessions_end(
+    client: TestClient, platform: Platform
+) -> None:
+    token = staff_token(client, platform, "owner", "reviewer")
+    body = {"current_password": "not it at all", "new_password": "brand new secret"}
+    assert client.post("/api/v1/staff/password", json=body, headers=bearer(token)).status_code == 401
+    body["current_password"] = PASSWORD
+    answer = client.post("/api/v1/staff/password", json=body, headers=bearer(token))
+    assert answer.status_code == 200, answer.text
+    assert client.get("/api/v1/staff/applications", headers=bearer(token)).status_code == 401
+    fresh = answer.json()["token"]
+    assert client.get("/api/v1/staff/applications", headers=bearer(fresh)).status_code == 200
+    old = client.post("/api/v1/staff/login", json={"username": "owner", "password": PASSWORD})
+    assert old.status_code == 401

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -52,6 +52,13 @@ STAFF_PASSWORD_POLICY = attempts.AttemptPolicy(
     message="too many failed sign-ins for this user; try again later or ask a supervisor",
 )
 """Five wrong passwords for a username within 15 minutes lock it for 15 minutes (429 with Retry-After)."""
+BANK_KEY_POLICY = attempts.AttemptPolicy(
+    max_failures=10,
+    window=timedelta(minutes=15),
+    lockout=timedelta(minutes=15),
+    message="too many requests with a wrong secret for this API key; try again later",
+)
+"""Ten wrong secrets for one key prefix within 15 minutes: further wrong secrets are answered 429."""
 
 
 # --- applicants: identity verification and sessions -------------------------------------------------
@@ -302,8 +309,10 @@ def create_staff_user(
     role: str,
     *,
     by: Actor = ADMIN,
+    password_change_required: bool = False,
 ) -> int:
-    """Create a staff account (password hashed with argon2id); ``by`` is an operator or a supervisor."""
+    """Create a staff account (password hashed with argon2id); ``by`` is an operator or a supervisor.
+    ``password_change_required``: the password was chosen for the user, who replaces it at first sign-in."""
     _require_operator(by, "creates staff accounts")
     if not _USERNAME.match(username):
         raise InputError("username", "3 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit")
@@ -319,6 +328,7 @@ def create_staff_user(
         password_hash=PASSWORD_HASHER.hash(password),
         role=role,
         active=True,
+        password_change_required=password_change_required,
     )
     with platform.sessions.begin() as session:
         taken = session.scalars(select(StaffUser.id).where(StaffUser.username == username)).first()
@@ -345,8 +355,13 @@ def _check_password(password: str) -> None:
         raise InputError("password", f"must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters")
 
 
-def _staff_for_update(session: Session, username: str) -> StaffUser:
-    return locked_row(session, StaffUser, StaffUser.username, username, "staff user")
+def _staff_for_update(session: Session, username: str, by: Actor | None = None) -> StaffUser:
+    """The account, locked; with ``by``, refused when it is the supervisor's own (no one demotes or
+    deactivates themselves by a slip and leaves the agency without a supervisor)."""
+    user = locked_row(session, StaffUser, StaffUser.username, username, "staff user")
+    if by is not None and by.type is ActorType.STAFF and by.id == str(user.id):
+        raise Conflict("STAFF_SELF_CHANGE", "another supervisor changes your own role or access")
+    return user
 
 
 def set_staff_role(platform: Platform, username: str, role: str, *, by: Actor = ADMIN) -> None:
@@ -355,7 +370,7 @@ def set_staff_role(platform: Platform, username: str, role: str, *, by: Actor = 
     if role not in STAFF_ROLES:
         raise InputError("role", f"must be one of {', '.join(STAFF_ROLES)}")
     with platform.sessions.begin() as session:
-        user = _staff_for_update(session, username)
+        user = _staff_for_update(session, username, by)
         before = user.role
         user.role = role
         audit(
@@ -373,7 +388,7 @@ def set_staff_active(platform: Platform, username: str, active: bool, *, by: Act
     """Deactivate (or reactivate) an account; a deactivated user's tokens stop working at once."""
     _require_operator(by, "deactivates staff accounts")
     with platform.sessions.begin() as session:
-        user = _staff_for_update(session, username)
+        user = _staff_for_update(session, username, by)
         before = user.active
         user.active = active
         user.tokens_valid_after = _utcnow()
@@ -382,7 +397,9 @@ def set_staff_active(platform: Platform, username: str, active: bool, *, by: Act
 
 
 def reset_staff_password(platform: Platform, username: str, password: str, *, by: Actor = ADMIN) -> None:
-    """A new password set by an operator; every session of the user ends (they sign in with the new one)."""
+    """A temporary password set by an operator or supervisor: every session of the user ends, and the next
+    sign-in must choose a new password (``PASSWORD_CHANGE_REQUIRED``), since the one set here is known to
+    whoever set it."""
     _require_operator(by, "resets staff passwords")
     _check_password(password)
     hashed = PASSWORD_HASHER.hash(password)
@@ -390,7 +407,16 @@ def reset_staff_password(platform: Platform, username: str, password: str, *, by
         user = _staff_for_update(session, username)
         user.password_hash = hashed
         user.tokens_valid_after = _utcnow()
-        audit(session, by, "staff.password_reset", "staff_user", user.id, reason="reset by an operator")
+        user.password_change_required = True
+        audit(
+            session,
+            by,
+            "staff.password_reset",
+            "staff_user",
+            user.id,
+            after={"password_change_required": True},
+            reason="reset by an operator",
+        )
     attempts.clear(platform, f"staff-password:{username.strip().lower()[:64]}")
 
 
@@ -412,6 +438,50 @@ def rotate_bank_api_key(platform: Platform, key_prefix: str, *, by: Actor = ADMI
     return issue_bank_api_key(platform, bank_code, by=by)
 
 
+@dataclass(frozen=True, slots=True)
+class StaffAccount:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    active: bool
+    password_change_required: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BankKeyView:
+    """A bank API key as administrators see it: its prefix, never its secret or hash."""
+
+    key_prefix: str
+    bank_code: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def staff_accounts(platform: Platform, by: Actor) -> list[StaffAccount]:
+    """Every staff account, by username (supervisors and operators)."""
+    _require_operator(by, "lists staff accounts")
+    with platform.sessions() as session:
+        users = session.scalars(select(StaffUser).order_by(StaffUser.username)).all()
+        return [
+            StaffAccount(
+                u.id, u.username, u.display_name, u.role, u.active, u.password_change_required, u.created_at
+            )
+            for u in users
+        ]
+
+
+def bank_api_keys(platform: Platform, by: Actor) -> list[BankKeyView]:
+    """Every bank API key, live ones first, newest first (supervisors and operators)."""
+    _require_operator(by, "lists bank API keys")
+    with platform.sessions() as session:
+        keys = session.scalars(
+            select(BankApiKey).order_by(BankApiKey.revoked_at.is_not(None), BankApiKey.id.desc())
+        ).all()
+        return [BankKeyView(k.key_prefix, k.bank_code, k.created_at, k.revoked_at) for k in keys]
+
+
 def _require_operator(by: Actor, what: str) -> None:
     if not (by.type is ActorType.SYSTEM or (by.type is ActorType.STAFF and by.role == "supervisor")):
         raise Forbidden(f"only a supervisor or an operator {what}")
@@ -422,10 +492,15 @@ def _dummy_hash() -> str:
     return PASSWORD_HASHER.hash("not a password of anyone")
 
 
-def authenticate_staff(platform: Platform, username: str, password: str) -> Actor:
+def authenticate_staff(
+    platform: Platform, username: str, password: str, new_password: str | None = None
+) -> Actor:
     """The staff actor for a username and password; Forbidden with one message whatever was wrong.
 
-    An unknown or inactive user costs a full argon2 verification too, so timing says little.
+    An unknown or inactive user costs a full argon2 verification too, so timing says little. After a reset
+    the right password alone is refused with ``Conflict PASSWORD_CHANGE_REQUIRED``: the user signs in again
+    with ``new_password``, which replaces the temporary one. A ``new_password`` given otherwise changes the
+    password the same way (every other session ends).
     """
     key = f"staff-password:{username.strip().lower()[:64]}"
     attempts.check_allowed(platform, key, STAFF_PASSWORD_POLICY)
@@ -453,6 +528,18 @@ def authenticate_staff(platform: Platform, username: str, password: str) -> Acto
     assert user is not None
     attempts.clear(platform, key)
     actor = Actor(ActorType.STAFF, str(user.id), role=user.role)
+    if new_password is not None:
+        _change_password(platform, actor, user, password, new_password)
+        return actor
+    if user.password_change_required:
+        raise Conflict(
+            "PASSWORD_CHANGE_REQUIRED",
+            "this password was reset by a supervisor or an operator; choose a new password to sign in",
+            (
+                "관리자가 재설정한 비밀번호입니다. 새 비밀번호를 정해야 로그인할 수 있습니다.",
+                "This password was reset by an administrator. Choose a new password to sign in.",
+            ),
+        )
     if PASSWORD_HASHER.check_needs_rehash(user.password_hash):
         rehashed = PASSWORD_HASHER.hash(password)
         with platform.sessions.begin() as session:
@@ -470,6 +557,36 @@ def authenticate_staff(platform: Platform, username: str, password: str) -> Acto
                 reason="argon2 parameters changed",
             )
     return actor
+
+
+def _change_password(platform: Platform, actor: Actor, user: StaffUser, current: str, new: str) -> None:
+    """Replace a verified password with the user's own choice; sessions opened before now end."""
+    try:
+        _check_password(new)
+    except InputError as exc:
+        raise InputError("new_password", exc.message) from None
+    if new == current:
+        raise InputError("new_password", "must differ from the current password")
+    hashed = PASSWORD_HASHER.hash(new)
+    with platform.sessions.begin() as session:
+        row = _staff_for_update(session, user.username)
+        if row.password_hash != user.password_hash:  # changed by someone else since it was verified
+            raise Forbidden(_AUTH_FAILED)
+        row.password_hash = hashed
+        row.password_change_required = False
+        row.tokens_valid_after = _utcnow()  # the token issued next, after this commit, is valid
+        audit(session, actor, "staff.password_changed", "staff_user", row.id, reason="chosen by the user")
+
+
+def change_staff_password(platform: Platform, actor: Actor, current: str, new: str) -> None:
+    """A signed-in staff member changes their own password (the current one is asked again)."""
+    if actor.type is not ActorType.STAFF:
+        raise Forbidden("only staff change a staff password")
+    with platform.sessions() as session:
+        user = session.get(StaffUser, int(actor.id))
+    if user is None:
+        raise Forbidden(_AUTH_FAILED)
+    authenticate_staff(platform, user.username, current, new)
 
 
 # --- partner banks ----------------------------------------------------------------------------------
@@ -513,8 +630,35 @@ def authenticate_bank(platform: Platform, api_key: str) -> Actor:
         key = session.scalars(
             select(BankApiKey).where(BankApiKey.key_prefix == prefix, BankApiKey.revoked_at.is_(None))
         ).one_or_none()
-    if key is None or not hmac.compare_digest(key.key_hash, _secret_hash(secret)):
+    if key is None:
         raise Forbidden("invalid API key")
+    if not hmac.compare_digest(key.key_hash, _secret_hash(secret)):
+        _bank_key_failed(platform, key)
     if key.bank_code not in platform.catalog.banks:
         raise Forbidden("invalid API key")
     return Actor(ActorType.BANK, key.bank_code)
+
+
+def _bank_key_failed(platform: Platform, key: BankApiKey) -> NoReturn:
+    """A known prefix with a wrong secret: counted and audited, and answered 429 once the prefix is locked.
+
+    The secret has 256 bits, so the limit is not what stops guessing; it slows and records probing. It is
+    checked on this failing path only: the right key is never locked out by someone else's wrong guesses,
+    and a good request costs no extra read.
+    """
+    counter = f"bank-key:{key.key_prefix}"
+    attempts.check_allowed(platform, counter, BANK_KEY_POLICY)
+    failures = attempts.record_failure(platform, counter, BANK_KEY_POLICY)
+    with platform.sessions.begin() as session:
+        audit(
+            session,
+            Actor(ActorType.PUBLIC, "bank-api"),
+            "bank_api_key.auth_failed",
+            "bank_api_key",
+            key.id,
+            after={"prefix": key.key_prefix, "failures": failures},
+            reason="a wrong secret for a known key prefix",
+        )
+    if failures >= BANK_KEY_POLICY.max_failures:
+        attempts.check_allowed(platform, counter, BANK_KEY_POLICY)
+    raise Forbidden("invalid API key")

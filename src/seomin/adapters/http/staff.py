@@ -35,8 +35,8 @@ from seomin.services.applications import (
 )
 from seomin.services.audit_trail import AuditEntry, audit_events
 from seomin.services.errors import Forbidden
-from seomin.services.identity import STAFF_ROLES, authenticate_staff
-from seomin.services.platform import Actor
+from seomin.services.identity import STAFF_ROLES, authenticate_staff, change_staff_password
+from seomin.services.platform import Actor, Platform
 from seomin.services.recourse import (
     MAX_DEFERRAL_MONTHS,
     MAX_PLAN_MONTHS,
@@ -63,6 +63,16 @@ class LoginBody(_Body):
     )
     username: StrictStr = Field(min_length=1, max_length=64)
     password: StrictStr = Field(min_length=1, max_length=256)
+    new_password: StrictStr | None = Field(
+        default=None,
+        max_length=256,
+        description="Replaces the password; required after a reset (409 PASSWORD_CHANGE_REQUIRED without it)",
+    )
+
+
+class PasswordChangeBody(_Body):
+    current_password: StrictStr = Field(min_length=1, max_length=256)
+    new_password: StrictStr = Field(max_length=256)
 
 
 class DecisionBody(_Body):
@@ -108,14 +118,39 @@ class StatusOut(BaseModel):
     status: str
 
 
-@router.post("/login", response_model=LoginOut, responses=errors(401, 422, 429), summary="Staff sign-in")
+@router.post("/login", response_model=LoginOut, responses=errors(401, 409, 422, 429), summary="Staff sign-in")
 def login(request: Request, body: LoginBody) -> SafeJSONResponse:
-    """A signed bearer token for 8 hours; a wrong username or password is one 401, whatever was wrong."""
+    """A signed bearer token for 8 hours; a wrong username or password is one 401, whatever was wrong.
+    After a password reset the right password alone is answered 409 ``PASSWORD_CHANGE_REQUIRED``: sign in
+    again with ``new_password``."""
+    return _signed_in(request, body.username, body.password, body.new_password)
+
+
+@router.post(
+    "/password",
+    response_model=LoginOut,
+    responses=errors(401, 422, 429),
+    summary="비밀번호 변경: change my own password (every other session ends; a fresh token is returned)",
+)
+def change_password(request: Request, actor: AnyStaff, body: PasswordChangeBody) -> SafeJSONResponse:
     platform = platform_of(request)
     try:
-        actor = authenticate_staff(platform, body.username, body.password)
+        change_staff_password(platform, actor, body.current_password, body.new_password)
     except Forbidden:
         raise Unauthorized("invalid username or password") from None
+    return _token_answer(platform, actor)
+
+
+def _signed_in(request: Request, username: str, password: str, new_password: str | None) -> SafeJSONResponse:
+    platform = platform_of(request)
+    try:
+        actor = authenticate_staff(platform, username, password, new_password)
+    except Forbidden:
+        raise Unauthorized("invalid username or password") from None
+    return _token_answer(platform, actor)
+
+
+def _token_answer(platform: Platform, actor: Actor) -> SafeJSONResponse:
     issued = issue_staff_token(platform, actor)
     return SafeJSONResponse(
         {

@@ -114,6 +114,7 @@ def install_web(app: FastAPI) -> None:
         mypage,
         selfcheck,
         simulator,
+        staff_admin,
         staff_console,
     )
 
@@ -129,5 +130,16 @@ def install_web(app: FastAPI) -> None:
 
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_middleware(WebGuard)
-    for module in (home, selfcheck, simulator, apply, mypage, help, staff_console, bank_desk, management):
+    for module in (
+        home,
+        selfcheck,
+        simulator,
+        apply,
+        mypage,
+        help,
+        staff_console,
+        staff_admin,
+        bank_desk,
+        management,
+    ):
         app.include_router(module.router, include_in_schema=False)

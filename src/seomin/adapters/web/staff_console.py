@@ -48,7 +48,7 @@ from seomin.services.audit_trail import application_trail, staff_names
 from seomin.services.clock import KST
 from seomin.services.errors import Conflict, Forbidden, InputError
 from seomin.services.help import MAX_NOTE_CHARS, WRITER_ROLES, add_note, list_notes
-from seomin.services.identity import STAFF_ROLES, authenticate_staff
+from seomin.services.identity import MIN_PASSWORD_LENGTH, STAFF_ROLES, authenticate_staff
 from seomin.services.operations import overview
 from seomin.services.platform import Actor, Platform
 
@@ -118,7 +118,9 @@ def _platform(request: Request) -> Platform:
 def login_page(request: Request) -> Response:
     next_path = safe_next(request.query_params.get("next"), "/staff")
     return render(
-        request, "staff/login.html", {"errors": {}, "values": {}, "next": next_path, "failed": False}
+        request,
+        "staff/login.html",
+        {"errors": {}, "values": {}, "next": next_path, "failed": False, "change_required": False},
     )
 
 
@@ -128,6 +130,25 @@ async def login(request: Request) -> Response:
     reader = FormReader(form)
     username = reader.text("username", max_length=64)
     password = reader.text("password", max_length=256)
+    changing = "new_password" in form
+    new_password = reader.text("new_password", max_length=256) if changing else None
+    if new_password is not None:
+        if len(new_password) < MIN_PASSWORD_LENGTH:
+            reader.fail(
+                "new_password",
+                f"{MIN_PASSWORD_LENGTH}자 이상으로 정해 주세요.",
+                f"At least {MIN_PASSWORD_LENGTH} characters.",
+            )
+        elif new_password == password:
+            reader.fail(
+                "new_password",
+                "지금 비밀번호와 다른 것으로 정해 주세요.",
+                "Choose one other than the current.",
+            )
+        elif new_password != reader.raw("new_password_confirm"):
+            reader.fail(
+                "new_password_confirm", "새 비밀번호가 서로 다릅니다.", "The two new passwords differ."
+            )
     next_path = safe_next(reader.raw("next"), "/staff")
     values = {"username": reader.raw("username")[:64]}
     context: dict[str, Any] = {
@@ -135,16 +156,25 @@ async def login(request: Request) -> Response:
         "values": values,
         "next": next_path,
         "failed": False,
+        "change_required": changing,
         "role_labels": ROLE_LABELS,
     }
-    if username is None or password is None:
+    if username is None or password is None or reader.errors:
         return render(request, "staff/login.html", context, status_code=422)
     platform = _platform(request)
     try:
-        actor = await run_in_threadpool(authenticate_staff, platform, username, password)
+        actor = await run_in_threadpool(authenticate_staff, platform, username, password, new_password)
     except Forbidden:  # unknown user, wrong password or inactive: one answer for all
         context["failed"] = True
         return render(request, "staff/login.html", context, status_code=401)
+    except Conflict as exc:  # a reset password: the same form asks for the user's own
+        if exc.code != "PASSWORD_CHANGE_REQUIRED":
+            raise
+        context["change_required"] = True
+        return render(request, "staff/login.html", context, status_code=409)
+    except InputError as exc:
+        context["errors"] = {exc.field: Message(exc.message, exc.message)}
+        return render(request, "staff/login.html", context, status_code=422)
     response = RedirectResponse(next_path, status_code=303)
     sign_in_staff(response, request, issue_staff_token(platform, actor).token)
     return response
