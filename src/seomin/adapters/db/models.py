@@ -189,6 +189,12 @@ class Guarantee(Base):
     product_version: Mapped[str] = mapped_column(String(32))
     amount: Mapped[int] = mapped_column(Won)
     rate_bp: Mapped[int]
+    """The contract's first rate: the base for the applicant's group less the preferential cut."""
+    preferential_bp: Mapped[int] = mapped_column(default=0, server_default="0")
+    """The preferential cut (우대금리) in ``rate_bp``: it applies after every step-down and the floor too."""
+    floor_bp: Mapped[int | None]
+    """The step-down floor for the applicant's group (배려 groups have their own); None on certificates
+    issued before it was kept: the version's general floor then."""
     term_months: Mapped[int]
     grace_months: Mapped[int]
     method: Mapped[str] = mapped_column(String(24))

@@ -179,7 +179,7 @@ def _loan_rows(platform: Platform, sector: str | None) -> pl.DataFrame:
             Loan.bank_code,
             Loan.product_id,
             Loan.amount,
-            Loan.base_rate_bp,
+            (Loan.base_rate_bp - Loan.preferential_bp).label("rate_bp"),  # the contract's first rate
             Loan.term_months,
             Loan.grace_months,
             Loan.status,
@@ -206,7 +206,7 @@ def _loan_rows(platform: Platform, sector: str | None) -> pl.DataFrame:
                 "annual_income": profile.get("annual_income"),
                 "kcb_score": profile.get("kcb_score"),
                 "amount": row.amount,
-                "rate_bp": row.base_rate_bp,
+                "rate_bp": row.rate_bp,
                 "term_months": row.term_months,
                 "grace_months": row.grace_months,
                 "status": row.status,

@@ -283,6 +283,8 @@ def agree_and_issue_guarantee(
             product_version=terms.version,
             amount=amount,
             rate_bp=rate_bp,
+            preferential_bp=policy.preferential_bp,
+            floor_bp=policy.floor_bp,
             term_months=application.term_months,
             grace_months=application.grace_months,
             method=chosen,

@@ -189,7 +189,14 @@ def _execute(
     _check_limits(session, version, guarantee)
 
     step = version.rate.step_down_by_term.get(guarantee.term_months, Decimal(0))
-    policy = RatePolicy(base_rate=bp_to_rate(guarantee.rate_bp), step_down=step, floor=version.rate.floor)
+    # The certificate's rate already has the preferential cut taken off; the loan keeps base and cut apart
+    # so that the cut still applies once the steps reach the floor (9.9% - 0.1%p = 9.8%, as simulated).
+    policy = RatePolicy(
+        base_rate=bp_to_rate(guarantee.rate_bp + guarantee.preferential_bp),
+        step_down=step,
+        floor=version.rate.floor if guarantee.floor_bp is None else bp_to_rate(guarantee.floor_bp),
+        preferential_cut=bp_to_rate(guarantee.preferential_bp),
+    )
     terms = LoanTerms(
         amount=guarantee.amount,
         repayment_months=guarantee.term_months,
@@ -214,11 +221,11 @@ def _execute(
         executed_on=day,
         term_months=guarantee.term_months,
         grace_months=guarantee.grace_months,
-        base_rate_bp=guarantee.rate_bp,
+        base_rate_bp=policy.base_bp,
         current_rate_bp=guarantee.rate_bp,
         step_bp=policy.step_bp,
         floor_bp=policy.floor_bp,
-        preferential_bp=0,
+        preferential_bp=policy.preferential_bp,
         status=LoanStatus.ACTIVE.value,
         days_past_due=0,
         additional_loan_from=None,
