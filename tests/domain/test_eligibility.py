@@ -458,8 +458,9 @@ def test_an_agency_loan_takes_no_bank(catalog: Catalog) -> None:
 
 def test_no_lender_on_file_issues_no_certificate_and_says_whom_to_call(catalog: Catalog) -> None:
     on = date(2026, 3, 2)
-    special = catalog.get("haessal-special", on)
-    assert not special.partner_banks and not special.agency_loan
+    # the rule, on a version whose lenders are not on file (haessal-youth's, for one)
+    special = catalog.get("haessal-special", on).model_copy(update={"partner_banks": ()})
+    assert not special.agency_loan
     applicant = person(kcb_score=600, annual_income=20_000_000)
     told = evaluate(special, applicant, on)
     assert told.eligible  # a self-check may pass, but is told to confirm the lender
@@ -467,6 +468,23 @@ def test_no_lender_on_file_issues_no_certificate_and_says_whom_to_call(catalog: 
     refused = evaluate(special, applicant.model_copy(update={"requested_bank": "kwangju"}), on)
     assert fails(refused) == ["NO_LENDER_ON_FILE"]
     assert "1397" in refused.reasons[0].remedy_ko
+
+
+def test_the_2026_guarantees_go_through_their_published_lender_with_regions_to_confirm(
+    catalog: Catalog,
+) -> None:
+    on = date(2026, 3, 2)
+    applicant = person(kcb_score=600, annual_income=20_000_000)
+    for product_id in ("haessal-special", "haessal-general"):
+        product = catalog.get(product_id, on)
+        assert [b.bank for b in product.partner_banks] == ["busan"]
+        assert product.display_ko("busan") == "BNK부산은행"
+        told = evaluate(product, applicant, on)
+        assert told.eligible and "BANK_REGION_UNCONFIRMED" in [r.code for r in told.reasons]
+        chosen = evaluate(product, applicant.model_copy(update={"requested_bank": "busan"}), on)
+        assert chosen.eligible and not fails(chosen)
+        other = evaluate(product, applicant.model_copy(update={"requested_bank": "kwangju"}), on)
+        assert fails(other) == ["BANK_NOT_PARTNER"]
 
 
 def test_tax_arrears_keep_a_person_from_the_special_guarantee_unless_the_exception_holds(

@@ -356,4 +356,5 @@ def test_unconfirmed_terms_of_a_2026_product_are_shown_as_to_confirm(
     assert 'data-figure="*"' in html  # everything without a source of its own
     assert 'data-figure="rate.annual"' not in html  # 12.5% is confirmed
     assert 'data-figure="limits.total_per_person"' not in html  # reported (Asiae EN 2026-01-05)
-    assert "협약 금융회사는 확인되지 않았습니다" in html  # no lender on file: call 1397 first
+    # the one published lender, whose regions are not: the applicant is told to confirm with it
+    assert "BNK부산은행의 대출 가능 지역은 공개되지 않았습니다" in html
