@@ -111,3 +111,79 @@ def test_the_executed_loan_follows_the_simulated_rates(
         ).all()
     simulated_bp = [round(float(i["annual_rate"]) * 100) for i in simulated.json()["installments"]]
     assert list(contract) == simulated_bp  # every installment, as promised
+
+
+def test_a_2026_vulnerable_borrower_steps_down_to_their_own_floor(
+    client: TestClient, platform: Platform
+) -> None:
+    """A dated 2026 journey through the API: 햇살론 특례보증 at 9.9% for a 배려 applicant, BNK부산은행 as
+    lender, stepping down 1.5%p a year to the 배려 floor of 7.0% (the general floor, 9.5%, is not theirs)."""
+    day = date(2026, 3, 2)
+    profile = {**PROFILE, "haessal15": "none", "vulnerable": True}
+    documents = [
+        ("employment_certificate", "2026-02-20", "재직증명서.pdf", b"%PDF employment 2026"),
+        ("income_amount_certificate", "2026-02-20", "소득금액증명원.pdf", b"%PDF income 2026"),
+    ]
+    with business_day(platform, day):
+        simulated = client.post(
+            "/api/v1/simulations",
+            json={
+                "product": "haessal-special",
+                "amount": 5_000_000,
+                "term_months": 36,
+                "start": day.isoformat(),
+                "vulnerable": True,
+            },
+        ).json()
+        assert yearly_rates(simulated) == ["9.9", "8.4", "7"]
+        token = applicant_token(client)
+        created = apply(
+            client,
+            token,
+            5_000_000,
+            documents=documents,
+            product_id="haessal-special",
+            term_months=36,
+            grace_months=0,
+            profile=profile,
+        )
+        assert created.status_code == 201, created.text
+        application_id = created.json()["id"]
+        mine = client.get(f"/api/v1/applicant/applications/{application_id}", headers=bearer(token)).json()
+        assert mine["screening"]["status"] == "eligible", mine["screening"]
+        reviewer = staff_token(client, platform, "rev", "reviewer")
+        client.post(
+            f"/api/v1/staff/applications/{application_id}/decision",
+            json={"approve": True},
+            headers=bearer(reviewer),
+        )
+        assert client.post(
+            "/api/v1/applicant/education", json={"course": COURSE}, headers=bearer(token)
+        ).is_success
+        kwangju = client.post(
+            f"/api/v1/applicant/applications/{application_id}/agreement",
+            json={"bank_code": "kwangju"},
+            headers=bearer(token),
+        )
+        assert kwangju.status_code == 422 and kwangju.json()["detail"][0]["field"] == "bank_code"
+        certificate = client.post(
+            f"/api/v1/applicant/applications/{application_id}/agreement",
+            json={"bank_code": "busan"},
+            headers=bearer(token),
+        ).json()
+        assert certificate["rate_bp"] == 990 and certificate["bank_code"] == "busan"
+        executed = client.post(
+            "/api/v1/bank/loans",
+            json={k: certificate[k] for k in ("certificate_no", "verification_code")},
+            headers={**bank_key(platform, "busan"), "Idempotency-Key": "vulnerable-1"},
+        )
+        assert executed.status_code == 200, executed.text
+        loan_id = executed.json()["loan_id"]
+    rates = []
+    for anniversary in (date(2027, 3, 2), date(2028, 3, 2)):
+        pay_through(platform, loan_id, anniversary)
+        with business_day(platform, anniversary):
+            run_close_of_business(platform, anniversary)
+        with platform.sessions() as session:
+            rates.append(session.get_one(Loan, loan_id).current_rate_bp)
+    assert rates == [840, 700]
