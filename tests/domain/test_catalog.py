@@ -147,7 +147,9 @@ def test_the_general_guarantee_stays_within_its_all_in_cap_with_the_fee_quoted_s
         ("haessal-15", date(2021, 7, 7), "2021-07"),
         ("haessal-15", date(2026, 1, 1), "2021-07"),
         ("haessal-special", date(2026, 1, 2), "2026-01"),
-        ("haessal-youth", date(2025, 6, 8), "2019-01"),
+        ("haessal-youth", date(2024, 10, 30), "2019-01"),
+        ("haessal-youth", date(2024, 10, 31), "2024-10"),
+        ("haessal-youth", date(2025, 6, 8), "2024-10"),
         ("haessal-youth", date(2025, 6, 9), "2025-06"),
         ("haessal-youth", date(2030, 1, 1), "2025-06"),
     ],
@@ -163,7 +165,9 @@ def test_vulnerable_youth_rate_only_from_2025_06_09(catalog: Catalog) -> None:
     after = catalog.get("haessal-youth", date(2025, 6, 9))
     assert before.base_rate(vulnerable=True) == Decimal("3.6")
     assert after.base_rate(vulnerable=True) == Decimal("2.0")
-    assert after.base_rate(vulnerable=False) == Decimal("3.6")
+    assert after.base_rate(vulnerable=False) == Decimal("4.5")  # SME workers and founders
+    assert after.base_rate(vulnerable=False, occupation=Occupation.UNEMPLOYED) == Decimal("4.0")
+    assert after.base_rate(vulnerable=True, occupation=Occupation.UNEMPLOYED) == Decimal("2.0")
 
 
 def test_lowest_credit_special_after_its_end_points_to_haessal_special(catalog: Catalog) -> None:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from seomin.adapters.catalog_files import default_catalog
 from seomin.domain.catalog import Catalog, ProductVersion
 from seomin.domain.eligibility import Decision, OfferKind, Status, evaluate, is_eligible
+from seomin.domain.money import format_rate
 from seomin.domain.profile import ApplicantProfile
 from seomin.domain.reasons import TEMPLATES, Outcome
 
@@ -496,3 +497,50 @@ def test_tax_arrears_keep_a_person_from_the_special_guarantee_unless_the_excepti
     assert fails(evaluate(special, arrears, on)) == ["PUBLIC_RECORD"]
     # the agency's own emergency loan is decided the other way: a public record does not exclude
     assert evaluate(catalog.get("illegal-finance-prevention", on), arrears, on).eligible
+
+
+@pytest.mark.parametrize(
+    ("on", "occupation", "vulnerable", "rate"),
+    [
+        (date(2026, 3, 2), "unemployed", False, "4"),  # students and job seekers
+        (date(2026, 3, 2), "employee", False, "4.5"),  # new SME workers
+        (date(2026, 3, 2), "business", False, "4.5"),  # founders, since 2024-10-31
+        (date(2026, 3, 2), "unemployed", True, "2"),  # 배려 youth from 2025-06-09
+        (date(2025, 6, 8), "unemployed", True, "3.6"),  # 배려 youth before
+    ],
+)
+def test_youth_rates_by_group(
+    catalog: Catalog, on: date, occupation: str, vulnerable: bool, rate: str
+) -> None:
+    youth = catalog.get("haessal-youth", on)
+    applicant = person(
+        birth_date=date(1999, 4, 1), occupation=occupation, employed_months=3, vulnerable=vulnerable
+    )
+    decision = evaluate(youth, applicant, on)
+    assert decision.eligible and decision.offer is not None
+    assert format_rate(decision.offer.annual_rate) == rate
+    assert f"연 {rate}%" in decision.reasons[0].message_ko
+
+
+def test_youth_founders_only_from_2024_10_31(catalog: Catalog) -> None:
+    founder = person(birth_date=date(1999, 4, 1), occupation="business", employed_months=3)
+    before = date(2024, 10, 30)
+    assert fails(evaluate(catalog.get("haessal-youth", before), founder, before)) == [
+        "OCCUPATION_NOT_ELIGIBLE"
+    ]
+    on = date(2024, 10, 31)
+    assert evaluate(catalog.get("haessal-youth", on), founder, on).eligible
+
+
+def test_youth_caps_each_draw_by_purpose_within_the_total(catalog: Catalog) -> None:
+    on = date(2026, 3, 2)
+    youth = catalog.get("haessal-youth", on)
+    seeker = person(birth_date=date(1999, 4, 1), occupation="unemployed", employed_months=0)
+    living = evaluate(youth, seeker, on)
+    assert living.offer is not None and living.offer.max_amount == 3_000_000
+    specific = evaluate(youth, seeker.model_copy(update={"loan_purpose": "specific"}), on)
+    assert specific.offer is not None and specific.offer.max_amount == 9_000_000
+    too_much = evaluate(youth, seeker.model_copy(update={"requested_amount": 5_000_000}), on)
+    assert fails(too_much) == ["AMOUNT_ABOVE_DRAW_CAP"]
+    [reason] = [r for r in too_much.reasons if r.code == "AMOUNT_ABOVE_DRAW_CAP"]
+    assert "일반생활자금은 한 번에 3,000,000원까지" in reason.message_ko and reason.rule == "limits.per_draw"

@@ -14,7 +14,7 @@ from typing import Final, get_args
 
 import polars as pl
 
-from seomin.domain.catalog import LimitBasis, ProductVersion
+from seomin.domain.catalog import LimitBasis, LoanPurpose, Occupation, ProductVersion
 from seomin.domain.eligibility import WORKING_OCCUPATIONS, document_valid_from
 from seomin.domain.money import format_rate
 from seomin.domain.profile import Preferential
@@ -176,7 +176,15 @@ def screen_prepared(product: ProductVersion, df: pl.DataFrame, as_of: date) -> p
         cap = pl.lit(limits.first_time, pl.Int64)
 
     requested_amount = col("requested_amount")
-    plan.fail("AMOUNT_ABOVE_LIMIT", requested_amount.is_not_null() & (cap > 0) & (requested_amount > cap))
+    above = requested_amount.is_not_null() & (cap > 0)
+    draw_cap = product.draw_cap(LoanPurpose.LIVING)  # files carry no purpose: a living-cost draw
+    if draw_cap is not None and draw_cap > 0:
+        by_draw = cap > draw_cap
+        cap = pl.when(by_draw).then(pl.lit(draw_cap, pl.Int64)).otherwise(cap)
+        plan.fail("AMOUNT_ABOVE_DRAW_CAP", above & by_draw & (requested_amount > cap))
+        plan.fail("AMOUNT_ABOVE_LIMIT", above & ~by_draw & (requested_amount > cap))
+    else:
+        plan.fail("AMOUNT_ABOVE_LIMIT", above & (requested_amount > cap))
 
     if product.agency_loan or not product.partner_banks:
         # No lender to judge: a requested bank fails (agency loan / none on file), a self-check is told.
@@ -398,13 +406,20 @@ def _lender_reason(product: ProductVersion, requested: str | None, region: str) 
 
 
 def _rate(product: ProductVersion) -> pl.Expr:
-    """The offered rate text by (vulnerable, preferential codes), from the product's own arithmetic."""
+    """The offered rate text by (vulnerable, occupation group, preferential codes), from the product's own
+    arithmetic; group 0 is everyone without a group rate."""
+    groups: list[Occupation | None] = [None, *product.rate.by_occupation]
     table: list[str] = []
     for vulnerable in (False, True):
-        for mask in range(2 ** len(PREFERENTIAL_CODES)):
-            codes = [c for i, c in enumerate(PREFERENTIAL_CODES) if mask >> i & 1]
-            table.append(format_rate(product.base_rate(vulnerable) - product.preferential_cut(codes)))
-    key: pl.Expr = pl.col("vulnerable").cast(pl.Int64) * 2 ** len(PREFERENTIAL_CODES)
+        for occupation in groups:
+            for mask in range(2 ** len(PREFERENTIAL_CODES)):
+                codes = [c for i, c in enumerate(PREFERENTIAL_CODES) if mask >> i & 1]
+                base = product.base_rate(vulnerable, occupation)
+                table.append(format_rate(base - product.preferential_cut(codes)))
+    group: pl.Expr = pl.lit(0, pl.Int64)
+    for index, named in enumerate(product.rate.by_occupation, start=1):
+        group = pl.when(pl.col("occupation") == named.value).then(pl.lit(index, pl.Int64)).otherwise(group)
+    key: pl.Expr = (pl.col("vulnerable").cast(pl.Int64) * len(groups) + group) * 2 ** len(PREFERENTIAL_CODES)
     for i, code in enumerate(PREFERENTIAL_CODES):
         key = (
             key + pl.col("preferential").list.contains(pl.lit(code, PREFERENTIAL_DTYPE)).cast(pl.Int64) * 2**i

@@ -63,6 +63,13 @@ class Occupation(StrEnum):
     UNEMPLOYED = "unemployed"  # 무직 (학생, 구직자)
 
 
+class LoanPurpose(StrEnum):
+    """자금 용도: what a draw is for, where a product caps each draw by purpose (햇살론유스)."""
+
+    LIVING = "living"  # 일반생활자금
+    SPECIFIC = "specific"  # 특정용도자금 (학자금, 의료비, 주거비 …)
+
+
 class DebtAdjustmentKind(StrEnum):
     """채무조정: 신용회복위원회 개인워크아웃, 법원 개인회생, 새출발기금."""
 
@@ -151,6 +158,9 @@ class PreferentialRate(Frozen):
 
 class RateTerms(Frozen):
     annual: Rate
+    """The rate of everyone not in a group below."""
+    by_occupation: dict[Occupation, Rate] = Field(default_factory=dict)
+    """Group rates (햇살론유스: job seekers and students pay less than new SME workers)."""
     vulnerable_annual: Rate | None = None
     floor: Rate
     vulnerable_floor: Rate | None = None
@@ -175,11 +185,15 @@ class Limits(Frozen):
     basis: LimitBasis = LimitBasis.ORIGINAL_AMOUNT
     max_open_accounts: int = Field(default=1, ge=1)
     shared_with: tuple[str, ...] = ()
+    per_draw: dict[LoanPurpose, Money] = Field(default_factory=dict)
+    """The most one loan (draw) may be, by its purpose, within the per-person total."""
 
     @model_validator(mode="after")
     def _first_within_total(self) -> Limits:
         if self.first_time > self.total_per_person:
             raise ValueError("first_time exceeds total_per_person")
+        if any(cap > self.total_per_person for cap in self.per_draw.values()):
+            raise ValueError("a per_draw cap exceeds total_per_person")
         return self
 
 
@@ -318,8 +332,8 @@ class ProductVersion(Frozen):
         for term in self.rate.step_down_by_term:
             if term not in self.terms.repayment_months:
                 raise ValueError(f"rate.step_down_by_term names term {term} not in terms.repayment_months")
-        if self.rate.floor > self.rate.annual:
-            raise ValueError("rate.floor is above rate.annual")
+        if self.rate.floor > min([self.rate.annual, *self.rate.by_occupation.values()]):
+            raise ValueError("rate.floor is above rate.annual or a group's rate")
         if self.agency_loan and self.partner_banks:
             raise ValueError("an agency loan (agency_loan = true) has no partner banks")
         for path in self.provenance.figures:
@@ -346,10 +360,19 @@ class ProductVersion(Frozen):
             found["*"] = self.provenance.default
         return found
 
-    def base_rate(self, vulnerable: bool) -> Decimal:
+    def base_rate(self, vulnerable: bool, occupation: Occupation | None = None) -> Decimal:
+        """The rate before any cut for the applicant's group: 배려 first, then the occupation's."""
         if vulnerable and self.rate.vulnerable_annual is not None:
             return self.rate.vulnerable_annual
+        if occupation is not None:
+            return self.rate.by_occupation.get(occupation, self.rate.annual)
         return self.rate.annual
+
+    def draw_cap(self, purpose: LoanPurpose) -> int | None:
+        """The most one loan for ``purpose`` may be; None where the product caps draws by total only."""
+        if not self.limits.per_draw:
+            return None
+        return self.limits.per_draw.get(purpose, self.limits.per_draw.get(LoanPurpose.LIVING))
 
     def preferential_cut(self, codes: Iterable[str]) -> Decimal:
         """The cut for the programmes completed, capped at ``max_preferential_cut`` (they don't stack)."""
@@ -358,7 +381,11 @@ class ProductVersion(Frozen):
         return min(total, self.rate.max_preferential_cut)
 
     def rate_policy(
-        self, repayment_months: int, vulnerable: bool = False, preferential: Iterable[str] = ()
+        self,
+        repayment_months: int,
+        vulnerable: bool = False,
+        preferential: Iterable[str] = (),
+        occupation: Occupation | None = None,
     ) -> RatePolicy:
         """The rate path of a loan of this version: base, yearly step-down for the term, floor, cut."""
         if repayment_months not in self.terms.repayment_months:
@@ -370,7 +397,7 @@ class ProductVersion(Frozen):
         if vulnerable and self.rate.vulnerable_floor is not None:
             floor = self.rate.vulnerable_floor
         return RatePolicy(
-            base_rate=self.base_rate(vulnerable),
+            base_rate=self.base_rate(vulnerable, occupation),
             step_down=self.rate.step_down_by_term.get(repayment_months, Decimal("0")),
             floor=floor,
             preferential_cut=self.preferential_cut(preferential),
@@ -591,6 +618,7 @@ __all__ = [
     "Confidence",
     "DebtAdjustmentKind",
     "Haessal15Status",
+    "LoanPurpose",
     "Occupation",
     "ProductNotInForce",
     "ProductVersion",

@@ -20,6 +20,7 @@ from seomin.domain.catalog import (
     CreditCutoff,
     DebtAdjustmentKind,
     LimitBasis,
+    LoanPurpose,
     Occupation,
     ProductVersion,
 )
@@ -34,6 +35,11 @@ DEBT_ADJUSTMENT_NAMES: dict[DebtAdjustmentKind, tuple[str, str]] = {
     DebtAdjustmentKind.WORKOUT: ("신용회복위원회 개인워크아웃", "a CCRS personal workout"),
     DebtAdjustmentKind.REHABILITATION: ("법원 개인회생", "court rehabilitation"),
     DebtAdjustmentKind.NEW_START_FUND: ("새출발기금 채무조정", "a New Start Fund adjustment"),
+}
+
+LOAN_PURPOSE_NAMES: dict[LoanPurpose, tuple[str, str]] = {
+    LoanPurpose.LIVING: ("일반생활자금", "general living"),
+    LoanPurpose.SPECIFIC: ("특정용도자금", "specific-purpose"),
 }
 
 HAESSAL15_NAMES_KO = {
@@ -159,7 +165,7 @@ def evaluate(
         offer = Offer(
             kind=j.kind,
             max_amount=j.cap,
-            annual_rate=product.base_rate(profile.vulnerable)
+            annual_rate=product.base_rate(profile.vulnerable, profile.occupation)
             - product.preferential_cut(profile.preferential),
             term_months=product.terms.repayment_months,
             grace_months=product.terms.grace_months,
@@ -560,8 +566,21 @@ def _check_existing_loans(j: _Judgement) -> None:
 
 
 def _check_requested_amount(j: _Judgement) -> None:
+    purpose = j.profile.loan_purpose
+    draw_cap = j.product.draw_cap(purpose)
+    capped_by_draw = draw_cap is not None and 0 < draw_cap < j.cap
+    if draw_cap is not None and capped_by_draw:
+        j.cap = draw_cap
     requested = j.profile.requested_amount
-    if requested is not None and j.cap > 0 and requested > j.cap:
+    if requested is not None and j.cap > 0 and requested > j.cap and capped_by_draw:
+        j.add(
+            "AMOUNT_ABOVE_DRAW_CAP",
+            Outcome.FAIL,
+            "limits.per_draw",
+            {"requested": requested, "max_amount": j.cap, "purpose": purpose.value},
+            {"purpose_ko": LOAN_PURPOSE_NAMES[purpose][0], "purpose_en": LOAN_PURPOSE_NAMES[purpose][1]},
+        )
+    elif requested is not None and j.cap > 0 and requested > j.cap:
         j.add(
             "AMOUNT_ABOVE_LIMIT",
             Outcome.FAIL,

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from seomin.domain.catalog import DebtAdjustmentKind, Haessal15Status, Occupation
+from seomin.domain.catalog import DebtAdjustmentKind, Haessal15Status, LoanPurpose, Occupation
 from seomin.domain.regions import normalize_region
 
 Score = Annotated[int, Field(ge=0, le=1000)]
@@ -86,6 +86,10 @@ class ApplicantProfile(_Strict):
     preferential: tuple[Preferential, ...] = ()
     requested_bank: str | None = None
     requested_amount: PositiveWon | None = None
+    loan_purpose: LoanPurpose = Field(
+        default=LoanPurpose.LIVING,
+        description="living (일반생활자금) or specific (특정용도자금): some products cap a draw by it",
+    )
     documents: tuple[SubmittedDocument, ...] | None = None
     existing_loans: tuple[ExistingLoan, ...] = ()
 

@@ -123,6 +123,12 @@ TEMPLATES: Final[dict[str, Template]] = {
         "기존 대출을 상환하면 한도가 다시 생깁니다.",
         "Repaying the open loan frees the limit again.",
     ),
+    "AMOUNT_ABOVE_DRAW_CAP": Template(
+        "{purpose_ko}은 한 번에 {max_amount:,}원까지 빌릴 수 있어 신청 금액 {requested:,}원을 넘습니다.",
+        "A {purpose_en} loan is at most {max_amount:,} won a draw; {requested:,} won was requested.",
+        "{max_amount:,}원 이하로 신청하거나, 용도가 특정용도자금이면 그 용도로 신청하세요.",
+        "Apply for at most {max_amount:,} won, or for the specific purpose if that is what it is for.",
+    ),
     "AMOUNT_ABOVE_LIMIT": Template(
         "신청 금액 {requested:,}원이 지금 가능한 최대 {max_amount:,}원을 넘습니다.",
         "Requested {requested:,} won exceeds the {max_amount:,} won available now.",

@@ -115,6 +115,7 @@ REASONS: dict[str, Words] = {
     "DOCUMENT_MISSING": ("증빙 서류 없음", "Proof document missing"),
     "LIMIT_EXHAUSTED": ("한도 소진", "Limit used up"),
     "AMOUNT_ABOVE_LIMIT": ("신청 금액 한도 초과", "Amount above the limit"),
+    "AMOUNT_ABOVE_DRAW_CAP": ("1회 대출 한도 초과", "Amount above the per-draw cap"),
     "ADDITIONAL_LOAN_TOO_EARLY": ("추가대출 시기 전", "Additional loan too early"),
     "ADDITIONAL_LOAN_ALREADY_USED": ("추가대출 이용 완료", "Additional loan already used"),
     "ADDITIONAL_LOAN_OTHER_BANK": ("추가대출 금융회사 다름", "Additional loan at another bank"),

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from seomin.domain.calendar import BusinessCalendar, CalendarRangeError
-from seomin.domain.catalog import Catalog, ProductNotInForce, ProductVersion, UnknownProduct
+from seomin.domain.catalog import Catalog, Occupation, ProductNotInForce, ProductVersion, UnknownProduct
 from seomin.domain.money import format_rate, format_won
 from seomin.domain.schedule import LoanTerms, RepaymentMethod, Schedule, build_schedule
 from seomin.services.errors import InputError
@@ -27,6 +27,8 @@ class SimulationRequest:
     step_down: bool = True
     vulnerable: bool = False
     method: str | None = None
+    occupation: str | None = None
+    """The applicant's group where a product prices by it (햇살론유스); None: the general rate."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,8 @@ def simulate(catalog: Catalog, calendar: BusinessCalendar, request: SimulationRe
                 "preferential", f"unknown preferential {code!r}; use {' or '.join(PREFERENTIAL_CODES)}"
             )
     method = _method(product, request.method)
-    policy = product.rate_policy(request.term_months, request.vulnerable, request.preferential)
+    occupation = _occupation(request.occupation)
+    policy = product.rate_policy(request.term_months, request.vulnerable, request.preferential, occupation)
     loan = LoanTerms(
         amount=request.amount,
         repayment_months=request.term_months,
@@ -91,6 +94,16 @@ def simulate(catalog: Catalog, calendar: BusinessCalendar, request: SimulationRe
     except CalendarRangeError as exc:
         raise InputError("start", str(exc)) from None
     return Simulation(product, schedule, notes)
+
+
+def _occupation(requested: str | None) -> Occupation | None:
+    if requested is None:
+        return None
+    try:
+        return Occupation(requested)
+    except ValueError:
+        allowed = ", ".join(o.value for o in Occupation)
+        raise InputError("occupation", f"unknown occupation {requested!r}; use {allowed}") from None
 
 
 def _method(product: ProductVersion, requested: str | None) -> RepaymentMethod:

@@ -165,6 +165,12 @@ class SimulationBody(_Body):
     method: StrictStr | None = Field(
         default=None, max_length=32, description="Repayment method; default the product's first"
     )
+    occupation: StrictStr | None = Field(
+        default=None,
+        max_length=32,
+        description="The applicant's group where a product prices by it (햇살론유스: unemployed = students "
+        "and job seekers, employee, business); default: the product's general rate",
+    )
 
 
 # --- response documentation (the bodies are the services' JSON, serialized as they are) -----------
@@ -346,6 +352,7 @@ async def simulations(request: Request) -> SafeJSONResponse:
         step_down=body.step_down,
         vulnerable=body.vulnerable,
         method=body.method,
+        occupation=body.occupation,
     )
     with dates_in_range("start"):
         simulation = simulate(res.catalog, res.calendar, wanted)

@@ -270,7 +270,9 @@ def agree_and_issue_guarantee(
             raise InputError("bank_code", _message(refused))
 
         amount = _approved_amounts(session, [application.id])[application.id]
-        policy = terms.rate_policy(application.term_months, profile.vulnerable, profile.preferential)
+        policy = terms.rate_policy(
+            application.term_months, profile.vulnerable, profile.preferential, profile.occupation
+        )
         rate_bp = rate_to_bp(max(Decimal(0), policy.base_rate - policy.preferential_cut))
         certificate_no = _new_certificate_no(session, today)
         code = f"{secrets.randbelow(1_000_000):06d}"
