@@ -736,3 +736,38 @@ def test_a_use_case_refusal_is_typed_by_its_stable_code(
         client.post("/api/v1/eligibility", json=eligibility_body("lowest-credit-special", override)), field
     )
     assert found["type"] == code
+
+
+def test_advice_lists_what_fits_cheapest_first_for_the_persons_group(client: TestClient) -> None:
+    seeker = {
+        "birth_date": "1999-04-01",
+        "annual_income": 18_000_000,
+        "kcb_score": 600,
+        "occupation": "unemployed",
+        "region": "서울",
+    }
+    answer = client.post(
+        "/api/v1/advice", json={"profile": seeker, "as_of": "2026-03-02", "amount": 3_000_000}
+    )
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert [a["product"] for a in found][:2] == ["haessal-youth", "illegal-finance-prevention"]
+    youth = found[0]
+    assert (youth["annual_rate"], youth["amount"], youth["term_months"], youth["monthly_payment"]) == (
+        "4",
+        3_000_000,
+        60,
+        55_250,
+    )
+    assert youth["to_confirm"] is True and youth["status"] == "eligible"
+    rates = [float(a["annual_rate"]) for a in found]
+    assert rates == sorted(rates)
+    refused = client.post(
+        "/api/v1/advice", json={"profile": seeker, "as_of": "2026-03-02", "refused": ["haessal-youth"]}
+    ).json()
+    assert "haessal-youth" not in [a["product"] for a in refused]
+    bad = client.post("/api/v1/advice", json={"profile": {**seeker, "occupation": "astronaut"}})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "profile.occupation"
+    worker = {**seeker, "occupation": "employee", "employed_months": 24, "haessal15": "rejected"}
+    in_2025 = client.post("/api/v1/advice", json={"profile": worker, "as_of": "2025-05-15"}).json()
+    assert "haessal-15" not in [a["product"] for a in in_2025]  # it refused them: not suggested again

@@ -3,6 +3,7 @@ would answer the form, the decision's own messages on the result page, and 422s 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -87,8 +88,38 @@ def test_a_score_above_both_cutoffs_lists_other_products_that_fit(client: TestCl
     ).text
     assert 'data-code="CREDIT_SCORE_ABOVE_CUTOFF"' in html
     assert "KCB 690점 &gt; 675점, NICE 730점 &gt; 724점" in html
-    assert 'data-alternative="haessal-15"' in html
-    assert 'href="/check?product=haessal-15"' in html
+    # what fits, priced, cheapest first; 햇살론15, which they say refused them, is not suggested again
+    advised = re.findall(r'data-advice="([a-z0-9-]+)"', html)
+    assert advised and "haessal-15" not in advised and "lowest-credit-special" not in advised
+    assert 'href="/check?product=worker-haessal"' in html
+    rates = [float(r) for r in re.findall(r"<dd data-rate>연 ([0-9.]+)%</dd>", html)]
+    assert rates == sorted(rates) and len(rates) == len(advised)
+
+
+def test_a_young_job_seeker_is_shown_haessal_youth_first_at_her_group_rate(
+    client: TestClient, platform: Platform
+) -> None:
+    """Issue 11: a 27-year-old job seeker self-checking 특례보증 in 2026 is told about 햇살론유스 at 4.0%,
+    with its monthly payment for her amount, before anything dearer."""
+    platform.today = lambda: date(2026, 3, 2)  # type: ignore[method-assign]
+    html = client.post(
+        "/check",
+        data=answers(
+            product="haessal-special",
+            birth_date="1999-04-01",
+            occupation="unemployed",
+            employed_months="0",
+            annual_income="18,000,000",
+            requested_amount="3,000,000",
+            haessal15="none",
+        ),
+    ).text
+    advised = re.findall(r'data-advice="([a-z0-9-]+)"', html)
+    assert advised[0] == "haessal-youth" and "haessal-special" not in advised
+    first = html[html.index('data-advice="haessal-youth"') :]
+    assert "<dd data-rate>연 4%</dd>" in first[:2000]
+    assert "55,250원" in first[:2000]  # 3,000,000 over 60 months at 4.0%
+    assert "data-advice-unconfirmed" in first[:4000]  # its reported terms are shown as such
 
 
 def test_not_rejected_for_haessal15_says_apply_for_it_first(client: TestClient) -> None:

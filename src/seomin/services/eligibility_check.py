@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 
+from seomin.domain.advice import ProductAdvice, advise
+from seomin.domain.calendar import BusinessCalendar
 from seomin.domain.catalog import Catalog, ProductNotInForce, UnknownProduct
 from seomin.domain.eligibility import Decision, evaluate
 from seomin.domain.money import format_rate
@@ -55,6 +57,47 @@ def check_eligibility(catalog: Catalog, product_id: str, profile_data: Any, as_o
         product = catalog.get(product_id, as_of)
     except (UnknownProduct, ProductNotInForce) as exc:
         raise InputError("product", str(exc.args[0])) from None
+    return evaluate(product, _dated_profile(catalog, profile_data, as_of), as_of, catalog=catalog)
+
+
+def advise_products(
+    catalog: Catalog,
+    calendar: BusinessCalendar,
+    profile_data: Any,
+    as_of: date,
+    *,
+    amount: int | None = None,
+    refused: Iterable[str] = (),
+) -> tuple[ProductAdvice, ...]:
+    """맞춤 상품 안내: every product in force on ``as_of`` that fits, priced for the person, cheapest first
+    (``domain.advice``); ``refused``: products the person was just refused, not suggested again."""
+    return advise(
+        catalog, calendar, _dated_profile(catalog, profile_data, as_of), as_of, amount=amount, refused=refused
+    )
+
+
+def advice_to_json(advice: ProductAdvice) -> dict[str, Any]:
+    return {
+        "product": advice.product_id,
+        "version": advice.version,
+        "name_ko": advice.name_ko,
+        "name_en": advice.name_en,
+        "status": advice.status.value,
+        "max_amount": advice.max_amount,
+        "annual_rate": format_rate(advice.annual_rate),
+        "amount": advice.amount,
+        "term_months": advice.term_months,
+        "grace_months": advice.grace_months,
+        "monthly_payment": advice.monthly_payment,
+        "total_interest": advice.total_interest,
+        "why_ko": advice.why_ko,
+        "why_en": advice.why_en,
+        "to_confirm": advice.unconfirmed,
+    }
+
+
+def _dated_profile(catalog: Catalog, profile_data: Any, as_of: date) -> ApplicantProfile:
+    """The validated profile, refused where its dates come after the day it is judged on."""
     profile = parse_profile(catalog, profile_data)
     if profile.birth_date > as_of:
         raise InputError(
@@ -69,7 +112,7 @@ def check_eligibility(catalog: Catalog, product_id: str, profile_data: Any, as_o
                 f"is after the application date {as_of.isoformat()}",
                 InputErrorCode.DATE_AFTER_APPLICATION,
             )
-    return evaluate(product, profile, as_of, catalog=catalog)
+    return profile
 
 
 def decision_to_json(decision: Decision) -> dict[str, Any]:

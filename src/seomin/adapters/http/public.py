@@ -43,7 +43,12 @@ from pydantic_core import PydanticSerializationError, to_json
 from seomin.domain.calendar import BusinessCalendar
 from seomin.domain.catalog import Catalog
 from seomin.services.clock import today_kst
-from seomin.services.eligibility_check import check_eligibility, decision_to_json
+from seomin.services.eligibility_check import (
+    advice_to_json,
+    advise_products,
+    check_eligibility,
+    decision_to_json,
+)
 from seomin.services.errors import InputError
 from seomin.services.simulation import SimulationRequest, simulate, simulation_to_json
 
@@ -135,6 +140,19 @@ class EligibilityBody(_Body):
     as_of: IsoDate | None = Field(default=None, description="Application day; default today in Korea")
 
 
+class AdviceBody(_Body):
+    """맞춤 상품 안내 request: an applicant profile, the day, and the amount they want."""
+
+    profile: Annotated[dict[str, Any], WithJsonSchema(_PROFILE_SCHEMA)]
+    as_of: IsoDate | None = Field(default=None, description="Application day; default today in Korea")
+    amount: StrictInt | None = Field(
+        default=None, ge=1, le=1_000_000_000, description="Won wanted; default each product's limit"
+    )
+    refused: list[ProductId] = Field(
+        default_factory=list, max_length=20, description="Products just refused: not suggested again"
+    )
+
+
 class SimulationBody(_Body):
     """상환 시뮬레이션 request, the options of ``seomin simulate``."""
 
@@ -214,6 +232,26 @@ class DecisionOut(BaseModel):
     reasons: list[ReasonOut]
     offer: OfferOut | None
     alternatives: list[str]
+
+
+class AdviceOut(BaseModel):
+    """One product that fits, priced for the person (cheapest first in the list)."""
+
+    product: str
+    version: str
+    name_ko: str
+    name_en: str
+    status: Literal["eligible", "needs_confirmation"]
+    max_amount: int
+    annual_rate: str = Field(description="The person's rate in percent (their group's, less their cuts)")
+    amount: int = Field(description="The amount priced: theirs within the limit, else the limit")
+    term_months: int = Field(description="The product's longest term, used for the payment")
+    grace_months: int
+    monthly_payment: int = Field(description="The first payment that repays principal")
+    total_interest: int = Field(description="Interest over the term at the contract rate (no step-down)")
+    why_ko: str
+    why_en: str
+    to_confirm: bool = Field(description="Some terms are reported or our reading, not confirmed: 확인 필요")
 
 
 class InstallmentOut(BaseModel):
@@ -298,7 +336,7 @@ def _json_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-BODY_MODELS: tuple[type[BaseModel], ...] = (EligibilityBody, SimulationBody)  # OpenAPI components
+BODY_MODELS: tuple[type[BaseModel], ...] = (EligibilityBody, AdviceBody, SimulationBody)  # OpenAPI components
 router = APIRouter(tags=["public"])
 
 
@@ -317,6 +355,31 @@ async def eligibility(request: Request) -> SafeJSONResponse:
     with dates_in_range("profile"):
         decision = check_eligibility(res.catalog, body.product, body.profile, body.as_of or today_kst())
     return SafeJSONResponse(decision_to_json(decision))
+
+
+@router.post(
+    "/advice",
+    response_model=list[AdviceOut],
+    responses=INPUT_ERROR,
+    openapi_extra=_json_body(AdviceBody),
+    summary="맞춤 상품 안내: every product in force that fits a profile, cheapest first",
+)
+async def advice(request: Request) -> SafeJSONResponse:
+    """Each product in force judged as a self-check; those that fit, with limit, the person's rate, the
+    monthly payment for their amount and why, ordered by rate. 햇살론15 is left out when the profile says
+    it refused them, and so is every product in ``refused``."""
+    body = await read_json(request, AdviceBody)
+    res = resources(request)
+    with dates_in_range("profile"):
+        found = advise_products(
+            res.catalog,
+            res.calendar,
+            body.profile,
+            body.as_of or today_kst(),
+            amount=body.amount,
+            refused=body.refused,
+        )
+    return SafeJSONResponse([advice_to_json(a) for a in found])
 
 
 @router.post(

@@ -29,7 +29,7 @@ from seomin.domain.catalog import Catalog, DebtAdjustmentKind, Haessal15Status, 
 from seomin.domain.eligibility import WORKING_OCCUPATIONS, Decision, OfferKind
 from seomin.domain.money import format_rate
 from seomin.domain.regions import REGIONS
-from seomin.services.eligibility_check import check_eligibility
+from seomin.services.eligibility_check import advise_products, check_eligibility
 from seomin.services.errors import InputError, InputErrorCode
 
 router = APIRouter()
@@ -351,7 +351,16 @@ async def check_submit(request: Request) -> Response:
         errors = {name: message}
         return render(request, "selfcheck/form.html", _form_context(request, values, errors), status_code=422)
     product = platform.catalog.get(product_id, today)
-    return render(request, "selfcheck/result.html", _result_context(decision, product, profile, values))
+    context = _result_context(decision, product, profile, values)
+    context["advice"] = advise_products(
+        platform.catalog,
+        platform.calendar,
+        profile,
+        today,
+        amount=profile.get("requested_amount"),
+        refused=() if decision.eligible else (product_id,),
+    )
+    return render(request, "selfcheck/result.html", context)
 
 
 def _result_context(
