@@ -52,7 +52,15 @@ def test_simulate_json_contract_matches_the_published_check() -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"product", "amount", "installments", "total_interest", "total_payment"}
+    assert set(data) == {
+        "product",
+        "amount",
+        "installments",
+        "total_interest",
+        "total_payment",
+        "interest_payback",
+    }
+    assert data["interest_payback"] == 0  # 햇살론15 pays no interest back
     assert data["product"] == "haessal-15"
     assert data["amount"] == 20_000_000
     first = data["installments"][0]

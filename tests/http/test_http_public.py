@@ -221,7 +221,14 @@ def test_simulation_equals_the_cli_json(
 def test_a_retired_product_is_simulated_with_a_note_header_and_an_unchanged_body(client: TestClient) -> None:
     response = client.post("/api/v1/simulations", json=simulation_body(product="haessal-17", grace_months=0))
     assert response.status_code == 200
-    assert set(response.json()) == {"product", "amount", "installments", "total_interest", "total_payment"}
+    assert set(response.json()) == {
+        "product",
+        "amount",
+        "installments",
+        "total_interest",
+        "total_payment",
+        "interest_payback",
+    }
     (note,) = response.headers.get_list(NOTE_HEADER)
     assert note.isascii()
     assert "haessal-15" in unquote(note)
@@ -771,3 +778,26 @@ def test_advice_lists_what_fits_cheapest_first_for_the_persons_group(client: Tes
     worker = {**seeker, "occupation": "employee", "employed_months": 24, "haessal15": "rejected"}
     in_2025 = client.post("/api/v1/advice", json={"profile": worker, "as_of": "2025-05-15"}).json()
     assert "haessal-15" not in [a["product"] for a in in_2025]  # it refused them: not suggested again
+
+
+def test_the_2026_prevention_loan_shows_the_interest_paid_back_in_advance(client: TestClient) -> None:
+    """불법사금융예방대출 from 2026: 12.5% interest-only for a year; half the interest paid comes back at full
+    repayment, truncated to the won, shown before anyone borrows."""
+    body = {
+        "product": "illegal-finance-prevention",
+        "amount": 1_000_000,
+        "term_months": 12,
+        "start": "2026-03-02",
+    }
+    simulated = client.post("/api/v1/simulations", json=body).json()
+    assert simulated["total_interest"] == 124_992  # 12 × 10,416 (each month truncated to the won)
+    assert simulated["interest_payback"] == 62_496
+    vulnerable = client.post("/api/v1/simulations", json={**body, "vulnerable": True}).json()
+    assert vulnerable["total_interest"] == 12 * 8_250 and vulnerable["interest_payback"] == 49_500
+    before = client.post("/api/v1/simulations", json={**body, "start": "2025-06-02"}).json()
+    assert before["interest_payback"] == 0  # 소액생계비대출 (2025) paid nothing back
+    page = client.get(
+        "/simulate?product=illegal-finance-prevention&amount=1000000&term_months=12&start=2026-03-02"
+    )
+    assert page.status_code == 200 and 'data-kpi="payback">62,496원<' in page.text
+    assert "data-unconfirmed" in page.text and 'data-figure="*"' in page.text

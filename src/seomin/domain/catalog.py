@@ -167,6 +167,8 @@ class RateTerms(Frozen):
     step_down_by_term: dict[int, Rate] = Field(default_factory=dict)
     preferential: tuple[PreferentialRate, ...] = ()
     max_preferential_cut: Rate = Decimal("0")
+    interest_payback_pct: Rate | None = None
+    """완제 시 이자 환급: the share of the interest paid that comes back when the loan is repaid in full."""
     fee_included: bool
     note_ko: str = ""
     note_en: str = ""

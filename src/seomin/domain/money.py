@@ -33,6 +33,12 @@ def monthly_interest(balance: Won, annual_rate_bp: int) -> Won:
     return balance * annual_rate_bp // 120_000
 
 
+def interest_payback(interest_paid: Won, payback_pct: Decimal) -> Won:
+    """The interest paid back at full repayment (불법사금융예방대출: 50%), truncated to the won in the
+    borrower's disfavour by less than a won (named rounding: TRUNCATE)."""
+    return int(Decimal(interest_paid) * payback_pct // 100)
+
+
 def round_won(amount: Decimal) -> Won:
     """Round a computed amount to the won, half up (named rounding: LEVEL_PAYMENT)."""
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -9,7 +9,7 @@ from typing import Any
 
 from seomin.domain.calendar import BusinessCalendar, CalendarRangeError
 from seomin.domain.catalog import Catalog, Occupation, ProductNotInForce, ProductVersion, UnknownProduct
-from seomin.domain.money import format_rate, format_won
+from seomin.domain.money import format_rate, format_won, interest_payback
 from seomin.domain.schedule import LoanTerms, RepaymentMethod, Schedule, build_schedule
 from seomin.services.errors import InputError
 
@@ -36,6 +36,12 @@ class Simulation:
     product: ProductVersion
     schedule: Schedule
     notes: tuple[str, ...] = field(default=())
+
+    @property
+    def interest_payback(self) -> int:
+        """What comes back at full repayment of this schedule (완제 시 이자 환급); 0 where none."""
+        pct = self.product.rate.interest_payback_pct
+        return 0 if pct is None else interest_payback(self.schedule.total_interest, pct)
 
 
 def resolve_version(catalog: Catalog, product_id: str, on: date) -> tuple[ProductVersion, tuple[str, ...]]:
@@ -139,4 +145,5 @@ def simulation_to_json(simulation: Simulation) -> dict[str, Any]:
         ],
         "total_interest": schedule.total_interest,
         "total_payment": schedule.total_payment,
+        "interest_payback": simulation.interest_payback,
     }

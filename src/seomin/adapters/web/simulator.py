@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -61,6 +62,9 @@ class Result:
     typical_payment: int
     saving: int
     step_down: bool
+    payback: int
+    """Interest paid back at full repayment (불법사금융예방대출 from 2026: half of it); 0 where none."""
+    payback_pct: Decimal | None
     balance_svg: str
     payment_svg: str
     notes: tuple[str, ...]
@@ -159,6 +163,8 @@ def _result(request: Request, wanted: SimulationRequest) -> Result:
         typical_payment=_typical(a).payment,
         saving=b.total_interest - a.total_interest,
         step_down=a.rates != b.rates,
+        payback=on_time.interest_payback,
+        payback_pct=on_time.product.rate.interest_payback_pct,
         balance_svg=balance_chart(a, b, lang),
         payment_svg=payment_chart(a, b, lang),
         notes=on_time.notes,
@@ -203,6 +209,7 @@ def simulator(request: Request) -> Response:
         "values": values,
         "errors": errors,
         "result": result,
+        "unconfirmed": product.unconfirmed_figures(),
     }
     template = "simulator/_panel.html" if htmx else "simulator/page.html"
     return render(request, template, context, status_code=422 if errors else 200)
