@@ -273,8 +273,8 @@ class SimulationOut(BaseModel):
     total_interest: int
     total_payment: int
     interest_payback: int = Field(
-        description="Interest paid back at full repayment (불법사금융예방대출 from 2026: 50%, truncated to the "
-        "won); 0 for products without it"
+        description="Interest paid back at full repayment (불법사금융예방대출 from 2026: 50%, "
+        "truncated to the won); 0 for products without it"
     )
 
 

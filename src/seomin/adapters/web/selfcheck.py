@@ -25,7 +25,14 @@ from starlette.responses import Response
 from seomin.adapters.app_state import platform_of
 from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render
-from seomin.domain.catalog import Catalog, DebtAdjustmentKind, Haessal15Status, Occupation, ProductVersion
+from seomin.domain.catalog import (
+    Catalog,
+    DebtAdjustmentKind,
+    Haessal15Status,
+    LoanPurpose,
+    Occupation,
+    ProductVersion,
+)
 from seomin.domain.eligibility import WORKING_OCCUPATIONS, Decision, OfferKind
 from seomin.domain.money import format_rate
 from seomin.domain.regions import REGIONS
@@ -65,6 +72,13 @@ DEBT_ADJUSTMENTS: dict[str, tuple[str, str]] = {
     DebtAdjustmentKind.REHABILITATION: ("법원 개인회생", "Court rehabilitation"),
     DebtAdjustmentKind.NEW_START_FUND: ("새출발기금 채무조정", "New Start Fund adjustment"),
 }
+LOAN_PURPOSES: dict[str, tuple[str, str]] = {
+    LoanPurpose.LIVING.value: ("일반 생활비", "General living costs"),
+    LoanPurpose.SPECIFIC.value: (
+        "학자금·의료비·주거비 같은 특정 용도",
+        "A specific purpose: tuition, medical, housing",
+    ),
+}
 PREFERENTIAL: dict[str, tuple[str, str]] = {
     "": ("해당 없어요", "None"),
     "consulting": ("신용부채컨설팅을 이수했어요", "Completed credit and debt consulting"),
@@ -102,6 +116,7 @@ FIELD_OF_PROFILE_ERROR = {
     "debt_adjustment": "faithful_months",
     "region": "region",
     "preferential": "preferential",
+    "loan_purpose": "loan_purpose",
     "requested_amount": "requested_amount",
     "requested_bank": "requested_bank",
 }
@@ -188,6 +203,7 @@ def _form_context(
         "haessal15": HAESSAL15,
         "debt_adjustments": DEBT_ADJUSTMENTS,
         "preferential": PREFERENTIAL,
+        "loan_purposes": LOAN_PURPOSES,
         "steps": STEPS,
         "today": platform_of(request).today(),
         "loan_products": catalog.product_ids,
@@ -207,6 +223,7 @@ def check_form(request: Request) -> Response:
         "public_record": "no",
         "debt_kind": "none",
         "preferential": "",
+        "loan_purpose": "living",
         "has_loans": "no",
     }
     return render(request, "selfcheck/form.html", _form_context(request, values, {}))
@@ -244,6 +261,7 @@ def read_profile(
     faithful = reader.integer("faithful_months", required=debt_kind not in (None, "none"), maximum=600)
     region = reader.choice("region", REGIONS)
     preferential = reader.choice("preferential", list(PREFERENTIAL), required=False)
+    purpose = reader.choice("loan_purpose", list(LOAN_PURPOSES), required=False)
     profile: dict[str, Any] = {
         "birth_date": birth_date.isoformat() if birth_date else None,
         "annual_income": income,
@@ -260,6 +278,7 @@ def read_profile(
         "vulnerable": reader.flag("vulnerable"),
         "basic_livelihood": reader.flag("basic_livelihood"),
         "preferential": [preferential] if preferential else [],
+        "loan_purpose": purpose or LoanPurpose.LIVING.value,
         **read_loans(reader, catalog, today),
     }
     return product, profile
