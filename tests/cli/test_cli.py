@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -347,3 +348,18 @@ def test_the_document_retention_job_runs_from_the_command_line(tmp_path: Path) -
     assert done.stdout.strip() == (
         "documents 2025-08-15: 0 documents of 0 applications past retention; 0 files deleted"
     )
+
+
+def test_the_demo_carries_seed_000s_plan_and_the_2026_targets(tmp_path: Path) -> None:
+    env = {"SEOMIN_VAR_DIR": str(tmp_path), "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"}
+    loaded = run_in(env, "demo")
+    assert loaded.returncode == 0, loaded.stderr
+    with sqlite3.connect(tmp_path / "demo.db") as db:
+        plans = dict(
+            db.execute(
+                "SELECT channel, amount_centi_eok FROM supply_plan_rows WHERE year = 2026 AND kind = 'plan'"
+            ).fetchall()
+        )
+        years = {y for (y,) in db.execute("SELECT DISTINCT year FROM supply_plan_rows")}
+    assert plans == {"특례보증": 2_330_000, "일반보증": 3_370_000}  # 억 원 × 100: 2.33조, 3.37조
+    assert {2020, 2021, 2026} <= years

@@ -366,7 +366,7 @@ def demo(
     url: Annotated[str, typer.Option(help="Where `seomin serve` will answer")] = "http://127.0.0.1:8000",
 ) -> None:
     """데모 데이터: load demo staff, bank keys and loans in every state (once), then print the accounts."""
-    from seomin.adapters.plan_files import SEED_PLAN, seed_plan
+    from seomin.adapters.plan_files import LINEUP_2026_PLAN, SEED_PLAN, packaged_plan, seed_plan
     from seomin.services.analytics.supply import import_plan
     from seomin.services.demo import load_demo
     from seomin.services.identity import ADMIN
@@ -374,8 +374,14 @@ def demo(
     platform = settings_platform()
     try:
         summary = load_demo(platform)
-        if summary.loaded:  # management's pages need a plan: seed 000's own table, as printed
+        if summary.loaded:  # management's pages need a plan: seed 000's own table, as printed, and 2026's
             import_plan(platform.engine, seed_plan(), source=f"seed 000 ({SEED_PLAN})", actor=ADMIN)
+            import_plan(
+                platform.engine,
+                packaged_plan(LINEUP_2026_PLAN),
+                source=f"2026 line-up targets ({LINEUP_2026_PLAN})",
+                actor=ADMIN,
+            )
     finally:
         platform.engine.dispose()
     if summary.loaded:
