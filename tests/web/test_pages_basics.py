@@ -84,3 +84,16 @@ def test_the_language_switch_keeps_the_page_and_its_answers(client: TestClient) 
         "/simulate", params={"product": "lowest-credit-special", "amount": "300만", "lang": "ko"}
     )
     assert 'href="/simulate?product=lowest-credit-special&amp;amount=300%EB%A7%8C&amp;lang=en"' in page.text
+
+
+def test_the_hotlines_are_tappable_and_nothing_else_changes(client: TestClient) -> None:
+    """Issue 12: 1397 (and the FSS's 1332) call on a tap on a phone; the words around them stay escaped."""
+    from seomin.adapters.web.rendering import tel
+
+    assert str(tel("1397에 전화하세요 <b>")) == '<a href="tel:1397" class="tel">1397</a>에 전화하세요 &lt;b&gt;'
+    assert str(tel("1332나 1397")) == (
+        '<a href="tel:1332" class="tel">1332</a>나 <a href="tel:1397" class="tel">1397</a>'
+    )
+    assert str(tel("13,970원, 21397, 1397.5")) == "13,970원, 21397, 1397.5"  # only the numbers alone
+    home = client.get("/").text
+    assert 'href="tel:1397"' in home  # the footer on every page, and the home page's help

@@ -12,6 +12,7 @@ as ``15.9%`` (``rate`` for a Decimal percent, ``rate_bp`` for basis points), dat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
 from seomin.domain import vocabulary
@@ -127,6 +129,15 @@ def switch_language_url(request: Request, lang: Lang) -> str:
     return f"{request.url.path}?{urlencode([*params, ('lang', lang)])}"
 
 
+_HOTLINES = re.compile(r"(?<![\d,.])(1397|1332)(?![\d,]|\.\d)")
+
+
+def tel(text: str) -> Markup:
+    """The text with the 1397 call center and the FSS's 1332 as tappable ``tel:`` links (phones call on a
+    tap); everything else escaped as usual. For element content only, never an attribute."""
+    return Markup(_HOTLINES.sub(r'<a href="tel:\1" class="tel">\1</a>', str(escape(text))))
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -135,7 +146,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(won=won, manwon=manwon, rate=rate, rate_bp=rate_bp, ymd=ymd)
+    env.filters.update(won=won, manwon=manwon, rate=rate, rate_bp=rate_bp, ymd=ymd, tel=tel)
     env.globals.update(
         tr=tr, product_name=product_name, bank_name=bank_name, eok=eok, pct=pct, status_words=status_words
     )
