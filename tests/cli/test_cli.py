@@ -363,3 +363,21 @@ def test_the_demo_carries_seed_000s_plan_and_the_2026_targets(tmp_path: Path) ->
         years = {y for (y,) in db.execute("SELECT DISTINCT year FROM supply_plan_rows")}
     assert plans == {"특례보증": 2_330_000, "일반보증": 3_370_000}  # 억 원 × 100: 2.33조, 3.37조
     assert {2020, 2021, 2026} <= years
+
+
+@pytest.mark.parametrize(
+    ("args", "first_words"),
+    [
+        (
+            ("simulate", "--product", "x", "--amount", "abc", "--term-months", "3"),
+            "seomin simulate: Invalid value",
+        ),
+        (("simulate", "--amount", "5"), "seomin simulate: Missing option '--product'"),
+        (("nope",), "seomin: No such command 'nope'"),
+    ],
+)
+def test_bad_options_are_one_line_and_exit_2(args: tuple[str, ...], first_words: str) -> None:
+    """Issue 12: click's multi-line box becomes the one line every other refusal is."""
+    result = run(*args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(first_words) and result.stderr.count("\n") == 1, result.stderr

@@ -90,7 +90,9 @@ def test_the_hotlines_are_tappable_and_nothing_else_changes(client: TestClient) 
     """Issue 12: 1397 (and the FSS's 1332) call on a tap on a phone; the words around them stay escaped."""
     from seomin.adapters.web.rendering import tel
 
-    assert str(tel("1397에 전화하세요 <b>")) == '<a href="tel:1397" class="tel">1397</a>에 전화하세요 &lt;b&gt;'
+    assert (
+        str(tel("1397에 전화하세요 <b>")) == '<a href="tel:1397" class="tel">1397</a>에 전화하세요 &lt;b&gt;'
+    )
     assert str(tel("1332나 1397")) == (
         '<a href="tel:1332" class="tel">1332</a>나 <a href="tel:1397" class="tel">1397</a>'
     )

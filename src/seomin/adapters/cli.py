@@ -607,8 +607,26 @@ def _register_sub_apps() -> None:
 _register_sub_apps()
 
 
+# click's, or the copy typer vendors (typer >= 0.20): the base of BadParameter either way
+_UsageError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
 def main() -> None:
-    app()
+    """The command line. A bad option value or a missing option is one line and exit code 2, like every
+    other refusal here (click would draw a box over several lines)."""
+    try:
+        code = app(standalone_mode=False)  # an Exit comes back as its code
+    except typer.Abort:
+        err.print("seomin: aborted", markup=False, highlight=False)
+        raise SystemExit(1) from None
+    except _UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # ``seomin`` alone: the help was printed
+            raise SystemExit(0) from None
+        context = getattr(exc, "ctx", None)
+        command = context.command_path if context is not None else "seomin"
+        err.print(f"{command}: {exc.format_message()}", markup=False, highlight=False, soft_wrap=True)  # type: ignore[attr-defined]
+        raise SystemExit(2) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
