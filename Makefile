@@ -6,6 +6,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
 NODE_STAMP = node_modules/.installed
+PORT      ?= 8000
 
 .PHONY: run test lint typecheck check bench screenshots clean
 
@@ -21,7 +22,7 @@ $(NODE_STAMP): package.json package-lock.json
 	else echo "npm not found: the pages work without HTMX, but the browser tests need axe-core (npm ci)"; fi
 
 run: $(STAMP) $(NODE_STAMP)
-	$(BIN)/seomin demo && $(BIN)/seomin serve
+	$(BIN)/seomin demo && $(BIN)/seomin serve --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts

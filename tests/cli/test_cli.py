@@ -246,6 +246,8 @@ def test_plan_check_contract_on_seed_000s_table() -> None:
     table = Path(__file__).parents[1] / "data" / "supply_plan_2020_2021.csv"
     result = run("plan", "check", str(table), "--json")
     assert result.returncode == 0, result.stderr
+    shipped = run("plan", "check", "--json")  # no file: the copy the package ships
+    assert shipped.returncode == 0 and json.loads(shipped.stdout) == json.loads(result.stdout)
     data = json.loads(result.stdout)
     assert data["rows"] == 13
     assert data["disagreements"] == [
@@ -381,3 +383,15 @@ def test_bad_options_are_one_line_and_exit_2(args: tuple[str, ...], first_words:
     result = run(*args)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith(first_words) and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_the_shipped_examples_run_as_the_readme_says(tmp_path: Path) -> None:
+    examples = Path(__file__).parents[2] / "examples"
+    checked = run("check", "--product", "lowest-credit-special", "--profile", str(examples / "profile.json"),
+                  "--as-of", "2025-05-01", "--json")  # fmt: skip
+    assert checked.returncode == 0 and json.loads(checked.stdout)["status"] == "eligible"
+    screened = run("screen", str(examples / "applicants.csv"), "--product", "lowest-credit-special",
+                   "--as-of", "2025-05-01", "--out", str(tmp_path / "decisions.csv"))  # fmt: skip
+    assert screened.returncode == 0, screened.stderr
+    statuses = [line.split(",")[1] for line in (tmp_path / "decisions.csv").read_text().splitlines()[1:]]
+    assert statuses == ["eligible", "ineligible", "ineligible", "needs_confirmation"]

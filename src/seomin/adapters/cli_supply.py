@@ -23,6 +23,7 @@ from seomin.adapters.plan_files import (
     RATE,
     read_plan_csv,
     report_title,
+    seed_plan,
     write_report_csv,
     write_report_xlsx,
 )
@@ -64,12 +65,14 @@ def emit_json(data: Any) -> None:
 
 @plan_app.command("check")
 def plan_check(
-    file: Annotated[Path, typer.Argument(help="Plan table CSV (seed 000 layout)")],
+    file: Annotated[
+        Path | None, typer.Argument(help="Plan table CSV (seed 000 layout); default: seed 000's, as shipped")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """검증: every printed subtotal, total, rate (B/A) and change (C−A) against the item rows. Exit 0."""
     try:
-        table = read_plan_csv(file)
+        table = seed_plan() if file is None else read_plan_csv(file)
     except PlanError as exc:
         fail(str(exc))
     found = check_table(table)
@@ -89,10 +92,11 @@ def plan_check(
             }
         )
         return
+    name = "seed 000" if file is None else file.name
     if not found:
-        out.print(f"{file.name}: {len(table.rows)}개 행, 인쇄된 합계·달성률·증감이 모두 일치합니다.")
+        out.print(f"{name}: {len(table.rows)}개 행, 인쇄된 합계·달성률·증감이 모두 일치합니다.")
         return
-    result = Table(title=f"{file.name}: 불일치 {len(found)}건 ({len(table.rows)}개 행)")
+    result = Table(title=f"{name}: 불일치 {len(found)}건 ({len(table.rows)}개 행)")
     for column in ("구분", "세부", "항목", "인쇄값", "계산값"):
         result.add_column(column)
     for d in found:
