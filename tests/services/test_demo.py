@@ -114,3 +114,7 @@ def test_cli_demo_then_cob_on_the_embedded_database(tmp_path: Path) -> None:
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     future = run(tmp_path, "cob", "--date", "2999-01-01")
     assert future.returncode == 2 and "business_date" in future.stderr
+    # without --date the demo database (closed to 2025-05-16) is not jumped to today by a slip
+    jump = run(tmp_path, "cob")
+    assert jump.returncode == 2 and "the last close of business was 2025-05-16" in jump.stderr
+    assert "give --date" in jump.stderr.splitlines()[-1]

@@ -43,6 +43,9 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
+MAX_COB_GAP_DAYS = 7
+"""``seomin cob`` without --date closes today only when the last run is at most a week old."""
+
 STATUS_KO = {"eligible": "신청 가능", "ineligible": "신청 불가", "needs_confirmation": "확인 필요"}
 
 
@@ -346,11 +349,20 @@ def cob(
 ) -> None:
     """마감 (close of business): age arrears, default, step rates down and expire guarantees for a day."""
     from seomin.adapters.jobs import cob_command
+    from seomin.services.close_of_business import latest_close_of_business
     from seomin.services.errors import Conflict
 
     business_date = parse_date(on, "--date")
     platform = settings_platform()
     try:
+        latest = latest_close_of_business(platform) if on is None else None
+        if latest is not None and (business_date - latest).days > MAX_COB_GAP_DAYS:
+            # today by default is right for a nightly job, not for a database left for months (the
+            # demo's): a run cannot be undone, so a long jump is asked for by date
+            fail(
+                f"--date: the last close of business was {latest.isoformat()}, "
+                f"{(business_date - latest).days} days ago; give --date to say which day to close"
+            )
         line = cob_command(platform, business_date)
     except InputError as exc:
         fail(str(exc))

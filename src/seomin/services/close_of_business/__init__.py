@@ -14,7 +14,13 @@ from seomin.services.close_of_business.common import (
     OPEN_STATUSES,
     STAT_KEYS,
 )
-from seomin.services.close_of_business.run import STEPS, CobOutcome, close_of_business, run_close_of_business
+from seomin.services.close_of_business.run import (
+    STEPS,
+    CobOutcome,
+    close_of_business,
+    latest_close_of_business,
+    run_close_of_business,
+)
 
 __all__ = [
     "AUDIT_EVENTS",
@@ -29,5 +35,6 @@ __all__ = [
     "STEPS",
     "CobOutcome",
     "close_of_business",
+    "latest_close_of_business",
     "run_close_of_business",
 ]

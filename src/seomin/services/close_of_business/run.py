@@ -102,6 +102,13 @@ class CobOutcome:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+def latest_close_of_business(platform: Platform) -> date | None:
+    """The latest business date closed, None before the first run."""
+    with platform.engine.connect() as conn:
+        latest: date | None = conn.execute(select(func.max(COB_RUNS.c.business_date))).scalar_one_or_none()
+        return latest
+
+
 def run_close_of_business(platform: Platform, business_date: date) -> dict[str, int]:
     """Close ``business_date``; the counts of the run (or of the first run, if it already ran)."""
     return close_of_business(platform, business_date).stats
