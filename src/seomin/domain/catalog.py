@@ -208,6 +208,20 @@ class AdditionalLoanRules(Frozen):
     same_bank_while_open: bool = True
 
 
+class AgencyLoanTerms(Frozen):
+    """직접대출 terms of an agency loan: interest only, principal at a yearly maturity that may be extended
+    a year at a time up to ``max_months`` from disbursement, to an account in the borrower's own name."""
+
+    maturity_months: int = Field(default=12, ge=1)
+    max_months: int = Field(default=60, ge=1)
+
+    @model_validator(mode="after")
+    def _within(self) -> AgencyLoanTerms:
+        if self.max_months < self.maturity_months:
+            raise ValueError("agency.max_months is below agency.maturity_months")
+        return self
+
+
 class ReviewRules(Frozen):
     """Maker-checker: approvals above this amount need a second reviewer who is not the first."""
 
@@ -320,6 +334,8 @@ class ProductVersion(Frozen):
     partner_banks: tuple[PartnerBankTerms, ...] = ()
     agency_loan: bool = False
     """직접대출: the agency lends itself, so no bank is chosen and no bank certificate is issued."""
+    agency: AgencyLoanTerms = AgencyLoanTerms()
+    """The maturity and extension terms of an agency loan (read only where ``agency_loan``)."""
     offline: OfflineChannels = OfflineChannels()
     provenance: ProvenanceTable
     display_names: dict[str, tuple[str, str]] = Field(
@@ -615,6 +631,7 @@ class Catalog:
 
 __all__ = [
     "REGIONS",
+    "AgencyLoanTerms",
     "Catalog",
     "CatalogError",
     "Confidence",

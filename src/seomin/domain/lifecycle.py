@@ -14,6 +14,7 @@ class ApplicationStatus(StrEnum):
     APPROVED = "approved"  # 승인: waiting for education and the applicant's agreement
     REJECTED = "rejected"  # 거절
     GUARANTEED = "guaranteed"  # 보증서 발급
+    DISBURSED = "disbursed"  # 직접대출 지급: the agency lent itself (불법사금융예방대출), no bank
     WITHDRAWN = "withdrawn"  # 철회
 
 
@@ -44,9 +45,12 @@ APPLICATION_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] =
     ApplicationStatus.PENDING_SECOND_REVIEW: frozenset(
         {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}
     ),
-    ApplicationStatus.APPROVED: frozenset({ApplicationStatus.GUARANTEED, ApplicationStatus.WITHDRAWN}),
+    ApplicationStatus.APPROVED: frozenset(
+        {ApplicationStatus.GUARANTEED, ApplicationStatus.DISBURSED, ApplicationStatus.WITHDRAWN}
+    ),
     ApplicationStatus.REJECTED: frozenset(),
     ApplicationStatus.GUARANTEED: frozenset(),
+    ApplicationStatus.DISBURSED: frozenset(),
     ApplicationStatus.WITHDRAWN: frozenset(),
 }
 

@@ -483,3 +483,45 @@ class AttemptCounter(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_started_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
+
+
+# --- agency loans (직접대출) ---------------------------------------------------------------------------
+
+
+class AgencyLoan(Base):
+    """A loan the agency made itself (불법사금융예방대출): no bank, no guarantee certificate."""
+
+    __tablename__ = "agency_loans"
+    __table_args__ = (CheckConstraint("status IN ('active', 'repaid', 'defaulted')", name="status"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    product_id: Mapped[str] = mapped_column(String(64))
+    product_version: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[int] = mapped_column(Won)
+    principal_balance: Mapped[int] = mapped_column(Won)
+    rate_bp: Mapped[int]
+    disbursed_on: Mapped[date]
+    maturity_on: Mapped[date]
+    extensions: Mapped[int] = mapped_column(default=0)
+    interest_paid_through: Mapped[date]
+    interest_paid: Mapped[int] = mapped_column(Won, default=0)
+    account_bank: Mapped[str] = mapped_column(String(64))
+    account_no_encrypted: Mapped[str] = mapped_column(Text)
+    account_no_masked: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    repaid_on: Mapped[date | None]
+    payback: Mapped[int] = mapped_column(Won, default=0)
+    """Interest paid back at full repayment (fixed then; 0 before, or where the product pays none)."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgencyLoanPayment(Base):
+    __tablename__ = "agency_loan_payments"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("agency_loans.id"), index=True)
+    paid_on: Mapped[date]
+    interest: Mapped[int] = mapped_column(Won)
+    principal: Mapped[int] = mapped_column(Won)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -33,6 +33,7 @@ from seomin.adapters.http.public import (
 )
 from seomin.domain.lifecycle import ApplicationStatus
 from seomin.domain.profile import ApplicantProfile
+from seomin.services.agency_loans import AgencyLoanView, agency_loans_of
 from seomin.services.applications import (
     ApplicationFilters,
     IssuedGuarantee,
@@ -539,3 +540,13 @@ def agree(
 )
 def my_guarantees(request: Request, actor: ApplicantActor) -> SafeJSONResponse:
     return SafeJSONResponse([plain(g) for g in guarantees_of(platform_of(request), actor)])
+
+
+@router.get(
+    "/agency-loans",
+    response_model=list[AgencyLoanView],
+    responses=errors(401),
+    summary="나의 직접대출: interest due today, maturity, and the interest that comes back at full repayment",
+)
+def my_agency_loans(request: Request, actor: ApplicantActor) -> SafeJSONResponse:
+    return SafeJSONResponse([plain(loan) for loan in agency_loans_of(platform_of(request), actor)])

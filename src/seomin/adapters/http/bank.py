@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from seomin.adapters.app_state import platform_of
 from seomin.adapters.http.auth import BankActor, errors
-from seomin.adapters.http.public import IsoDate, SafeJSONResponse, _Body, plain
+from seomin.adapters.http.public import IdempotencyKey, IsoDate, SafeJSONResponse, _Body, plain
 from seomin.domain.repayment import InstallmentArrears
 from seomin.services.loans import (
     execute_loan,
@@ -31,15 +31,6 @@ from seomin.services.recourse import ClaimView, file_subrogation_claim
 
 router = APIRouter(prefix="/bank", tags=["bank"])
 LoanId = Annotated[int, Path(ge=1, le=2**62)]
-IdempotencyKey = Annotated[
-    str,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=128,
-        description="A key unique to this operation (e.g. a UUID): retries send the same one",
-    ),
-]
 Won = Annotated[StrictInt, Field(gt=0, le=1_000_000_000_000, description="Won")]
 
 

@@ -24,7 +24,7 @@ from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import (
@@ -103,6 +103,17 @@ _PROFILE_SCHEMA = {
     "allOf": [{"$ref": "#/components/schemas/ApplicantProfile"}],
     "description": "The applicant profile (README: 'The applicant profile')",
 }
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=128,
+        description="A key unique to this operation (e.g. a UUID): retries send the same one",
+    ),
+]
+"""Every money movement takes one: the same key again answers the first result and changes nothing."""
+
 IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
 ProductId = Annotated[StrictStr, Field(min_length=1, max_length=64, examples=["lowest-credit-special"])]
 

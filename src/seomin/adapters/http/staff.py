@@ -25,7 +25,14 @@ from seomin.adapters.http.auth import (
     issue_staff_token,
     staff_with,
 )
-from seomin.adapters.http.public import IsoDate, SafeJSONResponse, _Body, plain
+from seomin.adapters.http.public import IdempotencyKey, IsoDate, SafeJSONResponse, _Body, plain
+from seomin.services.agency_loans import (
+    LENDING_ROLES,
+    AgencyLoanView,
+    disburse_agency_loan,
+    extend_agency_loan,
+    record_agency_payment,
+)
 from seomin.services.applications import (
     ApplicationFilters,
     confirm_second_review,
@@ -55,6 +62,7 @@ Reviewer = Annotated[Actor, Depends(staff_with("reviewer", "supervisor"))]
 Supervisor = Annotated[Actor, Depends(staff_with("supervisor"))]
 PlanGranter = Annotated[Actor, Depends(staff_with("counselor", "supervisor"))]
 AuditReader = Annotated[Actor, Depends(staff_with("auditor", "supervisor"))]
+Lender = Annotated[Actor, Depends(staff_with(*LENDING_ROLES))]
 
 
 class LoginBody(_Body):
@@ -93,6 +101,17 @@ class SecondReviewBody(_Body):
 
 
 class PaymentBody(_Body):
+    paid_on: IsoDate | None = Field(default=None, description="Default: today")
+
+
+class DisbursementBody(_Body):
+    account_bank: StrictStr = Field(min_length=1, max_length=64, description="The bank of the account")
+    account_no: StrictStr = Field(min_length=1, max_length=32, description="Digits, hyphens allowed")
+    holder_name: StrictStr = Field(min_length=1, max_length=100, description="Must be the borrower's")
+
+
+class AgencyPaymentBody(_Body):
+    amount: StrictInt = Field(gt=0, le=1_000_000_000, description="Won received")
     paid_on: IsoDate | None = Field(default=None, description="Default: today")
 
 
@@ -324,3 +343,51 @@ async def audit_trail(
         )
     )
     return SafeJSONResponse([plain(e) for e in entries])
+
+
+# --- agency loans (직접대출) ---------------------------------------------------------------------------
+
+
+@router.post(
+    "/applications/{application_id}/disbursement",
+    response_model=AgencyLoanView,
+    responses=errors(401, 403, 404, 409, 422),
+    summary="직접대출 지급: the agency lends an approved 불법사금융예방대출 today, to their own account",
+)
+def disburse(request: Request, actor: Lender, application_id: Id, body: DisbursementBody) -> SafeJSONResponse:
+    """Counseling first (409 ``EDUCATION_REQUIRED``); the holder must be the borrower (422 ``holder_name``);
+    only agency-loan products (409 ``NOT_AN_AGENCY_LOAN``)."""
+    loan = disburse_agency_loan(
+        platform_of(request),
+        actor,
+        application_id,
+        account_bank=body.account_bank,
+        account_no=body.account_no,
+        holder_name=body.holder_name,
+    )
+    return SafeJSONResponse(plain(loan))
+
+
+@router.post(
+    "/agency-loans/{loan_id}/payments",
+    response_model=AgencyLoanView,
+    responses=errors(401, 403, 404, 409, 422),
+    summary="직접대출 상환: record a payment (interest to the day first, then principal)",
+)
+def agency_payment(
+    request: Request, actor: Lender, loan_id: Id, body: AgencyPaymentBody, idempotency_key: IdempotencyKey
+) -> SafeJSONResponse:
+    platform = platform_of(request)
+    paid_on = body.paid_on or platform.today()
+    loan = record_agency_payment(platform, actor, loan_id, body.amount, paid_on, idempotency_key)
+    return SafeJSONResponse(plain(loan))
+
+
+@router.post(
+    "/agency-loans/{loan_id}/extension",
+    response_model=AgencyLoanView,
+    responses=errors(401, 403, 404, 409, 422),
+    summary="만기 연장: a year more, with the interest paid up to today, up to five years",
+)
+def agency_extension(request: Request, actor: Lender, loan_id: Id) -> SafeJSONResponse:
+    return SafeJSONResponse(plain(extend_agency_loan(platform_of(request), actor, loan_id)))

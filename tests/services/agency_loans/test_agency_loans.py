@@ -1,0 +1,150 @@
+"""불법사금융예방대출 lent by the agency itself, on 2026 dates, through the services and the database (SQLite
+and PostgreSQL): counseling first, the same day into the borrower's own account, interest only by the day,
+yearly extensions up to five years, and half the interest paid back exactly at full repayment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from test_applications import NAME, PROFILE, applicant, apply, staff
+
+from builders import business_day
+from seomin.adapters.db.models import AgencyLoan, AgencyLoanPayment, Application, AuditEvent
+from seomin.services.agency_loans import (
+    agency_loans_of,
+    disburse_agency_loan,
+    extend_agency_loan,
+    record_agency_payment,
+)
+from seomin.services.applications import complete_education, decide, submit_application
+from seomin.services.errors import Conflict, Forbidden, InputError
+from seomin.services.platform import Actor, Platform
+
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
+
+LENT = date(2026, 3, 2)
+ACCOUNT = {"account_bank": "농협은행", "account_no": "302-1234-5678-91", "holder_name": NAME}
+
+
+def approved_prevention_loan(platform: Platform) -> tuple[Actor, int]:
+    person = applicant(platform)
+    application_id = submit_application(
+        platform,
+        person,
+        product_id="illegal-finance-prevention",
+        requested_amount=1_000_000,
+        term_months=12,
+        grace_months=0,
+        profile={**PROFILE, "kcb_score": 600, "annual_income": 20_000_000},
+        documents=[],
+    )
+    assert decide(platform, staff(platform, "reviewer"), application_id, approve=True).value == "approved"
+    return person, application_id
+
+
+def test_the_agency_lends_after_counseling_into_the_borrowers_own_account(platform: Platform) -> None:
+    with business_day(platform, LENT):
+        person, application_id = approved_prevention_loan(platform)
+        counselor = staff(platform, "counselor", "counselor")
+        with pytest.raises(Forbidden):
+            disburse_agency_loan(platform, staff(platform, "auditor", "auditor"), application_id, **ACCOUNT)
+        with pytest.raises(Conflict) as untaught:
+            disburse_agency_loan(platform, counselor, application_id, **ACCOUNT)
+        assert untaught.value.code == "EDUCATION_REQUIRED"
+        complete_education(platform, person, "policy-finance-basics")
+        with pytest.raises(InputError) as someone_else:
+            disburse_agency_loan(platform, counselor, application_id, **{**ACCOUNT, "holder_name": "김철수"})
+        assert someone_else.value.field == "holder_name"
+        with pytest.raises(InputError) as bad_number:
+            disburse_agency_loan(platform, counselor, application_id, **{**ACCOUNT, "account_no": "12ab"})
+        assert bad_number.value.field == "account_no"
+        loan = disburse_agency_loan(platform, counselor, application_id, **ACCOUNT)
+        with pytest.raises(Conflict) as twice:
+            disburse_agency_loan(platform, counselor, application_id, **ACCOUNT)
+        assert twice.value.code == "APPLICATION_DISBURSED"
+        mine = agency_loans_of(platform, person)
+    assert (loan.amount, loan.rate, loan.disbursed_on, loan.maturity_on) == (
+        1_000_000,
+        "12.5",
+        LENT,
+        date(2027, 3, 2),
+    )
+    assert (loan.latest_maturity_on, loan.payback_pct, loan.account_no_masked) == (
+        date(2031, 3, 2),
+        "50",
+        "****-7891",
+    )
+    assert [m.id for m in mine] == [loan.id]
+    with platform.sessions() as session:
+        status = session.get_one(Application, application_id).status
+        stored = session.get_one(AgencyLoan, loan.id)
+        [event] = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "agency_loan.disbursed")
+        ).all()
+    assert status == "disbursed" and "302-1234-5678-91" not in stored.account_no_encrypted
+    assert (
+        event.after is not None
+        and event.after["account"] == "농협은행 ****-7891"
+        and event.after["holder"] == "홍*동"
+    )
+
+
+def test_interest_only_by_the_day_extensions_to_five_years_and_half_the_interest_back(
+    platform: Platform,
+) -> None:
+    with business_day(platform, LENT):
+        person, application_id = approved_prevention_loan(platform)
+        complete_education(platform, person, "policy-finance-basics")
+        counselor = staff(platform, "counselor", "counselor")
+        loan_id = disburse_agency_loan(platform, counselor, application_id, **ACCOUNT).id
+
+    paid_interest = 0
+    with business_day(platform, date(2026, 4, 2)):
+        with pytest.raises(InputError) as short:
+            record_agency_payment(platform, counselor, loan_id, 10_000, date(2026, 4, 2), "p-1")
+        assert short.value.field == "amount" and "10,616" in short.value.message  # 31 days at 12.5%
+        first = record_agency_payment(platform, counselor, loan_id, 10_616, date(2026, 4, 2), "p-1")
+        again = record_agency_payment(platform, counselor, loan_id, 10_616, date(2026, 4, 2), "p-1")
+        assert again == first and first.interest_paid_through == date(2026, 4, 2)
+        with pytest.raises(Conflict) as reused:
+            record_agency_payment(platform, counselor, loan_id, 20_000, date(2026, 4, 2), "p-1")
+        assert reused.value.code == "IDEMPOTENCY_KEY_REUSED"
+        paid_interest += 10_616
+
+    maturity = date(2027, 3, 2)
+    for year in range(4):  # four extensions: 2028, 2029, 2030, 2031 (five years from 2026-03-02)
+        with business_day(platform, maturity):
+            with pytest.raises(Conflict) as unpaid:
+                extend_agency_loan(platform, counselor, loan_id)
+            assert unpaid.value.code == "INTEREST_UNPAID"
+            due = agency_loans_of(platform, person)[0].interest_due_today
+            record_agency_payment(platform, counselor, loan_id, due, maturity, f"y-{year}")
+            paid_interest += due
+            maturity = extend_agency_loan(platform, counselor, loan_id).maturity_on
+    assert maturity == date(2031, 3, 2)
+    with business_day(platform, maturity):
+        due = agency_loans_of(platform, person)[0].interest_due_today
+        record_agency_payment(platform, counselor, loan_id, due, maturity, "y-last")
+        with pytest.raises(Conflict) as limit:
+            extend_agency_loan(platform, counselor, loan_id)
+        assert limit.value.code == "EXTENSION_LIMIT"
+        paid_interest += due
+        shown = agency_loans_of(platform, person)[0]
+        assert shown.payback_if_repaid_today == paid_interest // 2  # told before repaying
+        done = record_agency_payment(platform, counselor, loan_id, 1_000_000, maturity, "payoff")
+    assert (done.status, done.principal_balance, done.repaid_on) == ("repaid", 0, maturity)
+    assert done.interest_paid == paid_interest and done.payback == paid_interest // 2
+    with platform.sessions() as session:
+        payments = session.scalar(select(func.count()).select_from(AgencyLoanPayment))
+    assert payments == 1 + 4 + 1 + 1
+
+
+def test_a_bank_product_is_not_lent_by_the_agency(platform: Platform) -> None:
+    person = applicant(platform)
+    application_id = apply(platform, person)
+    decide(platform, staff(platform, "reviewer"), application_id, approve=True)
+    with pytest.raises(Conflict) as refused:
+        disburse_agency_loan(platform, staff(platform, "counselor", "counselor"), application_id, **ACCOUNT)
+    assert refused.value.code == "NOT_AN_AGENCY_LOAN"
