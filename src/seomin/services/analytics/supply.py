@@ -18,10 +18,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from seomin.adapters.db.models import Loan, SupplyPlanRow
+from seomin.adapters.db.models import AgencyLoan, Loan, SupplyPlanRow
 from seomin.domain.supply import LineKey, PlanTable, ReportRow, build_report, project_year_end
 from seomin.services.platform import Actor, ActorType, audit
 
@@ -182,18 +182,34 @@ class ActualSupply:
         return [sum((m[i] for m in self.monthly.values()), Decimal(0)) for i in range(12)]
 
 
+AGENCY_CHANNEL = "agency"
+"""The lending channel of the agency's own loans in the line mapping (they have no bank)."""
+
+
 def actual_supply(engine: Engine, year: int, as_of: date, mapping: LineMapping | None = None) -> ActualSupply:
-    """Executed loan amounts by plan line and month, from 1 January through ``as_of`` (within ``year``)."""
+    """Executed loan amounts by plan line and month, from 1 January through ``as_of`` (within ``year``):
+    banks' loans by their execution day, the agency's own loans (직접대출) by their disbursement day."""
     mapping = mapping or default_line_mapping()
     start, end = date(year, 1, 1), min(as_of, date(year, 12, 31))
     by_line: dict[LineKey, Decimal] = defaultdict(Decimal)
     monthly: dict[LineKey, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 12)
     if end >= start:
-        query = (
+        banks = (
             select(Loan.product_id, Loan.bank_code, Loan.executed_on, func.sum(Loan.amount))
             .where(Loan.executed_on >= start, Loan.executed_on <= end)
             .group_by(Loan.product_id, Loan.bank_code, Loan.executed_on)
         )
+        agency = (
+            select(
+                AgencyLoan.product_id,
+                literal(AGENCY_CHANNEL),
+                AgencyLoan.disbursed_on,
+                func.sum(AgencyLoan.amount),
+            )
+            .where(AgencyLoan.disbursed_on >= start, AgencyLoan.disbursed_on <= end)
+            .group_by(AgencyLoan.product_id, AgencyLoan.disbursed_on)
+        )
+        query = union_all(banks, agency)
         with engine.connect() as conn:
             for product_id, bank_code, executed_on, won in conn.execute(query):
                 eok = Decimal(int(won)) / WON_PER_EOK
