@@ -148,3 +148,18 @@ def test_a_bank_product_is_not_lent_by_the_agency(platform: Platform) -> None:
     with pytest.raises(Conflict) as refused:
         disburse_agency_loan(platform, staff(platform, "counselor", "counselor"), application_id, **ACCOUNT)
     assert refused.value.code == "NOT_AN_AGENCY_LOAN"
+
+
+def test_agency_loans_count_toward_their_own_supply_line(platform: Platform) -> None:
+    from decimal import Decimal
+
+    from seomin.services.analytics.supply import LineKey, actual_supply
+
+    with business_day(platform, LENT):
+        person, application_id = approved_prevention_loan(platform)
+        complete_education(platform, person, "policy-finance-basics")
+        disburse_agency_loan(platform, staff(platform, "counselor", "counselor"), application_id, **ACCOUNT)
+    supply = actual_supply(platform.engine, 2026, date(2026, 12, 31))
+    line = LineKey("불법사금융예방대출", "불법사금융예방대출")
+    assert supply.by_line == {line: Decimal("0.01")}  # 1,000,000 won = 0.01억 원
+    assert supply.monthly[line][2] == Decimal("0.01")  # March
