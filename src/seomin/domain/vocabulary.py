@@ -53,6 +53,7 @@ STATUSES: dict[str, Words] = {
     "rejected": ("거절", "Rejected"),
     "withdrawn": ("철회", "Withdrawn"),
     "guaranteed": ("보증서 발급", "Guaranteed"),
+    "disbursed": ("진흥원 직접대출 지급", "Lent by the agency"),
     # guarantees
     "issued": ("발급", "Issued"),
     "executed": ("대출 실행", "Loan executed"),

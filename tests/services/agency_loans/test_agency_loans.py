@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
-from test_applications import NAME, PROFILE, applicant, apply, staff
+from test_applications import NAME, PHONE, PROFILE, RRN, applicant, apply, staff
 
 from builders import business_day
 from seomin.adapters.db.models import AgencyLoan, AgencyLoanPayment, Application, AuditEvent
@@ -163,3 +163,22 @@ def test_agency_loans_count_toward_their_own_supply_line(platform: Platform) -> 
     line = LineKey("불법사금융예방대출", "불법사금융예방대출")
     assert supply.by_line == {line: Decimal("0.01")}  # 1,000,000 won = 0.01억 원
     assert supply.monthly[line][2] == Decimal("0.01")  # March
+
+
+def test_my_page_shows_the_agency_loan_with_the_payback_ahead(platform: Platform) -> None:
+    from fastapi.testclient import TestClient
+
+    from identity_steps import page_sign_in
+    from seomin.adapters.http.app import create_app
+
+    with business_day(platform, LENT):
+        person, application_id = approved_prevention_loan(platform)
+        complete_education(platform, person, "policy-finance-basics")
+        disburse_agency_loan(platform, staff(platform, "counselor", "counselor"), application_id, **ACCOUNT)
+    with business_day(platform, date(2026, 4, 2)), TestClient(create_app(platform)) as client:
+        assert page_sign_in(client, NAME, RRN, PHONE).status_code == 303
+        html = client.get("/my").text
+    assert 'data-agency-loan="' in html and "서민금융진흥원에서 직접 받은 대출" in html
+    assert 'data-agency="interest">10,616원<' in html
+    assert "5,308원" in html and "농협은행 ****-7891" in html and "302-1234" not in html
+    assert "진흥원 직접대출 지급" in html  # the application's state in words

@@ -19,6 +19,7 @@ from seomin.adapters.web.rendering import render, request_lang
 from seomin.adapters.web.session_cookies import require_applicant
 from seomin.services import help
 from seomin.services import my_page as my_page_reads
+from seomin.services.agency_loans import agency_loans_of
 from seomin.services.applications import withdraw
 from seomin.services.errors import Conflict
 from seomin.services.platform import Actor
@@ -46,6 +47,7 @@ def _page(request: Request, actor: Actor, **extra: Any) -> dict[str, Any]:
         "me": me,
         "rate_charts": _rate_charts(me, request_lang(request)),
         "bookings": help.bookings_of(platform, default_support_centers(), actor),
+        "agency_loans": agency_loans_of(platform, actor),
         "today": platform.today(),
         "alert": None,
         "notice": None,
