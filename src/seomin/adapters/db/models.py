@@ -472,3 +472,43 @@ class AttemptCounter(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_started_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
+
+
+# --- 맞춤대출 (loan matching, services/matching) -------------------------------------------------------
+
+
+class MatchingOutcome(Base):
+    """What people actually got, per product, lender sector and profile band: aggregates of executed loans
+    (no person, no loan id), rebuilt by ``services.matching.refresh_outcomes``. A band of ``전체`` is the
+    product's users in that sector whatever their score and income."""
+
+    __tablename__ = "matching_outcomes"
+    __table_args__ = (UniqueConstraint("product_id", "sector", "score_band", "income_band"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    product_id: Mapped[str] = mapped_column(String(64))
+    sector: Mapped[str] = mapped_column(String(16))
+    score_band: Mapped[str] = mapped_column(String(16))
+    income_band: Mapped[str] = mapped_column(String(24))
+    loans: Mapped[int] = mapped_column(Integer)
+    amount_p25: Mapped[int] = mapped_column(Won)
+    amount_median: Mapped[int] = mapped_column(Won)
+    amount_p75: Mapped[int] = mapped_column(Won)
+    rate_min_bp: Mapped[int] = mapped_column(Integer)
+    rate_median_bp: Mapped[int] = mapped_column(Integer)
+    rate_max_bp: Mapped[int] = mapped_column(Integer)
+    refreshed_on: Mapped[date]
+
+
+class MatchingRequest(Base):
+    """One consented 맞춤대출 match: bands and what was shown, never the profile itself."""
+
+    __tablename__ = "matching_requests"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, index=True)
+    actor_type: Mapped[str] = mapped_column(String(16))
+    score_band: Mapped[str] = mapped_column(String(16))
+    income_band: Mapped[str] = mapped_column(String(24))
+    options: Mapped[int] = mapped_column(Integer)
+    top_product: Mapped[str | None] = mapped_column(String(64))
+    top_sector: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,157 @@
+"""맞춤대출 endpoints: a consented match for a self-checked profile, the staff's refresh of the outcome
+statistics it shows, and the matching open data (aggregates by lender sector, k-anonymous)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field, StrictBool
+from pydantic.json_schema import WithJsonSchema
+
+from seomin.adapters.app_state import platform_of
+from seomin.adapters.http.auth import errors, staff_with
+from seomin.adapters.http.public import _PROFILE_SCHEMA, IsoDate, SafeJSONResponse, _Body, dates_in_range
+from seomin.services.matching import (
+    MIN_K,
+    RefreshSummary,
+    match_loans,
+    match_to_json,
+    matching_open_data,
+    refresh_outcomes,
+)
+from seomin.services.platform import Actor, ActorType
+
+router = APIRouter(tags=["matching"])
+Supervisor = Annotated[Actor, Depends(staff_with("supervisor"))]
+_VISITOR = Actor(ActorType.PUBLIC, "matching")
+
+
+class MatchingBody(_Body):
+    """맞춤대출 request: the self-check profile, the person's consent and the day to judge on."""
+
+    profile: Annotated[dict[str, Any], WithJsonSchema(_PROFILE_SCHEMA)]
+    consent: StrictBool = Field(
+        description="The person agrees that their figures are compared with every product and with the "
+        "statistics of similar users (only bands are kept); must be true"
+    )
+    as_of: IsoDate | None = Field(default=None, description="Day to judge on; default today")
+
+
+class SimilarOut(BaseModel):
+    scope: Literal["similar", "product"]
+    loans: int
+    amount_p25: int
+    amount_median: int
+    amount_p75: int
+    rate_min: str
+    rate_median: str
+    rate_max: str
+
+
+class MatchReasonOut(BaseModel):
+    code: str
+    outcome: Literal["pass", "fail", "confirm", "note"]
+    message_ko: str
+    message_en: str
+    remedy_ko: str
+    remedy_en: str
+
+
+class MatchOptionOut(BaseModel):
+    rank: int = Field(description="1 for the best fit; 0 for an excluded product")
+    source: Literal["policy", "partner"]
+    product: str
+    version: str
+    name_ko: str
+    name_en: str
+    sectors: list[str]
+    lenders: list[str]
+    status: Literal["eligible", "ineligible", "needs_confirmation"]
+    max_amount: int
+    rate_min: str
+    rate_max: str
+    similar: SimilarOut | None
+    reasons: list[MatchReasonOut]
+
+
+class MatchOut(BaseModel):
+    as_of: str
+    options: list[MatchOptionOut]
+    excluded: list[MatchOptionOut]
+    note_ko: str
+    note_en: str
+
+
+class OpenDataRowOut(BaseModel):
+    sector: str
+    product: str
+    score_band: str
+    income_band: str
+    loans: int
+    amount_p25: int
+    amount_median: int
+    amount_p75: int
+    rate_min_pct: str
+    rate_median_pct: str
+    rate_max_pct: str
+
+
+class DictionaryEntryOut(BaseModel):
+    name: str
+    ko: str
+    en: str
+
+
+class OpenDataOut(BaseModel):
+    k: int
+    sector: str | None
+    rows: list[OpenDataRowOut]
+    dictionary: list[DictionaryEntryOut]
+    anonymization_ko: str
+    anonymization_en: str
+
+
+@router.post(
+    "/matching",
+    response_model=MatchOut,
+    responses=errors(422),
+    summary="맞춤대출: the policy and partner products that fit a profile, ranked, with why",
+)
+def matching(request: Request, body: MatchingBody) -> SafeJSONResponse:
+    """Every product in force judged for the profile; the ones that fit ranked (eligible first, then the
+    lower expected rate, then the higher limit), each with its reason codes and what similar people got."""
+    with dates_in_range("profile"):
+        result = match_loans(
+            platform_of(request), _VISITOR, body.profile, consent=body.consent, as_of=body.as_of
+        )
+    return SafeJSONResponse(match_to_json(result))
+
+
+@router.post(
+    "/staff/matching/outcomes",
+    response_model=RefreshSummary,
+    responses=errors(401, 403),
+    tags=["staff"],
+    summary="Rebuild the outcome statistics matching shows (supervisor)",
+)
+def refresh(request: Request, actor: Supervisor) -> SafeJSONResponse:
+    """Executed loans regrouped by product, sector and profile band; groups under k are left out."""
+    return SafeJSONResponse(asdict(refresh_outcomes(platform_of(request), actor)))
+
+
+@router.get(
+    "/open-data/matching",
+    response_model=OpenDataOut,
+    responses=errors(422),
+    summary="맞춤대출 개방 데이터: what users got, by lender sector (aggregates, k-anonymous)",
+)
+def open_data(
+    request: Request,
+    sector: Annotated[
+        Literal["bank", "savings_bank", "foundation", "operator"] | None, Query(description="lender sector")
+    ] = None,
+    k: Annotated[int, Query(ge=MIN_K, le=1000, description="smallest group shown")] = MIN_K,
+) -> SafeJSONResponse:
+    return SafeJSONResponse(matching_open_data(platform_of(request), sector, k))
