@@ -1,0 +1,76 @@
+"""맞춤대출 through the HTTP layer: the consented match, the staff refresh and the matching open data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from seomin.services.platform import Platform
+from test_http_applicant import staff_token
+
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
+
+PROFILE: dict[str, Any] = {
+    "birth_date": "1988-04-12",
+    "annual_income": 28_000_000,
+    "kcb_score": 640,
+    "occupation": "employee",
+    "employed_months": 12,
+    "haessal15": "rejected",
+    "region": "서울",
+}
+
+
+def test_a_consented_match_answers_ranked_options_with_reasons(client: TestClient) -> None:
+    answer = client.post(
+        "/api/v1/matching", json={"profile": PROFILE, "consent": True, "as_of": "2025-05-01"}
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["as_of"] == "2025-05-01" and body["note_ko"] and body["note_en"]
+    ranks = [o["rank"] for o in body["options"]]
+    assert ranks == list(range(1, len(ranks) + 1)) and len(ranks) >= 4
+    first = body["options"][0]
+    assert first["status"] == "eligible" and first["reasons"][0]["message_ko"]
+    assert {o["source"] for o in body["options"]} == {"policy", "partner"}
+    assert all(o["rank"] == 0 and o["status"] == "ineligible" for o in body["excluded"])
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"profile": PROFILE, "consent": False}, "consent"),
+        ({"profile": PROFILE}, "consent"),
+        ({"profile": PROFILE, "consent": "yes"}, "consent"),
+        ({"profile": {**PROFILE, "annual_income": -1}, "consent": True}, "profile.annual_income"),
+        (
+            {"profile": {**PROFILE, "birth_date": "2030-01-01"}, "consent": True, "as_of": "2025-05-01"},
+            "profile.birth_date",
+        ),
+        ({"profile": PROFILE, "consent": True, "as_of": "2025-13-01"}, "as_of"),
+    ],
+)
+def test_bad_match_input_is_a_422_naming_the_field(
+    client: TestClient, body: dict[str, Any], field: str
+) -> None:
+    answer = client.post("/api/v1/matching", json=body)
+    assert answer.status_code == 422, answer.text
+    assert any(item["field"] == field for item in answer.json()["detail"]), answer.json()
+
+
+def test_only_a_supervisor_refreshes_outcomes_and_anyone_reads_the_open_data(
+    client: TestClient, platform: Platform
+) -> None:
+    assert client.post("/api/v1/staff/matching/outcomes").status_code == 401
+    counselor = staff_token(client, platform, "cou", "counselor")
+    refused = client.post("/api/v1/staff/matching/outcomes", headers={"Authorization": f"Bearer {counselor}"})
+    assert refused.status_code == 403
+    supervisor = staff_token(client, platform, "sup", "supervisor")
+    done = client.post("/api/v1/staff/matching/outcomes", headers={"Authorization": f"Bearer {supervisor}"})
+    assert done.status_code == 200 and done.json() == {"loans": 0, "groups": 0, "refreshed_on": "2025-05-15"}
+    data = client.get("/api/v1/open-data/matching", params={"sector": "bank"})
+    assert data.status_code == 200 and data.json()["rows"] == [] and data.json()["k"] == 5
+    assert client.get("/api/v1/open-data/matching", params={"k": 2}).status_code == 422
+    assert client.get("/api/v1/open-data/matching", params={"sector": "casino"}).status_code == 422
