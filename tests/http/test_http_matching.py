@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from test_http_applicant import staff_token
 
 from seomin.services.platform import Platform
-from test_http_applicant import staff_token
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
@@ -74,3 +74,44 @@ def test_only_a_supervisor_refreshes_outcomes_and_anyone_reads_the_open_data(
     assert data.status_code == 200 and data.json()["rows"] == [] and data.json()["k"] == 5
     assert client.get("/api/v1/open-data/matching", params={"k": 2}).status_code == 422
     assert client.get("/api/v1/open-data/matching", params={"sector": "casino"}).status_code == 422
+
+
+def test_the_credit_simulator_answers_an_estimate_month_by_month(client: TestClient) -> None:
+    body = {
+        "score": 640,
+        "card_loan_balance": 4_000_000,
+        "utilization_pct": 80,
+        "months": 12,
+        "actions": [
+            {"kind": "on_time_payments"},
+            {"kind": "repay_card_loan", "month": 2, "amount": 2_000_000},
+            {"kind": "reduce_utilization", "month": 3, "to_pct": 20},
+            {"kind": "complete_consulting", "month": 6},
+        ],
+    }
+    answer = client.post("/api/v1/credit-simulations", json=body)
+    assert answer.status_code == 200, answer.text
+    projection = answer.json()
+    assert projection["estimate"] is True and projection["start_band"] == "600–649"
+    assert len(projection["months"]) == 13 and projection["months"][-1]["score"] == 715
+    assert projection["months"][-1]["band"] == "700–749"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"score": 1001}, "score"),
+        ({"score": 600, "actions": [{"kind": "win_lottery"}]}, "actions.0.kind"),
+        ({"score": 600, "actions": [{"kind": "repay_card_loan", "amount": 5}]}, "actions.0.amount"),
+        (
+            {"score": 600, "months": 12, "actions": [{"kind": "on_time_payments", "month": 20}]},
+            "actions.0.month",
+        ),
+    ],
+)
+def test_bad_simulator_input_is_a_422_naming_the_field(
+    client: TestClient, body: dict[str, Any], field: str
+) -> None:
+    answer = client.post("/api/v1/credit-simulations", json=body)
+    assert answer.status_code == 422, answer.text
+    assert any(item["field"] == field for item in answer.json()["detail"]), answer.json()

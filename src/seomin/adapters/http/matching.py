@@ -1,5 +1,6 @@
 """맞춤대출 endpoints: a consented match for a self-checked profile, the staff's refresh of the outcome
-statistics it shows, and the matching open data (aggregates by lender sector, k-anonymous)."""
+statistics it shows, the matching open data (aggregates by lender sector, k-anonymous) and the credit
+simulator (an estimate, pure: nothing is stored)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,21 @@ from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 from pydantic.json_schema import WithJsonSchema
 
 from seomin.adapters.app_state import platform_of
 from seomin.adapters.http.auth import errors, staff_with
 from seomin.adapters.http.public import _PROFILE_SCHEMA, IsoDate, SafeJSONResponse, _Body, dates_in_range
+from seomin.domain.credit_simulator import (
+    MAX_MONTHS,
+    Action,
+    CreditState,
+    SimulatorInputError,
+    simulate_credit,
+)
+from seomin.domain.profile import MAX_WON
+from seomin.services.errors import InputError
 from seomin.services.matching import (
     MIN_K,
     RefreshSummary,
@@ -155,3 +165,64 @@ def open_data(
     k: Annotated[int, Query(ge=MIN_K, le=1000, description="smallest group shown")] = MIN_K,
 ) -> SafeJSONResponse:
     return SafeJSONResponse(matching_open_data(platform_of(request), sector, k))
+
+
+class CreditActionBody(_Body):
+    kind: Literal["on_time_payments", "repay_card_loan", "reduce_utilization", "complete_consulting"]
+    month: StrictInt = Field(default=0, ge=0, le=MAX_MONTHS, description="When, in months from now")
+    amount: StrictInt = Field(default=0, ge=0, le=MAX_WON, description="repay_card_loan: won repaid")
+    to_pct: StrictInt = Field(default=0, ge=0, le=100, description="reduce_utilization: new utilization %")
+
+
+class CreditSimulationBody(_Body):
+    """신용시뮬레이터 request: today's credit state and the actions to try."""
+
+    score: StrictInt = Field(ge=0, le=1000, description="KCB personal credit score today")
+    in_arrears: StrictBool = False
+    card_loan_balance: StrictInt = Field(default=0, ge=0, le=MAX_WON, description="카드론 balance, won")
+    utilization_pct: StrictInt = Field(default=0, ge=0, le=100, description="card limit used, %")
+    months: StrictInt = Field(default=12, ge=1, le=MAX_MONTHS)
+    actions: list[CreditActionBody] = Field(default_factory=list, max_length=12)
+
+
+class MonthEstimateOut(BaseModel):
+    month: int
+    score: int
+    low: int
+    high: int
+    band: str
+
+
+class EffectOut(BaseModel):
+    kind: str
+    points: float
+    why_ko: str
+    why_en: str
+
+
+class CreditProjectionOut(BaseModel):
+    """Always an estimate (``estimate`` is true): not a bureau's score."""
+
+    start_band: str
+    months: list[MonthEstimateOut]
+    effects: list[EffectOut]
+    estimate: Literal[True]
+    note_ko: str
+    note_en: str
+
+
+@router.post(
+    "/credit-simulations",
+    response_model=CreditProjectionOut,
+    responses=errors(422),
+    summary="신용시뮬레이터: how actions move an estimated credit-score band (an estimate)",
+)
+async def credit_simulation(body: CreditSimulationBody) -> SafeJSONResponse:
+    """The documented additive model of ``domain.credit_simulator``, month by month, with each effect."""
+    state = CreditState(body.score, body.in_arrears, body.card_loan_balance, body.utilization_pct)
+    actions = tuple(Action(a.kind, a.month, a.amount, a.to_pct) for a in body.actions)
+    try:
+        projection = simulate_credit(state, actions, body.months)
+    except SimulatorInputError as exc:
+        raise InputError(exc.field, exc.message) from None
+    return SafeJSONResponse(asdict(projection))
