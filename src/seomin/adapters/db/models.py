@@ -474,7 +474,7 @@ class AttemptCounter(Base):
     locked_until: Mapped[datetime | None]
 
 
-# --- 맞춤대출 (loan matching, services/matching) -------------------------------------------------------
+# --- 맞춤대출 and credit-debt consulting (services/matching, services/consulting) -----------------------
 
 
 class MatchingOutcome(Base):
@@ -511,4 +511,38 @@ class MatchingRequest(Base):
     options: Mapped[int] = mapped_column(Integer)
     top_product: Mapped[str | None] = mapped_column(String(64))
     top_sector: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConsultingProgramme(Base):
+    """신용·부채관리 컨설팅: one person's programme of up to six monthly sessions and its plan (encrypted:
+    it speaks of their debts and income)."""
+
+    __tablename__ = "consulting_programmes"
+    __table_args__ = (
+        CheckConstraint("status IN ('enrolled', 'completed', 'withdrawn')", name="status"),
+        CheckConstraint("sessions_planned BETWEEN 1 AND 6", name="sessions_planned"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    counselor_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    plan_encrypted: Mapped[str] = mapped_column(Text)
+    sessions_planned: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    enrolled_on: Mapped[date]
+    completed_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConsultingSession(Base):
+    """One monthly session: when, by whom, and the notes and progress (encrypted)."""
+
+    __tablename__ = "consulting_sessions"
+    __table_args__ = (UniqueConstraint("programme_id", "no"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("consulting_programmes.id"), index=True)
+    no: Mapped[int] = mapped_column(Integer)
+    held_on: Mapped[date]
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    notes_encrypted: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

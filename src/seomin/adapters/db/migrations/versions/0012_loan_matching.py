@@ -1,4 +1,4 @@
-"""맞춤대출: outcome aggregates of executed loans and consented match requests
+"""맞춤대출 and credit-debt consulting: outcome aggregates, consented match requests, consulting programmes
 
 Revision ID: 0012
 Revises: 0008
@@ -6,7 +6,8 @@ Create Date: 2026-12-05 16:30:00
 
 Loan matching shows what people with a similar score and income actually got. Those figures are
 aggregates (no person, no loan id) rebuilt from executed loans; each consented match keeps only the bands
-and what was shown, for the sector-level open data.
+and what was shown, for the sector-level open data. Credit-debt consulting is a programme of up to six
+monthly sessions with a plan and progress notes (encrypted).
 """
 
 from __future__ import annotations
@@ -59,9 +60,66 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_matching_requests")),
     )
     op.create_index(op.f("ix_matching_requests_as_of"), "matching_requests", ["as_of"], unique=False)
+    op.create_table(
+        "consulting_programmes",
+        sa.Column("id", _ID, nullable=False),
+        sa.Column("applicant_id", _ID, nullable=False),
+        sa.Column("counselor_id", _ID, nullable=False),
+        sa.Column("plan_encrypted", sa.Text(), nullable=False),
+        sa.Column("sessions_planned", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("enrolled_on", sa.Date(), nullable=False),
+        sa.Column("completed_on", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('enrolled', 'completed', 'withdrawn')", name=op.f("ck_consulting_programmes_status")
+        ),
+        sa.CheckConstraint(
+            "sessions_planned BETWEEN 1 AND 6", name=op.f("ck_consulting_programmes_sessions_planned")
+        ),
+        sa.ForeignKeyConstraint(
+            ["applicant_id"], ["applicants.id"], name=op.f("fk_consulting_programmes_applicant_id_applicants")
+        ),
+        sa.ForeignKeyConstraint(
+            ["counselor_id"],
+            ["staff_users.id"],
+            name=op.f("fk_consulting_programmes_counselor_id_staff_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consulting_programmes")),
+    )
+    op.create_index(
+        op.f("ix_consulting_programmes_applicant_id"), "consulting_programmes", ["applicant_id"], unique=False
+    )
+    op.create_table(
+        "consulting_sessions",
+        sa.Column("id", _ID, nullable=False),
+        sa.Column("programme_id", _ID, nullable=False),
+        sa.Column("no", sa.Integer(), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("staff_id", _ID, nullable=False),
+        sa.Column("notes_encrypted", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["programme_id"],
+            ["consulting_programmes.id"],
+            name=op.f("fk_consulting_sessions_programme_id_consulting_programmes"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["staff_id"], ["staff_users.id"], name=op.f("fk_consulting_sessions_staff_id_staff_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consulting_sessions")),
+        sa.UniqueConstraint("programme_id", "no", name=op.f("uq_consulting_sessions_programme_id")),
+    )
+    op.create_index(
+        op.f("ix_consulting_sessions_programme_id"), "consulting_sessions", ["programme_id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_consulting_sessions_programme_id"), table_name="consulting_sessions")
+    op.drop_table("consulting_sessions")
+    op.drop_index(op.f("ix_consulting_programmes_applicant_id"), table_name="consulting_programmes")
+    op.drop_table("consulting_programmes")
     op.drop_index(op.f("ix_matching_requests_as_of"), table_name="matching_requests")
     op.drop_table("matching_requests")
     op.drop_table("matching_outcomes")
