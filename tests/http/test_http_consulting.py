@@ -16,9 +16,7 @@ BASE = "/api/v1/staff/consulting-programmes"
 def test_a_counselor_runs_a_programme_and_the_person_sees_it(client: TestClient, platform: Platform) -> None:
     session = api_session(client, NAME, RRN, PHONE)
     person = {"Authorization": f"Bearer {session['token']}"}
-    applicant_id = (
-        session["applicant"]["id"] if isinstance(session["applicant"], dict) else session["applicant"]
-    )
+    applicant_id = session["applicant"]["id"]
     counselor = {"Authorization": f"Bearer {staff_token(client, platform, 'cou', 'counselor')}"}
     auditor = {"Authorization": f"Bearer {staff_token(client, platform, 'aud', 'auditor')}"}
     body = {"applicant_id": applicant_id, "plan": "카드론 우선 상환", "sessions_planned": 1}
