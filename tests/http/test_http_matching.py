@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from test_http_applicant import staff_token
+from test_http_applicant import NAME, PHONE, RRN, staff_token
 
+from identity_steps import api_session
 from seomin.services.platform import Platform
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
@@ -115,3 +116,20 @@ def test_bad_simulator_input_is_a_422_naming_the_field(
     answer = client.post("/api/v1/credit-simulations", json=body)
     assert answer.status_code == 422, answer.text
     assert any(item["field"] == field for item in answer.json()["detail"]), answer.json()
+
+
+def test_graduation_options_are_mine_and_notices_are_a_supervisors_job(
+    client: TestClient, platform: Platform
+) -> None:
+    assert client.get("/api/v1/applicant/graduation-options").status_code == 401
+    session = api_session(client, NAME, RRN, PHONE)
+    mine = client.get(
+        "/api/v1/applicant/graduation-options", headers={"Authorization": f"Bearer {session['token']}"}
+    )
+    assert mine.status_code == 200 and mine.json() == []  # no loan repaid for a year yet
+    counselor = staff_token(client, platform, "cou", "counselor")
+    path = "/api/v1/staff/matching/graduation-notices"
+    assert client.post(path, headers={"Authorization": f"Bearer {counselor}"}).status_code == 403
+    supervisor = staff_token(client, platform, "sup", "supervisor")
+    run = client.post(path, headers={"Authorization": f"Bearer {supervisor}"})
+    assert run.status_code == 200 and run.json() == {"looked_at": 0, "notified": 0}

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictInt
 from pydantic.json_schema import WithJsonSchema
 
 from seomin.adapters.app_state import platform_of
-from seomin.adapters.http.auth import errors, staff_with
+from seomin.adapters.http.auth import ApplicantActor, errors, staff_with
 from seomin.adapters.http.public import _PROFILE_SCHEMA, IsoDate, SafeJSONResponse, _Body, dates_in_range
 from seomin.domain.credit_simulator import (
     MAX_MONTHS,
@@ -26,9 +26,12 @@ from seomin.services.errors import InputError
 from seomin.services.matching import (
     MIN_K,
     RefreshSummary,
+    graduation_options,
     match_loans,
     match_to_json,
     matching_open_data,
+    notify_graduates,
+    option_json,
     refresh_outcomes,
 )
 from seomin.services.platform import Actor, ActorType
@@ -226,3 +229,31 @@ async def credit_simulation(body: CreditSimulationBody) -> SafeJSONResponse:
     except SimulatorInputError as exc:
         raise InputError(exc.field, exc.message) from None
     return SafeJSONResponse(asdict(projection))
+
+
+class GraduationRunOut(BaseModel):
+    looked_at: int
+    notified: int
+
+
+@router.get(
+    "/applicant/graduation-options",
+    response_model=list[MatchOptionOut],
+    responses=errors(401),
+    tags=["applicant"],
+    summary="제도권 연계: the mainstream and bridge loans my faithful repayment now opens",
+)
+def my_graduation_options(request: Request, actor: ApplicantActor) -> SafeJSONResponse:
+    """Empty until a policy loan has been repaid on time for 12 months and a partner product fits."""
+    return SafeJSONResponse([option_json(o) for o in graduation_options(platform_of(request), actor)])
+
+
+@router.post(
+    "/staff/matching/graduation-notices",
+    response_model=GraduationRunOut,
+    responses=errors(401, 403),
+    tags=["staff"],
+    summary="Tell faithful repayers which mainstream or bridge loans now fit them (supervisor; a job)",
+)
+def graduation_notices(request: Request, actor: Supervisor) -> SafeJSONResponse:
+    return SafeJSONResponse(asdict(notify_graduates(platform_of(request), actor)))

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from seomin.services.matching.match import CONSENT_VERSION, match_loans, match_to_json
+from seomin.services.matching.graduation import (
+    MIN_FAITHFUL_MONTHS,
+    GraduationRun,
+    graduation_options,
+    notify_graduates,
+)
+from seomin.services.matching.match import CONSENT_VERSION, match_loans, match_to_json, option_json
 from seomin.services.matching.outcomes import (
     ALL,
     MIN_K,
@@ -22,15 +28,20 @@ from seomin.services.matching.partners import (
 __all__ = [
     "ALL",
     "CONSENT_VERSION",
+    "MIN_FAITHFUL_MONTHS",
     "MIN_K",
+    "GraduationRun",
     "PartnerDataError",
     "RefreshSummary",
     "default_partner_products",
+    "graduation_options",
     "income_band_of",
     "load_partner_products",
     "match_loans",
     "match_to_json",
     "matching_open_data",
+    "notify_graduates",
+    "option_json",
     "outcomes_for",
     "refresh_outcomes",
     "score_band_of",

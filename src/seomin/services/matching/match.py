@@ -101,7 +101,7 @@ def match_loans(
     return result
 
 
-def _option_json(option: MatchOption) -> dict[str, Any]:
+def option_json(option: MatchOption) -> dict[str, Any]:
     similar = option.similar
     return {
         "rank": option.rank,
@@ -146,8 +146,8 @@ def match_to_json(result: MatchResult) -> dict[str, Any]:
     """The stable JSON shape of a match (the API contract)."""
     return {
         "as_of": result.as_of.isoformat(),
-        "options": [_option_json(o) for o in result.options],
-        "excluded": [_option_json(o) for o in result.excluded],
+        "options": [option_json(o) for o in result.options],
+        "excluded": [option_json(o) for o in result.excluded],
         "note_ko": result.estimate_note_ko,
         "note_en": result.estimate_note_en,
     }
