@@ -111,6 +111,7 @@ def install_web(app: FastAPI) -> None:
         help,
         home,
         management,
+        matching,
         mypage,
         selfcheck,
         simulator,
@@ -129,5 +130,16 @@ def install_web(app: FastAPI) -> None:
 
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_middleware(WebGuard)
-    for module in (home, selfcheck, simulator, apply, mypage, help, staff_console, bank_desk, management):
+    for module in (
+        home,
+        selfcheck,
+        matching,
+        simulator,
+        apply,
+        mypage,
+        help,
+        staff_console,
+        bank_desk,
+        management,
+    ):
         app.include_router(module.router, include_in_schema=False)
