@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matching_profile import PROFILE
 from seomin.adapters.catalog_files import default_catalog
 from seomin.domain.eligibility import Status, evaluate
 from seomin.domain.matching import (
@@ -32,16 +33,7 @@ PARTNERS = default_partner_products()
 
 
 def profile(**changes: Any) -> ApplicantProfile:
-    data: dict[str, Any] = {
-        "birth_date": date(1988, 4, 12),
-        "annual_income": 28_000_000,
-        "kcb_score": 640,
-        "occupation": "employee",
-        "employed_months": 12,
-        "haessal15": "rejected",
-        "region": "서울",
-    }
-    return ApplicantProfile.model_validate(data | changes)
+    return ApplicantProfile.model_validate(PROFILE | changes)
 
 
 def partner(**changes: Any) -> PartnerProduct:

@@ -9,19 +9,10 @@ from fastapi.testclient import TestClient
 from test_http_applicant import NAME, PHONE, RRN, staff_token
 
 from identity_steps import api_session
+from matching_profile import PROFILE
 from seomin.services.platform import Platform
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
-PROFILE: dict[str, Any] = {
-    "birth_date": "1988-04-12",
-    "annual_income": 28_000_000,
-    "kcb_score": 640,
-    "occupation": "employee",
-    "employed_months": 12,
-    "haessal15": "rejected",
-    "region": "서울",
-}
 
 
 def test_a_consented_match_answers_ranked_options_with_reasons(client: TestClient) -> None:

@@ -55,6 +55,11 @@ def check_eligibility(catalog: Catalog, product_id: str, profile_data: Any, as_o
         product = catalog.get(product_id, as_of)
     except (UnknownProduct, ProductNotInForce) as exc:
         raise InputError("product", str(exc.args[0])) from None
+    return evaluate(product, profile_on(catalog, profile_data, as_of), as_of, catalog=catalog)
+
+
+def profile_on(catalog: Catalog, profile_data: Any, as_of: date) -> ApplicantProfile:
+    """``parse_profile``, and the dates it holds checked against the day it is judged on."""
     profile = parse_profile(catalog, profile_data)
     if profile.birth_date > as_of:
         raise InputError(
@@ -69,7 +74,7 @@ def check_eligibility(catalog: Catalog, product_id: str, profile_data: Any, as_o
                 f"is after the application date {as_of.isoformat()}",
                 InputErrorCode.DATE_AFTER_APPLICATION,
             )
-    return evaluate(product, profile, as_of, catalog=catalog)
+    return profile
 
 
 def decision_to_json(decision: Decision) -> dict[str, Any]:

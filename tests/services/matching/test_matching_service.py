@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from builders import make_loan
+from matching_profile import PROFILE
 from seomin.adapters.db.models import (
     Application,
     AuditEvent,
@@ -36,15 +37,6 @@ from seomin.services.platform import Actor, ActorType, Platform
 VISITOR = Actor(ActorType.PUBLIC, "matching")
 SUPERVISOR = Actor(ActorType.STAFF, "1", "supervisor")
 DAY = date(2025, 5, 1)
-PROFILE: dict[str, Any] = {
-    "birth_date": "1988-04-12",
-    "annual_income": 28_000_000,
-    "kcb_score": 640,
-    "occupation": "employee",
-    "employed_months": 12,
-    "haessal15": "rejected",
-    "region": "서울",
-}
 
 
 def executed(

@@ -25,6 +25,7 @@ from seomin.domain.profile import MAX_WON
 from seomin.services.errors import InputError
 from seomin.services.matching import (
     MIN_K,
+    GraduationRun,
     RefreshSummary,
     graduation_options,
     match_loans,
@@ -231,11 +232,6 @@ async def credit_simulation(body: CreditSimulationBody) -> SafeJSONResponse:
     return SafeJSONResponse(asdict(projection))
 
 
-class GraduationRunOut(BaseModel):
-    looked_at: int
-    notified: int
-
-
 @router.get(
     "/applicant/graduation-options",
     response_model=list[MatchOptionOut],
@@ -250,7 +246,7 @@ def my_graduation_options(request: Request, actor: ApplicantActor) -> SafeJSONRe
 
 @router.post(
     "/staff/matching/graduation-notices",
-    response_model=GraduationRunOut,
+    response_model=GraduationRun,
     responses=errors(401, 403),
     tags=["staff"],
     summary="Tell faithful repayers which mainstream or bridge loans now fit them (supervisor; a job)",

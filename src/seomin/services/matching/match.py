@@ -22,8 +22,8 @@ from seomin.domain.matching import (
     with_outcomes,
 )
 from seomin.domain.money import format_rate
-from seomin.services.eligibility_check import parse_profile
-from seomin.services.errors import InputError, InputErrorCode
+from seomin.services.eligibility_check import profile_on
+from seomin.services.errors import InputError
 from seomin.services.matching.outcomes import income_band_of, outcomes_for, score_band_of
 from seomin.services.matching.partners import default_partner_products
 from seomin.services.platform import Actor, Platform, audit
@@ -50,13 +50,7 @@ def match_loans(
         )
     day = as_of or platform.today()
     catalog = platform.catalog
-    profile = parse_profile(catalog, profile_data)
-    if profile.birth_date > day:
-        raise InputError(
-            "profile.birth_date",
-            f"is after the day judged on {day.isoformat()}",
-            InputErrorCode.DATE_AFTER_APPLICATION,
-        )
+    profile = profile_on(catalog, profile_data, day)
     score, income = score_band_of(profile.kcb_score), income_band_of(profile.annual_income)
     stats = outcomes_for(platform, score, income)
     options: list[MatchOption] = [
