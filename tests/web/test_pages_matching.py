@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from test_applicant_overview import person
+from test_pages_mypage import RRN, sign_in
 from test_pages_selfcheck import ELIGIBLE
 
+from matching_profile import loan_of
 from seomin.adapters.db.models import MatchingRequest
+from seomin.services.consulting import enroll, record_session
+from seomin.services.identity import authenticate_staff, create_staff_user
 from seomin.services.platform import Platform
+
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def test_the_self_check_result_offers_matching_and_consent_is_asked_first(
@@ -49,3 +59,18 @@ def test_the_credit_simulator_page_estimates_and_says_so(client: TestClient) -> 
     bad = client.post("/credit-simulator", data={"score": "640", "repay_amount": "100만"})
     assert bad.status_code == 422 and "카드론 잔액보다" in bad.text
     assert client.post("/credit-simulator", data={}).status_code == 422
+
+
+def test_my_page_shows_the_consulting_programme_and_what_faithful_repayment_opens(
+    client: TestClient, platform: Platform
+) -> None:
+    actor = person(platform, RRN)
+    create_staff_user(platform, "cou", "상담사", "a long enough secret", "counselor")
+    counselor = authenticate_staff(platform, "cou", "a long enough secret")
+    programme = enroll(platform, counselor, int(actor.id), "카드론 우선 상환", 1)
+    record_session(platform, counselor, programme, date(2025, 5, 15), "점검 완료")
+    loan_of(platform, int(actor.id), date(2024, 4, 2))
+    sign_in(client)
+    html = client.get("/my").text
+    assert 'data-consulting="completed"' in html and "카드론 우선 상환" in html and "이수" in html
+    assert 'data-graduation="haessal-bank"' in html and "성실상환으로 이제" in html

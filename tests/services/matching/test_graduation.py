@@ -2,45 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 from test_applications import PHONE, applicant
 
-from builders import make_loan
-from seomin.adapters.db.models import Application, AuditEvent, Guarantee, Loan
+from matching_profile import loan_of
+from seomin.adapters.db.models import AuditEvent
 from seomin.services.matching import graduation_options, notify_graduates
 from seomin.services.notifications import messages_to
-from seomin.services.platform import Actor, Platform
+from seomin.services.platform import Platform
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-PROFILE = {
-    "birth_date": "1985-03-01",
-    "annual_income": 28_000_000,
-    "kcb_score": 690,
-    "occupation": "employee",
-    "employed_months": 30,
-    "region": "서울",
-}
-
-
-def loan_of(platform: Platform, person: Actor, executed_on: date, **loan: object) -> None:
-    loan_id = make_loan(platform, int(person.id), amount=5_000_000, executed_on=executed_on)
-    with platform.sessions.begin() as session:
-        row = session.get_one(Loan, loan_id)
-        for name, value in loan.items():
-            setattr(row, name, value)
-        application = session.get_one(
-            Application, session.get_one(Guarantee, row.guarantee_id).application_id
-        )
-        application.profile_encrypted = platform.vault.encrypt(json.dumps(PROFILE))
 
 
 def test_a_faithful_repayer_of_a_year_sees_and_is_told_what_now_fits_once(platform: Platform) -> None:
     person = applicant(platform)
-    loan_of(platform, person, date(2024, 4, 2))  # 13 months before the fixture's 2025-05-15
+    loan_of(platform, int(person.id), date(2024, 4, 2))  # 13 months before the fixture's 2025-05-15
     shown = graduation_options(platform, person)
     assert [o.product_id for o in shown] == ["haessal-bank", "sainddol-bank", "sainddol-savings"]
     assert shown[0].codes == ("MATCH_PARTNER_FITS", "MATCH_PARTNER_BRIDGE")  # the bridge, and mainstream
@@ -76,6 +55,6 @@ def test_nobody_is_told_before_a_clean_year(
     platform: Platform, executed_on: date, changes: dict[str, object]
 ) -> None:
     person = applicant(platform)
-    loan_of(platform, person, executed_on, **changes)
+    loan_of(platform, int(person.id), executed_on, **changes)
     assert graduation_options(platform, person) == []
     assert notify_graduates(platform).notified == 0
