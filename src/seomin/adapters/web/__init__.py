@@ -108,6 +108,7 @@ def install_web(app: FastAPI) -> None:
     from seomin.adapters.web import (
         apply,
         bank_desk,
+        consulting_console,
         help,
         home,
         management,
@@ -139,6 +140,7 @@ def install_web(app: FastAPI) -> None:
         mypage,
         help,
         staff_console,
+        consulting_console,
         bank_desk,
         management,
     ):

@@ -189,6 +189,45 @@ def get_programme(platform: Platform, actor: Actor, programme_id: int) -> Progra
         return _view(platform, session, programme)
 
 
+@dataclass(frozen=True, slots=True)
+class ProgrammeLine:
+    """One row of the counselors' list: no plan or notes (those are read one programme at a time)."""
+
+    id: int
+    applicant_id: int
+    rrn_masked: str
+    sessions: int
+    sessions_planned: int
+    status: str
+    enrolled_on: date
+
+
+def list_programmes(
+    platform: Platform, actor: Actor, status: str = ENROLLED, limit: int = 200
+) -> list[ProgrammeLine]:
+    """Programmes in ``status`` (under way by default), newest first; any staff role."""
+    if actor.type is not ActorType.STAFF or actor.role not in STAFF_ROLES:
+        raise Forbidden("consulting programmes are for agency staff only")
+    held = (
+        select(func.count())
+        .where(ConsultingSession.programme_id == ConsultingProgramme.id)
+        .correlate(ConsultingProgramme)
+        .scalar_subquery()
+    )
+    with platform.sessions() as session:
+        rows = session.execute(
+            select(ConsultingProgramme, Applicant.rrn_masked, held)
+            .join(Applicant, Applicant.id == ConsultingProgramme.applicant_id)
+            .where(ConsultingProgramme.status == status)
+            .order_by(ConsultingProgramme.id.desc())
+            .limit(limit)
+        ).all()
+        return [
+            ProgrammeLine(p.id, p.applicant_id, rrn, count, p.sessions_planned, p.status, p.enrolled_on)
+            for p, rrn, count in rows
+        ]
+
+
 def programmes_of(platform: Platform, actor: Actor) -> list[ProgrammeView]:
     """The signed-in person's own programmes, oldest first."""
     if actor.type is not ActorType.APPLICANT:
