@@ -64,7 +64,7 @@ def seed_outcomes(engine: Engine) -> None:
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-def bench_api(kind: str, engine: Engine, requests: int) -> None:
+def bench_api(kind: str, engine: Engine, requests: int) -> bool:
     upgrade(engine)
     seed_outcomes(engine)
     platform = Platform(
@@ -93,9 +93,10 @@ def bench_api(kind: str, engine: Engine, requests: int) -> None:
         f"{'OK' if p99 < 50 else 'ABOVE'} (target p99 < 50 ms)"
     )
     engine.dispose()
+    return p99 < 50
 
 
-def bench_batch(people: int) -> None:
+def bench_batch(people: int) -> bool:
     started = time.perf_counter()
     raw = synthetic_applicants(people, seed=11)
     made = time.perf_counter()
@@ -109,6 +110,7 @@ def bench_batch(people: int) -> None:
         f"prepare {ready - made:5.1f} s   match {done - ready:5.1f} s   "
         f"{'OK' if done - ready < 60 else 'ABOVE'} (target match < 60 s)"
     )
+    return done - ready < 60
 
 
 def main() -> int:
@@ -117,9 +119,10 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
+    ok = True
     if args.only in (None, "sqlite"):
         with tempfile.TemporaryDirectory() as folder:
-            bench_api("sqlite", make_engine(f"sqlite:///{folder}/bench.db"), args.requests)
+            ok &= bench_api("sqlite", make_engine(f"sqlite:///{folder}/bench.db"), args.requests)
     if args.only in (None, "postgresql"):
         schema = f"seomin_bench_{uuid.uuid4().hex[:8]}"
         admin = make_engine(POSTGRES_URL)
@@ -127,13 +130,13 @@ def main() -> int:
             conn.execute(text(f"CREATE SCHEMA {schema}"))
         try:
             engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-            bench_api("postgresql", engine, args.requests)
+            ok &= bench_api("postgresql", engine, args.requests)
         finally:
             with admin.begin() as conn:
                 conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
             admin.dispose()
-    bench_batch(args.people)
-    return 0
+    ok &= bench_batch(args.people)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
