@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from test_http_applicant import NAME, PHONE, RRN, staff_token
+from test_http_applicant import NAME, PHONE, RRN, bank_key, staff_token
 
 from identity_steps import api_session
 from matching_profile import PROFILE
@@ -124,3 +124,22 @@ def test_graduation_options_are_mine_and_notices_are_a_supervisors_job(
     supervisor = staff_token(client, platform, "sup", "supervisor")
     run = client.post(path, headers={"Authorization": f"Bearer {supervisor}"})
     assert run.status_code == 200 and run.json() == {"looked_at": 0, "notified": 0}
+
+
+def test_a_bank_reports_a_decision_on_its_own_product(client: TestClient, platform: Platform) -> None:
+    body = {
+        "product": "sainddol-bank",
+        "decided_on": "2025-05-01",
+        "approved": True,
+        "kcb_score": 640,
+        "annual_income": 28_000_000,
+        "amount": 10_000_000,
+        "rate_bp": 800,
+    }
+    assert client.post("/api/v1/bank/partner-decisions", json=body).status_code == 401
+    headers = bank_key(platform)
+    done = client.post("/api/v1/bank/partner-decisions", json=body, headers=headers)
+    assert done.status_code == 201, done.text
+    assert done.json()["score_band"] == "600–649" and done.json()["product"] == "sainddol-bank"
+    bad = client.post("/api/v1/bank/partner-decisions", json={**body, "rate_bp": 1990}, headers=headers)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "rate_bp"

@@ -514,6 +514,23 @@ class MatchingRequest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PartnerDecision(Base):
+    """A partner lender's decision on one of its own products, reported through the bank API: only the
+    bands of the person (never their score or income), the amount and rate when approved."""
+
+    __tablename__ = "partner_decisions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(32), index=True)
+    product_id: Mapped[str] = mapped_column(String(64))
+    decided_on: Mapped[date]
+    approved: Mapped[bool] = mapped_column(Boolean)
+    amount: Mapped[int | None] = mapped_column(Won)
+    rate_bp: Mapped[int | None] = mapped_column(Integer)
+    score_band: Mapped[str] = mapped_column(String(16))
+    income_band: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ConsultingProgramme(Base):
     """신용·부채관리 컨설팅: one person's programme of up to six monthly sessions and its plan (encrypted:
     it speaks of their debts and income)."""

@@ -8,11 +8,11 @@ from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field, StrictBool, StrictInt
+from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
 from pydantic.json_schema import WithJsonSchema
 
 from seomin.adapters.app_state import platform_of
-from seomin.adapters.http.auth import ApplicantActor, errors, staff_with
+from seomin.adapters.http.auth import ApplicantActor, BankActor, errors, staff_with
 from seomin.adapters.http.public import _PROFILE_SCHEMA, IsoDate, SafeJSONResponse, _Body, dates_in_range
 from seomin.domain.credit_simulator import (
     MAX_MONTHS,
@@ -25,6 +25,8 @@ from seomin.domain.profile import MAX_WON
 from seomin.services.errors import InputError
 from seomin.services.matching import (
     MIN_K,
+    DecisionReceipt,
+    DecisionReport,
     GraduationRun,
     RefreshSummary,
     graduation_options,
@@ -33,6 +35,7 @@ from seomin.services.matching import (
     matching_open_data,
     notify_graduates,
     option_json,
+    record_partner_decision,
     refresh_outcomes,
 )
 from seomin.services.platform import Actor, ActorType
@@ -253,3 +256,32 @@ def my_graduation_options(request: Request, actor: ApplicantActor) -> SafeJSONRe
 )
 def graduation_notices(request: Request, actor: Supervisor) -> SafeJSONResponse:
     return SafeJSONResponse(asdict(notify_graduates(platform_of(request), actor)))
+
+
+class PartnerDecisionBody(_Body):
+    """A partner lender's decision on its own product; the score and income are banded, never kept."""
+
+    product: StrictStr = Field(min_length=1, max_length=64, examples=["sainddol-bank"])
+    decided_on: IsoDate
+    approved: StrictBool
+    kcb_score: StrictInt | None = Field(default=None, ge=0, le=1000)
+    annual_income: StrictInt = Field(ge=0, le=MAX_WON)
+    amount: StrictInt | None = Field(default=None, gt=0, le=MAX_WON, description="won, with an approval")
+    rate_bp: StrictInt | None = Field(
+        default=None, ge=0, le=2000, description="basis points, with an approval"
+    )
+
+
+@router.post(
+    "/bank/partner-decisions",
+    status_code=201,
+    response_model=DecisionReceipt,
+    responses=errors(401, 422),
+    tags=["bank"],
+    summary="A partner lender reports a decision on its own product (bands only are kept)",
+)
+def partner_decision(request: Request, bank: BankActor, body: PartnerDecisionBody) -> SafeJSONResponse:
+    """Approvals feed what matching shows of similar users on partner products (after the next refresh)."""
+    report = DecisionReport(**body.model_dump())
+    receipt = record_partner_decision(platform_of(request), bank, report)
+    return SafeJSONResponse(asdict(receipt), status_code=201)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from seomin.services.matching.decisions import DecisionReceipt, DecisionReport, record_partner_decision
 from seomin.services.matching.graduation import (
     MIN_FAITHFUL_MONTHS,
     GraduationRun,
@@ -30,6 +31,8 @@ __all__ = [
     "CONSENT_VERSION",
     "MIN_FAITHFUL_MONTHS",
     "MIN_K",
+    "DecisionReceipt",
+    "DecisionReport",
     "GraduationRun",
     "PartnerDataError",
     "RefreshSummary",
@@ -43,6 +46,7 @@ __all__ = [
     "notify_graduates",
     "option_json",
     "outcomes_for",
+    "record_partner_decision",
     "refresh_outcomes",
     "score_band_of",
 ]

@@ -1,10 +1,12 @@
-"""What people actually got: k-anonymous aggregates of executed loans for matching and open data.
+"""What people actually got: k-anonymous aggregates of executed loans and partner lenders' approvals, for
+matching and open data.
 
 ``refresh_outcomes`` rebuilds ``matching_outcomes`` from the executed loans (profiles decrypted in memory
-by the open-data loader, never written): per product, lender sector, KCB score band and income band, the
-number of loans, the quartiles of the amount and the minimum, median and maximum contract rate. Only
-groups of at least ``MIN_K`` loans are kept, so the table itself, the matching answers and the open data
-built on it never describe fewer than ``MIN_K`` people.
+by the open-data loader, never written) and the partner lenders' approvals (``decisions``: bands only):
+per product, lender sector, KCB score band and income band, the number of loans, the quartiles of the
+amount and the minimum, median and maximum contract rate. Only groups of at least ``MIN_K`` loans are
+kept, so the table itself, the matching answers and the open data built on it never describe fewer than
+``MIN_K`` people.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any, Final
 import polars as pl
 from sqlalchemy import delete, insert, select
 
-from seomin.adapters.db.models import MatchingOutcome
+from seomin.adapters.db.models import MatchingOutcome, PartnerDecision
 from seomin.domain.matching import OutcomeStats
 from seomin.services.analytics.open_data import SECTOR_KO, SECTORS, _loan_rows
 from seomin.services.analytics.policy import (
@@ -28,6 +30,7 @@ from seomin.services.analytics.policy import (
     score_band,
 )
 from seomin.services.errors import InputError
+from seomin.services.matching.partners import default_partner_products
 from seomin.services.platform import Actor, Platform, audit
 
 MIN_K: Final = 5
@@ -63,6 +66,7 @@ def refresh_outcomes(platform: Platform, actor: Actor) -> RefreshSummary:
         pl.col("amount"),
         pl.col("rate_bp"),
     )
+    banded = pl.concat([banded.with_columns(pl.col("rate_bp").cast(pl.Int64)), _approved_decisions(platform)])
     everyone = pl.lit(ALL)
     levels = (
         banded,  # the open data's rows
@@ -100,9 +104,41 @@ def refresh_outcomes(platform: Platform, actor: Actor) -> RefreshSummary:
             "matching.outcomes_refreshed",
             "matching_outcomes",
             today.isoformat(),
-            after={"loans": raw.height, "groups": len(rows), "k": MIN_K},
+            after={"loans": banded.height, "groups": len(rows), "k": MIN_K},
         )
-    return RefreshSummary(loans=raw.height, groups=len(rows), refreshed_on=today.isoformat())
+    return RefreshSummary(loans=banded.height, groups=len(rows), refreshed_on=today.isoformat())
+
+
+def _approved_decisions(platform: Platform) -> pl.DataFrame:
+    """The partner lenders' approvals, in the columns of the banded loans (sector from the product data)."""
+    sectors = {p.id: p.sector for p in default_partner_products()}
+    query = select(
+        PartnerDecision.product_id,
+        PartnerDecision.score_band,
+        PartnerDecision.income_band,
+        PartnerDecision.amount,
+        PartnerDecision.rate_bp,
+    ).where(PartnerDecision.approved.is_(True))
+    with platform.sessions() as session:
+        rows = session.execute(query).all()
+    return pl.DataFrame(
+        {
+            "product_id": [r.product_id for r in rows],
+            "sector": [sectors.get(r.product_id, "unknown") for r in rows],
+            "score_band": [r.score_band for r in rows],
+            "income_band": [r.income_band for r in rows],
+            "amount": [r.amount for r in rows],
+            "rate_bp": [r.rate_bp for r in rows],
+        },
+        schema={
+            "product_id": pl.String,
+            "sector": pl.String,
+            "score_band": pl.String,
+            "income_band": pl.String,
+            "amount": pl.Int64,
+            "rate_bp": pl.Int64,
+        },
+    )
 
 
 def outcomes_for(platform: Platform, score: str, income: str) -> dict[str, OutcomeStats]:

@@ -5,7 +5,8 @@ Revises: 0008
 Create Date: 2026-12-05 16:30:00
 
 Loan matching shows what people with a similar score and income actually got. Those figures are
-aggregates (no person, no loan id) rebuilt from executed loans; each consented match keeps only the bands
+aggregates (no person, no loan id) rebuilt from executed loans and the partner lenders' decisions
+(reported with the person's bands only); each consented match keeps only the bands
 and what was shown, for the sector-level open data. Credit-debt consulting is a programme of up to six
 monthly sessions with a plan and progress notes (encrypted).
 """
@@ -60,6 +61,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_matching_requests")),
     )
     op.create_index(op.f("ix_matching_requests_as_of"), "matching_requests", ["as_of"], unique=False)
+    op.create_table(
+        "partner_decisions",
+        sa.Column("id", _ID, nullable=False),
+        sa.Column("bank_code", sa.String(length=32), nullable=False),
+        sa.Column("product_id", sa.String(length=64), nullable=False),
+        sa.Column("decided_on", sa.Date(), nullable=False),
+        sa.Column("approved", sa.Boolean(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=True),
+        sa.Column("rate_bp", sa.Integer(), nullable=True),
+        sa.Column("score_band", sa.String(length=16), nullable=False),
+        sa.Column("income_band", sa.String(length=24), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_partner_decisions")),
+    )
+    op.create_index(op.f("ix_partner_decisions_bank_code"), "partner_decisions", ["bank_code"], unique=False)
     op.create_table(
         "consulting_programmes",
         sa.Column("id", _ID, nullable=False),
@@ -120,6 +136,8 @@ def downgrade() -> None:
     op.drop_table("consulting_sessions")
     op.drop_index(op.f("ix_consulting_programmes_applicant_id"), table_name="consulting_programmes")
     op.drop_table("consulting_programmes")
+    op.drop_index(op.f("ix_partner_decisions_bank_code"), table_name="partner_decisions")
+    op.drop_table("partner_decisions")
     op.drop_index(op.f("ix_matching_requests_as_of"), table_name="matching_requests")
     op.drop_table("matching_requests")
     op.drop_table("matching_outcomes")
