@@ -79,6 +79,9 @@ STATUSES: dict[str, Words] = {
     "deferred": ("상환유예 중", "Deferred"),
     "filed": ("청구", "Filed"),
     "paid": ("지급 완료", "Paid"),
+    # consulting programmes
+    "enrolled": ("진행 중", "Under way"),
+    "completed": ("이수", "Completed"),
 }
 
 STAFF_ROLES: dict[str, Words] = {
@@ -96,6 +99,11 @@ AUDIT_ACTIONS: dict[str, Words] = {
     "application.agreed": ("보증 약정", "Guarantee agreed"),
     "application.withdrawn": ("철회", "Withdrawn"),
     "counseling_note.added": ("상담 기록 작성", "Counseling note added"),
+    "consulting.enrolled": ("컨설팅 등록", "Enrolled in consulting"),
+    "consulting.session_recorded": ("컨설팅 회차 기록", "Consulting session recorded"),
+    "matching.matched": ("맞춤대출 비교", "Loan matching"),
+    "matching.outcomes_refreshed": ("맞춤대출 통계 갱신", "Matching statistics rebuilt"),
+    "matching.graduation_notified": ("제도권 연계 안내", "Graduation notice"),
 }
 
 REASONS: dict[str, Words] = {

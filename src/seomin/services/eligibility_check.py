@@ -57,7 +57,7 @@ def check_eligibility(catalog: Catalog, product_id: str, profile_data: Any, as_o
         product = catalog.get(product_id, as_of)
     except (UnknownProduct, ProductNotInForce) as exc:
         raise InputError("product", str(exc.args[0])) from None
-    return evaluate(product, _dated_profile(catalog, profile_data, as_of), as_of, catalog=catalog)
+    return evaluate(product, profile_on(catalog, profile_data, as_of), as_of, catalog=catalog)
 
 
 def advise_products(
@@ -72,7 +72,7 @@ def advise_products(
     """맞춤 상품 안내: every product in force on ``as_of`` that fits, priced for the person, cheapest first
     (``domain.advice``); ``refused``: products the person was just refused, not suggested again."""
     return advise(
-        catalog, calendar, _dated_profile(catalog, profile_data, as_of), as_of, amount=amount, refused=refused
+        catalog, calendar, profile_on(catalog, profile_data, as_of), as_of, amount=amount, refused=refused
     )
 
 
@@ -96,8 +96,8 @@ def advice_to_json(advice: ProductAdvice) -> dict[str, Any]:
     }
 
 
-def _dated_profile(catalog: Catalog, profile_data: Any, as_of: date) -> ApplicantProfile:
-    """The validated profile, refused where its dates come after the day it is judged on."""
+def profile_on(catalog: Catalog, profile_data: Any, as_of: date) -> ApplicantProfile:
+    """``parse_profile``, and the dates it holds checked against the day it is judged on."""
     profile = parse_profile(catalog, profile_data)
     if profile.birth_date > as_of:
         raise InputError(

@@ -525,3 +525,94 @@ class AgencyLoanPayment(Base):
     principal: Mapped[int] = mapped_column(Won)
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- 맞춤대출 and credit-debt consulting (services/matching, services/consulting) -----------------------
+
+
+class MatchingOutcome(Base):
+    """What people actually got, per product, lender sector and profile band: aggregates of executed loans
+    (no person, no loan id), rebuilt by ``services.matching.refresh_outcomes``. A band of ``전체`` is the
+    product's users in that sector whatever their score and income."""
+
+    __tablename__ = "matching_outcomes"
+    __table_args__ = (UniqueConstraint("product_id", "sector", "score_band", "income_band"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    product_id: Mapped[str] = mapped_column(String(64))
+    sector: Mapped[str] = mapped_column(String(16))
+    score_band: Mapped[str] = mapped_column(String(16))
+    income_band: Mapped[str] = mapped_column(String(24))
+    loans: Mapped[int] = mapped_column(Integer)
+    amount_p25: Mapped[int] = mapped_column(Won)
+    amount_median: Mapped[int] = mapped_column(Won)
+    amount_p75: Mapped[int] = mapped_column(Won)
+    rate_min_bp: Mapped[int] = mapped_column(Integer)
+    rate_median_bp: Mapped[int] = mapped_column(Integer)
+    rate_max_bp: Mapped[int] = mapped_column(Integer)
+    refreshed_on: Mapped[date]
+
+
+class MatchingRequest(Base):
+    """One consented 맞춤대출 match: bands and what was shown, never the profile itself."""
+
+    __tablename__ = "matching_requests"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, index=True)
+    actor_type: Mapped[str] = mapped_column(String(16))
+    score_band: Mapped[str] = mapped_column(String(16))
+    income_band: Mapped[str] = mapped_column(String(24))
+    options: Mapped[int] = mapped_column(Integer)
+    top_product: Mapped[str | None] = mapped_column(String(64))
+    top_sector: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PartnerDecision(Base):
+    """A partner lender's decision on one of its own products, reported through the bank API: only the
+    bands of the person (never their score or income), the amount and rate when approved."""
+
+    __tablename__ = "partner_decisions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(32), index=True)
+    product_id: Mapped[str] = mapped_column(String(64))
+    decided_on: Mapped[date]
+    approved: Mapped[bool] = mapped_column(Boolean)
+    amount: Mapped[int | None] = mapped_column(Won)
+    rate_bp: Mapped[int | None] = mapped_column(Integer)
+    score_band: Mapped[str] = mapped_column(String(16))
+    income_band: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConsultingProgramme(Base):
+    """신용·부채관리 컨설팅: one person's programme of up to six monthly sessions and its plan (encrypted:
+    it speaks of their debts and income)."""
+
+    __tablename__ = "consulting_programmes"
+    __table_args__ = (
+        CheckConstraint("status IN ('enrolled', 'completed', 'withdrawn')", name="status"),
+        CheckConstraint("sessions_planned BETWEEN 1 AND 6", name="sessions_planned"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    counselor_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    plan_encrypted: Mapped[str] = mapped_column(Text)
+    sessions_planned: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    enrolled_on: Mapped[date]
+    completed_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConsultingSession(Base):
+    """One monthly session: when, by whom, and the notes and progress (encrypted)."""
+
+    __tablename__ = "consulting_sessions"
+    __table_args__ = (UniqueConstraint("programme_id", "no"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("consulting_programmes.id"), index=True)
+    no: Mapped[int] = mapped_column(Integer)
+    held_on: Mapped[date]
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    notes_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -41,7 +41,9 @@ from seomin.adapters.http.applicant import FORM_MODELS, UPLOAD_PATH
 from seomin.adapters.http.applicant import router as applicant_router
 from seomin.adapters.http.auth import Unauthorized
 from seomin.adapters.http.bank import router as bank_router
+from seomin.adapters.http.consulting import router as consulting_router
 from seomin.adapters.http.docs import router as docs_router
+from seomin.adapters.http.matching import router as matching_router
 from seomin.adapters.http.public import (
     BODY_MODELS,
     INPUT_ERROR,
@@ -302,6 +304,8 @@ TAGS = [
     {"name": "applicant", "description": "신청인: apply, education, agreement, my applications"},
     {"name": "staff", "description": "진흥원 직원: review queue, decisions, subrogation, audit"},
     {"name": "bank", "description": "협약 금융회사: certificates, loans, payments, claims"},
+    {"name": "matching", "description": "맞춤대출: matching, credit simulator, matching open data"},
+    {"name": "consulting", "description": "신용·부채관리 컨설팅: programmes, monthly sessions"},
 ]
 
 
@@ -422,6 +426,8 @@ def create_app(
     app.include_router(applicant_router, prefix=API_PREFIX)
     app.include_router(staff_router, prefix=API_PREFIX)
     app.include_router(bank_router, prefix=API_PREFIX)
+    app.include_router(matching_router, prefix=API_PREFIX)
+    app.include_router(consulting_router, prefix=API_PREFIX)
     app.include_router(docs_router)
     install_web(app)
     return app

@@ -108,9 +108,11 @@ def install_web(app: FastAPI) -> None:
     from seomin.adapters.web import (
         apply,
         bank_desk,
+        consulting_console,
         help,
         home,
         management,
+        matching,
         mypage,
         selfcheck,
         simulator,
@@ -133,12 +135,14 @@ def install_web(app: FastAPI) -> None:
     for module in (
         home,
         selfcheck,
+        matching,
         simulator,
         apply,
         mypage,
         help,
         staff_console,
         staff_admin,
+        consulting_console,
         bank_desk,
         management,
     ):

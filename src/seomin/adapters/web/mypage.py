@@ -1,6 +1,7 @@
 """마이페이지: the signed-in applicant's applications (status, timeline, documents), loans (next due date,
 arrears, the rate path for on-time payers, the additional-loan date), the recourse debt after subrogation
-(구상채권, with its installment plan or deferral), education and help bookings, all read
+(구상채권, with its installment plan or deferral), education and help bookings, the mainstream and bridge
+loans faithful repayment now opens and the consulting programmes, all read
 through ``services.applicant_overview``; and withdrawing an application not yet guaranteed."""
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from seomin.services import help
 from seomin.services import my_page as my_page_reads
 from seomin.services.agency_loans import agency_loans_of
 from seomin.services.applications import withdraw
+from seomin.services.consulting import programmes_of
 from seomin.services.errors import Conflict
+from seomin.services.matching import graduation_options
 from seomin.services.platform import Actor
 
 router = APIRouter()
@@ -48,6 +51,8 @@ def _page(request: Request, actor: Actor, **extra: Any) -> dict[str, Any]:
         "rate_charts": _rate_charts(me, request_lang(request)),
         "bookings": help.bookings_of(platform, default_support_centers(), actor),
         "agency_loans": agency_loans_of(platform, actor),
+        "graduation": graduation_options(platform, actor),
+        "consulting": programmes_of(platform, actor),
         "today": platform.today(),
         "alert": None,
         "notice": None,

@@ -47,6 +47,7 @@ from seomin.services.applications.common import (
     _version_of,
     certificate_code_hash,
 )
+from seomin.services.consulting import completed_consulting
 from seomin.services.eligibility_check import parse_profile
 from seomin.services.errors import Conflict, InputError, InputErrorCode, NotFound
 from seomin.services.platform import Actor, Platform, audit
@@ -270,8 +271,11 @@ def agree_and_issue_guarantee(
             raise InputError("bank_code", _message(refused))
 
         amount = _approved_amounts(session, [application.id])[application.id]
+        # a completed consulting programme is the ``consulting`` preferential, told or not
+        completed = ("consulting",) if completed_consulting(session, applicant_id, today) else ()
+        preferential = (*profile.preferential, *completed)
         policy = terms.rate_policy(
-            application.term_months, profile.vulnerable, profile.preferential, profile.occupation
+            application.term_months, profile.vulnerable, preferential, profile.occupation
         )
         rate_bp = rate_to_bp(max(Decimal(0), policy.base_rate - policy.preferential_cut))
         certificate_no = _new_certificate_no(session, today)
