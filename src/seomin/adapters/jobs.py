@@ -19,6 +19,8 @@ def cob_command(platform: Platform, business_date: date) -> str:
 def cob_summary(outcome: CobOutcome) -> str:
     """One line: what close of business changed (or had changed, when it had already run)."""
     s = outcome.stats
+    agency = s.get("agency_loans_defaulted", 0)  # runs recorded before the step have no count
+    collected = f"{agency:,} agency loans to collection; " if agency else ""
     line = (
         f"COB {outcome.business_date.isoformat()}: {s['open_loans']:,} open loans; "
         f"{s['became_delinquent']:,} delinquent, {s['became_defaulted']:,} defaulted, {s['cured']:,} cured "
@@ -26,7 +28,7 @@ def cob_summary(outcome: CobOutcome) -> str:
         f"{s['stepped_down']:,} of {s['step_down_eligible']:,} on-time anniversaries stepped down "
         f"({s['installments_reamortized']:,} installments re-amortized); "
         f"additional-loan dates {s['additional_loan_set']:,} set, {s['additional_loan_cleared']:,} cleared; "
-        f"{s['guarantees_expired']:,} guarantees expired; {s['audit_events']:,} audit events"
+        f"{s['guarantees_expired']:,} guarantees expired; {collected}{s['audit_events']:,} audit events"
     )
     if outcome.already_run:
         return line + " (already run: nothing changed, figures of the first run)"

@@ -182,3 +182,50 @@ def test_my_page_shows_the_agency_loan_with_the_payback_ahead(platform: Platform
     assert 'data-agency="interest">10,616원<' in html
     assert "5,308원" in html and "농협은행 ****-7891" in html and "302-1234" not in html
     assert "진흥원 직접대출 지급" in html  # the application's state in words
+
+
+def test_an_unpaid_agency_loan_goes_to_the_agencys_own_collection(platform: Platform) -> None:
+    """90 days past maturity, close of business moves the principal and the interest to that day into a
+    recourse debt owed to the agency (no bank, no claim), which then takes an installment plan."""
+    from fastapi.testclient import TestClient
+
+    from identity_steps import page_sign_in
+    from seomin.adapters.db.models import RecourseDebt
+    from seomin.adapters.http.app import create_app
+    from seomin.services.close_of_business import run_close_of_business
+    from seomin.services.recourse import grant_installment_plan
+
+    with business_day(platform, LENT):
+        person, application_id = approved_prevention_loan(platform)
+        complete_education(platform, person, "policy-finance-basics")
+        counselor = staff(platform, "counselor", "counselor")
+        loan_id = disburse_agency_loan(platform, counselor, application_id, **ACCOUNT).id
+    with business_day(platform, date(2027, 5, 30)):  # 89 days past the 2027-03-02 maturity
+        assert run_close_of_business(platform, date(2027, 5, 30))["agency_loans_defaulted"] == 0
+    with business_day(platform, date(2027, 5, 31)):
+        stats = run_close_of_business(platform, date(2027, 5, 31))
+        assert stats["agency_loans_defaulted"] == 1
+        with pytest.raises(Conflict) as late:
+            record_agency_payment(platform, counselor, loan_id, 10_000, date(2027, 5, 31), "late")
+        assert late.value.code == "AGENCY_LOAN_NOT_ACTIVE"
+    with platform.sessions() as session:
+        debt = session.scalars(select(RecourseDebt).where(RecourseDebt.agency_loan_id == loan_id)).one()
+        loan = session.get_one(AgencyLoan, loan_id)
+        [event] = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "agency_loan.defaulted")
+        ).all()
+    interest = 1_000_000 * 1250 * 455 // 3_650_000  # 455 days at 12.5%, actual/365, truncated
+    assert (loan.status, debt.claim_id, debt.principal, debt.balance) == (
+        "defaulted",
+        None,
+        1_000_000 + interest,
+        1_000_000 + interest,
+    )
+    assert event.after is not None and event.after["interest"] == interest
+    with business_day(platform, date(2027, 6, 1)):
+        plan = grant_installment_plan(platform, counselor, debt.id, 24, date(2027, 7, 1))
+        assert plan.monthly_amount == (1_000_000 + interest) // 24
+        with TestClient(create_app(platform)) as client:
+            assert page_sign_in(client, NAME, RRN, PHONE).status_code == 303
+            html = client.get("/my").text
+    assert 'data-recourse-origin="agency"' in html and "진흥원 직접대출" in html

@@ -289,11 +289,14 @@ class SubrogationClaim(Base):
 
 
 class RecourseDebt(Base):
-    """구상채권: what the borrower owes the agency after subrogation."""
+    """구상채권: what the borrower owes the agency after subrogation, or after defaulting on a loan the
+    agency made itself (then ``agency_loan_id`` and no claim)."""
 
     __tablename__ = "recourse_debts"
+    __table_args__ = (CheckConstraint("(claim_id IS NULL) <> (agency_loan_id IS NULL)", name="one_origin"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("subrogation_claims.id"), unique=True)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("subrogation_claims.id"), unique=True)
+    agency_loan_id: Mapped[int | None] = mapped_column(ForeignKey("agency_loans.id"), unique=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
     principal: Mapped[int] = mapped_column(Won)
     balance: Mapped[int] = mapped_column(Won)

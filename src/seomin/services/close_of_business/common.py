@@ -53,6 +53,7 @@ STAT_KEYS = (
     "additional_loan_set",
     "additional_loan_cleared",
     "guarantees_expired",
+    "agency_loans_defaulted",
     "audit_events",
 )
 """The counts a run returns, in this order. ``audit_events`` counts change events, not the run's own row."""

@@ -73,8 +73,10 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import utcnow
+from seomin.services.agency_loans.collection import default_overdue_agency_loans
 from seomin.services.close_of_business.additional_loans import _additional_loan
 from seomin.services.close_of_business.aging import _age
 from seomin.services.close_of_business.common import (
@@ -89,7 +91,7 @@ from seomin.services.close_of_business.step_down import _step_down
 from seomin.services.errors import Conflict, InputError, InputErrorCode
 from seomin.services.platform import SYSTEM, Actor, Platform
 
-STEPS = ("aging", "step_down", "additional_loan", "guarantee_expiry", "record")
+STEPS = ("aging", "step_down", "additional_loan", "guarantee_expiry", "agency_defaults", "record")
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +181,7 @@ def _run(platform: Platform, business_date: date, actor: Actor) -> CobOutcome:
             ("step_down", lambda: _step_down(run, window_start)),
             ("additional_loan", lambda: _additional_loan(run)),
             ("guarantee_expiry", lambda: _expire_guarantees(run)),
+            ("agency_defaults", lambda: _default_agency_loans(run)),
             ("record", lambda: _record(run)),
         )
         for name, step in steps:
@@ -188,7 +191,19 @@ def _run(platform: Platform, business_date: date, actor: Actor) -> CobOutcome:
     return CobOutcome(business_date, dict(run.stats), already_run=False, timings=timings)
 
 
-# --- 5. the run's own record -----------------------------------------------------------------------
+# --- 5. agency loans to collection --------------------------------------------------------------------
+
+
+def _default_agency_loans(run: _Run) -> None:
+    """The agency's own loans are few and each needs its interest to the day: ORM rows, in the run's
+    transaction (the session joins the connection's)."""
+    with Session(bind=run.conn) as session:
+        defaulted = default_overdue_agency_loans(session, run.catalog, run.business_date, run.actor)
+    run.stats["agency_loans_defaulted"] = defaulted
+    run.stats["audit_events"] += defaulted  # one audit row each
+
+
+# --- 6. the run's own record -----------------------------------------------------------------------
 
 
 def _record(run: _Run) -> None:

@@ -35,6 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import (
+    AgencyLoan,
     Applicant,
     Application,
     EducationCompletion,
@@ -243,13 +244,15 @@ class RecourseView:
     loan_bank_code: str
     loan_amount: int
     loan_executed_on: date
-    certificate_no: str
+    certificate_no: str | None
     claim_principal: int
     claim_interest: int
     claim_filed_on: date
     subrogated_on: date
-    """The day the agency paid the claim."""
+    """The day the agency paid the claim (for a loan of its own: the day it went to collection)."""
     arrangement: RecourseArrangement | None
+    agency_loan: bool = False
+    """It arose from a loan the agency made itself (직접대출): no bank, no claim, no certificate."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -708,10 +711,17 @@ def _recourse(session: Session, applicant_id: int, today: date) -> tuple[Recours
         .where(RecourseDebt.applicant_id == applicant_id)
         .order_by(RecourseDebt.id.desc())
     ).all()
-    if not rows:
+    own = session.execute(
+        select(RecourseDebt, AgencyLoan)
+        .join(AgencyLoan, AgencyLoan.id == RecourseDebt.agency_loan_id)
+        .where(RecourseDebt.applicant_id == applicant_id)
+        .order_by(RecourseDebt.id.desc())
+    ).all()
+    if not rows and not own:
         return ()
     kinds = {"installment_plan": "installment_plan", "deferred": "deferral"}
-    in_force = {debt.id: kinds.get(debt.status) for debt, *_ in rows}
+    debts = [row[0] for row in rows] + [row[0] for row in own]
+    in_force = {debt.id: kinds.get(debt.status) for debt in debts}
     plans: dict[int, RecoursePlan] = {}
     for plan in session.scalars(
         select(RecoursePlan)
@@ -743,7 +753,30 @@ def _recourse(session: Session, applicant_id: int, today: date) -> tuple[Recours
                 arrangement=None if granted is None else _arrangement(granted, debt.balance, today),
             )
         )
-    return tuple(views)
+    for debt, lent in own:
+        granted = plans.get(debt.id)
+        views.append(
+            RecourseView(
+                id=debt.id,
+                status=debt.status,
+                principal=debt.principal,
+                balance=debt.balance,
+                arose_on=debt.created_on,
+                loan_id=lent.id,
+                loan_product_id=lent.product_id,
+                loan_bank_code="",
+                loan_amount=lent.amount,
+                loan_executed_on=lent.disbursed_on,
+                certificate_no=None,
+                claim_principal=lent.principal_balance,
+                claim_interest=debt.principal - lent.principal_balance,
+                claim_filed_on=debt.created_on,
+                subrogated_on=debt.created_on,
+                arrangement=None if granted is None else _arrangement(granted, debt.balance, today),
+                agency_loan=True,
+            )
+        )
+    return tuple(sorted(views, key=lambda v: v.id, reverse=True))
 
 
 def _arrangement(plan: RecoursePlan, balance: int, today: date) -> RecourseArrangement:

@@ -44,16 +44,21 @@ _S = TypeVar("_S", bound=StrEnum)
 @dataclass(frozen=True, slots=True)
 class RecourseDebtView:
     id: int
-    claim_id: int
+    claim_id: int | None
+    """The subrogation claim it arose from; None for a defaulted agency loan."""
     applicant_id: int
     principal: int
     balance: int
     status: str
     created_on: date
+    agency_loan_id: int | None = None
+    """The agency's own loan it arose from (직접대출), where it did."""
 
 
 def _debt_view(d: RecourseDebt) -> RecourseDebtView:
-    return RecourseDebtView(d.id, d.claim_id, d.applicant_id, d.principal, d.balance, d.status, d.created_on)
+    return RecourseDebtView(
+        d.id, d.claim_id, d.applicant_id, d.principal, d.balance, d.status, d.created_on, d.agency_loan_id
+    )
 
 
 def _transition(entity: str, table: dict[_S, frozenset[_S]], current: _S, wanted: _S) -> None:

@@ -65,9 +65,27 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index(op.f("ix_agency_loan_payments_loan_id"), "agency_loan_payments", ["loan_id"])
+    # a defaulted agency loan goes to the agency's own collection: a recourse debt without a claim
+    with op.batch_alter_table("recourse_debts") as batch:
+        batch.alter_column("claim_id", existing_type=_ID, nullable=True)
+        batch.add_column(sa.Column("agency_loan_id", _ID, nullable=True))
+        batch.create_foreign_key(
+            op.f("fk_recourse_debts_agency_loan_id_agency_loans"), "agency_loans", ["agency_loan_id"], ["id"]
+        )
+        batch.create_unique_constraint(op.f("uq_recourse_debts_agency_loan_id"), ["agency_loan_id"])
+        batch.create_check_constraint(
+            op.f("ck_recourse_debts_one_origin"), "(claim_id IS NULL) <> (agency_loan_id IS NULL)"
+        )
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM recourse_debts WHERE agency_loan_id IS NOT NULL")
+    with op.batch_alter_table("recourse_debts") as batch:
+        batch.drop_constraint(op.f("ck_recourse_debts_one_origin"), type_="check")
+        batch.drop_constraint(op.f("uq_recourse_debts_agency_loan_id"), type_="unique")
+        batch.drop_constraint(op.f("fk_recourse_debts_agency_loan_id_agency_loans"), type_="foreignkey")
+        batch.drop_column("agency_loan_id")
+        batch.alter_column("claim_id", existing_type=_ID, nullable=False)
     op.drop_index(op.f("ix_agency_loan_payments_loan_id"), table_name="agency_loan_payments")
     op.drop_table("agency_loan_payments")
     op.drop_index(op.f("ix_agency_loans_status"), table_name="agency_loans")
