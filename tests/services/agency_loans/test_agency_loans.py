@@ -182,6 +182,7 @@ def test_my_page_shows_the_agency_loan_with_the_payback_ahead(platform: Platform
     assert 'data-agency="interest">10,616원<' in html
     assert "5,308원" in html and "농협은행 ****-7891" in html and "302-1234" not in html
     assert "진흥원 직접대출 지급" in html  # the application's state in words
+    assert "data-unconfirmed" in html  # the 2026 version's unverified terms are said to be so
 
 
 def test_an_unpaid_agency_loan_goes_to_the_agencys_own_collection(platform: Platform) -> None:

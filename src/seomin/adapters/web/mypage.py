@@ -6,6 +6,7 @@ through ``services.applicant_overview``; and withdrawing an application not yet 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,6 +19,7 @@ from seomin.adapters.support_centers import default_support_centers
 from seomin.adapters.web.forms import Message
 from seomin.adapters.web.rendering import render, request_lang
 from seomin.adapters.web.session_cookies import require_applicant
+from seomin.domain.catalog import Catalog
 from seomin.services import help
 from seomin.services import my_page as my_page_reads
 from seomin.services.agency_loans import agency_loans_of
@@ -43,14 +45,26 @@ def _rate_charts(me: my_page_reads.Overview, lang: str) -> dict[int, str]:
     }
 
 
+def _terms_to_confirm(catalog: Catalog, product_id: str, on: date) -> bool:
+    """Whether the version a loan was made under has terms not confirmed by an official source."""
+    try:
+        return bool(catalog.get(product_id, on).unconfirmed_figures())
+    except LookupError:  # a product the catalog no longer knows: nothing to say
+        return False
+
+
 def _page(request: Request, actor: Actor, **extra: Any) -> dict[str, Any]:
     platform = platform_of(request)
     me = my_page_reads.overview(platform, actor)
+    agency_loans = agency_loans_of(platform, actor)
+    lent = [(loan.product_id, loan.executed_on) for loan in me.loans]
+    lent += [(loan.product_id, loan.disbursed_on) for loan in agency_loans]
     return {
         "me": me,
         "rate_charts": _rate_charts(me, request_lang(request)),
         "bookings": help.bookings_of(platform, default_support_centers(), actor),
-        "agency_loans": agency_loans_of(platform, actor),
+        "agency_loans": agency_loans,
+        "to_confirm": {pid for pid, on in lent if _terms_to_confirm(platform.catalog, pid, on)},
         "graduation": graduation_options(platform, actor),
         "consulting": programmes_of(platform, actor),
         "today": platform.today(),
