@@ -1,6 +1,7 @@
-"""The rate the simulator promises is the rate the executed loan pays: one loan followed from the
-simulation through application, execution and close of business at each execution anniversary, with the
-preferential 0.1%p (우대금리) applied after the floor too (9.9% - 0.1%p = 9.8%, never 9.9%)."""
+"""The rate the self-check and the simulator promise is the rate the executed loan pays: one loan followed
+from the self-check and the simulation through application, execution and close of business at each
+execution anniversary, with the preferential 0.1%p (우대금리) applied after the floor too (9.9% - 0.1%p =
+9.8%, never 9.9%)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,16 @@ def yearly_rates(simulation: dict[str, Any]) -> list[str]:
 def test_the_executed_loan_follows_the_simulated_rates(
     client: TestClient, platform: Platform, profile: dict[str, Any], expected: list[str]
 ) -> None:
+    checked = client.post(
+        "/api/v1/eligibility",
+        json={
+            "product": "lowest-credit-special",
+            "as_of": EXECUTED.isoformat(),
+            "profile": {**PROFILE, "birth_date": "1985-03-01", **profile},
+        },
+    )
+    assert checked.status_code == 200, checked.text
+    assert checked.json()["offer"]["annual_rate"] == expected[0]  # the self-check's promise
     simulated = client.post(
         "/api/v1/simulations",
         json={
