@@ -87,22 +87,32 @@ def test_applications_are_listed_and_can_be_withdrawn(platform: Platform, client
     sign_in(client)
     text = client.get("/my").text
     assert f"#{open_id}" in text and f"#{guaranteed_id}" in text
-    assert f'action="/my/applications/{open_id}/withdraw"' in text
-    assert f'action="/my/applications/{guaranteed_id}/withdraw"' not in text  # guaranteed: no button
+    assert f'href="/my/applications/{open_id}/withdraw"' in text
+    assert f'href="/my/applications/{guaranteed_id}/withdraw"' not in text  # guaranteed: no button
     assert "보증서 발급" in text and "2025.05.15" in text and "이수일 2025.05.15" in text
 
-    refused = client.post(f"/my/applications/{guaranteed_id}/withdraw")
+    refused = client.post(f"/my/applications/{guaranteed_id}/withdraw", data={"confirm": "yes"})
     assert refused.status_code == 409 and "지금 철회할 수 없습니다" in refused.text
-    done = client.post(f"/my/applications/{open_id}/withdraw", follow_redirects=False)
+    # one tap only asks: what withdrawing means, and a second button that does it
+    slip = client.post(f"/my/applications/{open_id}/withdraw", follow_redirects=False)
+    assert slip.status_code == 303 and slip.headers["location"] == f"/my/applications/{open_id}/withdraw"
+    asked = client.get(slip.headers["location"])
+    assert "되돌릴 수 없습니다" in asked.text and 'name="confirm" value="yes"' in asked.text
+    assert apps.get_application(platform, actor, open_id)["status"] == "submitted"
+    done = client.post(
+        f"/my/applications/{open_id}/withdraw", data={"confirm": "yes"}, follow_redirects=False
+    )
     assert done.status_code == 303 and done.headers["location"] == f"/my?withdrawn={open_id}"
     after = client.get(done.headers["location"]).text
     assert "철회했습니다" in after and "철회" in after
-    assert f'action="/my/applications/{open_id}/withdraw"' not in after
+    assert f'href="/my/applications/{open_id}/withdraw"' not in after
     assert apps.get_application(platform, actor, open_id)["status"] == "withdrawn"
 
     other = TestClient(client.app)
     sign_in(other, "900101-1000001")
-    assert other.post(f"/my/applications/{guaranteed_id}/withdraw").status_code == 404
+    assert (
+        other.post(f"/my/applications/{guaranteed_id}/withdraw", data={"confirm": "yes"}).status_code == 404
+    )
 
 
 def test_a_subrogated_borrower_sees_what_is_owed_and_the_plan(platform: Platform, client: TestClient) -> None:

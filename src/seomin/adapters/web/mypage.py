@@ -84,10 +84,23 @@ def my_page(request: Request) -> Response:
     return render(request, "mypage/index.html", _page(request, actor, notice=notice))
 
 
+@router.get("/my/applications/{application_id}/withdraw")
+def confirm_withdrawal(request: Request, application_id: int) -> Response:
+    """철회 확인: what withdrawing means, asked once more before it happens (it cannot be undone)."""
+    actor = require_applicant(request)
+    found = next((a for a in my_page_reads.overview(platform_of(request), actor).applications
+                  if a.id == application_id and a.withdrawable), None)  # fmt: skip
+    if found is None:
+        return RedirectResponse("/my#applications", status_code=303)
+    return render(request, "mypage/withdraw.html", {"app": found})
+
+
 @router.post("/my/applications/{application_id}/withdraw")
 async def withdraw_application(request: Request, application_id: int) -> Response:
     actor = require_applicant(request)
     platform = platform_of(request)
+    if (await request.form()).get("confirm") != "yes":  # a one-tap slip: ask first
+        return RedirectResponse(f"/my/applications/{application_id}/withdraw", status_code=303)
     try:
         await run_in_threadpool(withdraw, platform, actor, application_id)
     except Conflict as exc:
