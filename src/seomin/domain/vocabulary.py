@@ -147,3 +147,41 @@ UNKNOWN: Words = ("기타", "Other")
 def label(table: Mapping[str, Words], code: str) -> Words:
     """The words for ``code`` in ``table``; a neutral word, never the code, where the table has none."""
     return table.get(code, UNKNOWN)
+
+
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "amount": ("금액", "Amount"),
+    "requested_amount": ("받고 싶은 금액", "Amount wanted"),
+    "annual_income": ("연소득", "Annual income"),
+    "birth_date": ("생년월일", "Date of birth"),
+    "kcb_score": ("KCB 신용평점", "KCB score"),
+    "nice_score": ("NICE 신용평점", "NICE score"),
+    "occupation": ("직업", "Occupation"),
+    "employed_months": ("일한 기간", "Months in work"),
+    "pension_payments": ("연금 받은 횟수", "Pension payments"),
+    "haessal15": ("햇살론15 이용", "햇살론15 history"),
+    "public_record": ("공공정보", "Public record"),
+    "debt_kind": ("채무조정", "Debt adjustment"),
+    "faithful_months": ("채무조정 성실상환", "Faithful payments"),
+    "region": ("사는 곳", "Region"),
+    "product": ("상품", "Product"),
+    "term_months": ("상환 기간", "Term"),
+    "grace_months": ("거치 기간", "Grace"),
+    "start": ("시작일", "Start"),
+    "name": ("이름", "Name"),
+    "rrn": ("주민등록번호", "Resident number"),
+    "phone": ("휴대폰 번호", "Mobile number"),
+    "consent": ("동의", "Consent"),
+    "code": ("인증번호", "Code"),
+    "username": ("아이디", "Username"),
+    "password": ("비밀번호", "Password"),
+    "new_password": ("새 비밀번호", "New password"),
+    "new_password_confirm": ("새 비밀번호 확인", "New password again"),
+    "display_name": ("이름", "Name"),
+    "role": ("역할", "Role"),
+    "paid_on": ("입금일", "Paid on"),
+    "phone_last4": ("전화번호 끝 4자리", "Last 4 digits"),
+    "certificate_no": ("보증서 번호", "Certificate number"),
+    "verification_code": ("확인 코드", "Verification code"),
+}
+"""Short names of form fields, so an error summary says which field each message is about."""

@@ -118,6 +118,11 @@ def bank_name(bank_code: str) -> str:
     return bank.name_en if page.lang == "en" else bank.name_ko
 
 
+def field_label(name: str) -> tuple[str, str] | None:
+    """A form field's short name for the error summary (``domain.vocabulary.FIELD_LABELS``), if known."""
+    return vocabulary.FIELD_LABELS.get(name)
+
+
 def status_words(status: str) -> tuple[str, str]:
     """A status in words (``domain.vocabulary``), never the code."""
     return vocabulary.label(vocabulary.STATUSES, status)
@@ -148,7 +153,13 @@ def _environment() -> Environment:
     )
     env.filters.update(won=won, manwon=manwon, rate=rate, rate_bp=rate_bp, ymd=ymd, tel=tel)
     env.globals.update(
-        tr=tr, product_name=product_name, bank_name=bank_name, eok=eok, pct=pct, status_words=status_words
+        tr=tr,
+        product_name=product_name,
+        bank_name=bank_name,
+        eok=eok,
+        pct=pct,
+        status_words=status_words,
+        field_label=field_label,
     )
     return env
 
