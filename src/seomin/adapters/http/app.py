@@ -43,6 +43,7 @@ from seomin.adapters.http.auth import Unauthorized
 from seomin.adapters.http.bank import router as bank_router
 from seomin.adapters.http.docs import router as docs_router
 from seomin.adapters.http.dormant import router as dormant_router
+from seomin.adapters.http.guarantee_fees import router as guarantee_fees_router
 from seomin.adapters.http.public import (
     BODY_MODELS,
     INPUT_ERROR,
@@ -424,6 +425,7 @@ def create_app(
     app.include_router(staff_router, prefix=API_PREFIX)
     app.include_router(bank_router, prefix=API_PREFIX)
     app.include_router(dormant_router, prefix=API_PREFIX)
+    app.include_router(guarantee_fees_router, prefix=API_PREFIX)
     app.include_router(docs_router)
     install_web(app)
     return app
