@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from test_bank_loans import race
 
 from builders import make_applicant
 from seomin.adapters.db.models import Applicant, AuditEvent, DormantClaim, DormantDeposit, NotificationMessage
@@ -175,22 +174,9 @@ def test_a_large_claim_waits_for_a_supervisor_and_an_over_cap_one_goes_to_a_cent
 def test_racing_claims_pay_exactly_once(platform: Platform) -> None:
     deposit = seed(platform)
     me, name = holder(platform)
-    n = 6
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = claim_deposit(platform, me, deposit, account=ACCOUNT, account_holder_name=name)
-        except Exception as exc:  # collected for the assertions
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    results = race(
+        6, lambda _: claim_deposit(platform, me, deposit, account=ACCOUNT, account_holder_name=name)
+    )
     assert len({r.id for r in results if not isinstance(r, Exception)}) == 1, results
     with platform.sessions() as session:
         assert session.scalar(select(func.count()).select_from(DormantClaim)) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -35,9 +36,7 @@ def my_quote(
     repaid_on: RepaidOn,
     repaid_amount: RepaidAmount = None,
 ) -> SafeJSONResponse:
-    return SafeJSONResponse(
-        plain(fee_refund_quote(platform_of(request), actor, guarantee_id, repaid_on, repaid_amount))
-    )
+    return _quote(request, actor, guarantee_id, repaid_on, repaid_amount)
 
 
 @router.get(
@@ -52,6 +51,12 @@ def staff_quote(
     guarantee_id: Id,
     repaid_on: RepaidOn,
     repaid_amount: RepaidAmount = None,
+) -> SafeJSONResponse:
+    return _quote(request, actor, guarantee_id, repaid_on, repaid_amount)
+
+
+def _quote(
+    request: Request, actor: Actor, guarantee_id: int, repaid_on: date, repaid_amount: int | None
 ) -> SafeJSONResponse:
     return SafeJSONResponse(
         plain(fee_refund_quote(platform_of(request), actor, guarantee_id, repaid_on, repaid_amount))
