@@ -54,6 +54,11 @@ def test_a_person_looks_up_and_claims_once_and_a_supervisor_releases_a_large_one
     assert client.post(path, headers=counselor).status_code == 403
     released = client.post(path, headers=supervisor)
     assert released.status_code == 200 and released.json()["status"] == "paid"
+    figures = client.get("/api/v1/staff/dormant-deposits/figures", headers=supervisor)
+    assert [(f["sector"], f["paid"], f["outstanding"]) for f in figures.json()] == [
+        ("bank", 7_000_000, 1_000)
+    ]
+    assert client.get("/api/v1/staff/dormant-deposits/figures", headers=counselor).status_code == 403
 
 
 def test_another_persons_deposit_is_not_found_and_walk_in_look_ups_need_a_reason(

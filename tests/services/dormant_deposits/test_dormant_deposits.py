@@ -14,6 +14,7 @@ from seomin.services.dormant_deposits import (
     FILE_COLUMNS,
     approve_payout,
     claim_deposit,
+    disclosure_figures,
     import_file,
     look_up_for_walk_in,
     my_dormant_deposits,
@@ -184,3 +185,34 @@ def test_racing_claims_pay_exactly_once(platform: Platform) -> None:
         paid = session.scalars(select(AuditEvent).where(AuditEvent.action == "dormant_claim.paid")).all()
     assert len(paid) == 1
     assert date(2025, 5, 15) == platform.today()
+
+
+def test_disclosure_figures_reconcile_by_sector(platform: Platform) -> None:
+    paid = seed(platform)  # 1,000,000 + 10,000 interest, paid
+    donated = seed(platform, amount=300_000, ref="A-2")
+    seed(platform, amount=200_000, ref="A-3")  # outstanding
+    report = import_file(
+        platform,
+        SYSTEM,
+        "samsung-life",
+        "insurance",
+        csv_file(f"I-1,{OTHER_RRN},저축보험,50000,0,2024-05-15"),
+        50_000,
+    )
+    assert report.added == 1
+    me, name = holder(platform)
+    claim_deposit(platform, me, paid, account=ACCOUNT, account_holder_name=name)
+    claim_deposit(platform, me, donated, donate=True)
+    with pytest.raises(Forbidden):
+        disclosure_figures(platform, COUNSELOR)
+    bank, insurance = disclosure_figures(platform, Actor(ActorType.STAFF, "4", role="auditor"))
+    assert (bank.sector, bank.contributed, bank.paid, bank.donated, bank.outstanding, bank.interest_paid) == (
+        "bank",
+        1_500_000,
+        1_000_000,
+        300_000,
+        200_000,
+        10_000,
+    )
+    assert bank.contributed == bank.paid + bank.donated + bank.outstanding
+    assert (insurance.sector, insurance.outstanding) == ("insurance", 50_000)

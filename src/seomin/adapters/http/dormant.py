@@ -13,11 +13,14 @@ from seomin.adapters.http.auth import ApplicantActor, errors, staff_with
 from seomin.adapters.http.public import SafeJSONResponse, _Body, plain
 from seomin.services.dormant_deposits import (
     APPROVING_ROLES,
+    FIGURE_ROLES,
     LOOKUP_ROLES,
     ClaimResult,
     HeldDeposit,
+    SectorFigures,
     approve_payout,
     claim_deposit,
+    disclosure_figures,
     look_up_for_walk_in,
     my_dormant_deposits,
 )
@@ -26,6 +29,7 @@ from seomin.services.platform import Actor
 router = APIRouter(tags=["dormant deposits"])
 Id = Annotated[int, Path(ge=1, le=2**62)]
 LookUpStaff = Annotated[Actor, Depends(staff_with(*sorted(LOOKUP_ROLES)))]
+FigureReader = Annotated[Actor, Depends(staff_with(*sorted(FIGURE_ROLES)))]
 Approver = Annotated[Actor, Depends(staff_with(*sorted(APPROVING_ROLES)))]
 
 
@@ -91,3 +95,13 @@ def walk_in(request: Request, actor: LookUpStaff, body: WalkInBody) -> SafeJSONR
 )
 def approve(request: Request, actor: Approver, claim_id: Id) -> SafeJSONResponse:
     return SafeJSONResponse(plain(approve_payout(platform_of(request), actor, claim_id)))
+
+
+@router.get(
+    "/staff/dormant-deposits/figures",
+    response_model=list[SectorFigures],
+    responses=errors(401, 403),
+    summary="휴면금융자산 관리 현황: contributed, paid, donated and outstanding by sector",
+)
+def figures(request: Request, actor: FigureReader) -> SafeJSONResponse:
+    return SafeJSONResponse([plain(f) for f in disclosure_figures(platform_of(request), actor)])

@@ -9,6 +9,7 @@ from seomin.services.dormant_deposits.claims import (
     claim_deposit,
     mask_account,
 )
+from seomin.services.dormant_deposits.figures import FIGURE_ROLES, SectorFigures, disclosure_figures
 from seomin.services.dormant_deposits.holdings import (
     FILE_COLUMNS,
     LOOKUP_ROLES,
@@ -22,14 +23,17 @@ from seomin.services.dormant_deposits.holdings import (
 
 __all__ = [
     "APPROVING_ROLES",
+    "FIGURE_ROLES",
     "FILE_COLUMNS",
     "LOOKUP_ROLES",
     "SECTORS",
     "ClaimResult",
     "HeldDeposit",
     "ImportReport",
+    "SectorFigures",
     "approve_payout",
     "claim_deposit",
+    "disclosure_figures",
     "import_file",
     "look_up_for_walk_in",
     "mask_account",
