@@ -216,3 +216,15 @@ def test_disclosure_figures_reconcile_by_sector(platform: Platform) -> None:
     )
     assert bank.contributed == bank.paid + bank.donated + bank.outstanding
     assert (insurance.sector, insurance.outstanding) == ("insurance", 50_000)
+
+
+def test_racing_approvals_release_the_payout_once(platform: Platform) -> None:
+    deposit = seed(platform, amount=6_000_000)
+    me, name = holder(platform)
+    waiting = claim_deposit(platform, me, deposit, account=ACCOUNT, account_holder_name=name)
+    results = race(4, lambda _: approve_payout(platform, SUPERVISOR, waiting.id))
+    assert {r.status for r in results} == {"paid"}, results
+    with platform.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(NotificationMessage)) == 1
+        paid = session.scalars(select(AuditEvent).where(AuditEvent.action == "dormant_claim.paid")).all()
+    assert len(paid) == 1
