@@ -517,6 +517,38 @@ def documents_purge(
     )
 
 
+dormant_app = typer.Typer(help="휴면예금 찾아줌: institutions' dormant-asset files", no_args_is_help=True)
+app.add_typer(dormant_app, name="dormant")
+
+
+@dormant_app.command("import")
+def dormant_import(
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8) with the documented header", exists=True)],
+    institution: Annotated[str, typer.Option("--institution", help="The contributing institution's code")],
+    sector: Annotated[str, typer.Option("--sector", help="bank, insurance, savings_bank, credit_union, ...")],
+    total: Annotated[
+        int, typer.Option("--total", help="The file's total in won, as the institution declares")
+    ],
+) -> None:
+    """Add an institution's dormant deposits; a re-upload adds nothing twice; refused rows listed by line."""
+    from seomin.services.dormant_deposits import import_file
+    from seomin.services.platform import SYSTEM
+
+    text = file.read_text(encoding="utf-8-sig")
+    platform = settings_platform()
+    try:
+        report = run_use_case(lambda: import_file(platform, SYSTEM, institution, sector, text, total))
+    finally:
+        platform.engine.dispose()
+    for line, problem in report.rejects:
+        out.print(f"line {line}: {problem}", highlight=False, markup=False)
+    out.print(
+        f"{report.added:,} added ({report.total_added:,} won), {report.already_held:,} already held, "
+        f"{len(report.rejects):,} refused",
+        highlight=False,
+    )
+
+
 admin_app = typer.Typer(
     help="운영 관리: staff accounts and bank API keys, without the demo", no_args_is_help=True
 )

@@ -619,3 +619,54 @@ class ConsultingSession(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
     notes_encrypted: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Dormant deposits (휴면예금 찾아줌) ---------------------------------------------------------------
+
+
+class DormantDeposit(Base):
+    """One dormant deposit or insurance claim a contributing institution handed over, in one holder's name.
+
+    The holder's resident number is stored only as a keyed hash (the look-up key) and encrypted."""
+
+    __tablename__ = "dormant_deposits"
+    __table_args__ = (
+        UniqueConstraint("institution_code", "source_ref"),
+        CheckConstraint("status IN ('held', 'claimed', 'paid', 'donated')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    institution_code: Mapped[str] = mapped_column(String(32))
+    sector: Mapped[str] = mapped_column(String(16))
+    source_ref: Mapped[str] = mapped_column(String(64))
+    """The institution's own reference: a re-uploaded row with the same reference is not added twice."""
+    holder_rrn_hash: Mapped[str] = mapped_column(String(64), index=True)
+    holder_rrn_encrypted: Mapped[str] = mapped_column(Text)
+    product: Mapped[str] = mapped_column(String(100))
+    amount: Mapped[int] = mapped_column(Won)
+    rate_bp: Mapped[int]
+    contributed_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16), default="held")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DormantClaim(Base):
+    """지급청구: a holder's claim on one dormant deposit; one per deposit, so a payout happens once."""
+
+    __tablename__ = "dormant_claims"
+    __table_args__ = (
+        CheckConstraint("kind IN ('payout', 'donation')", name="kind"),
+        CheckConstraint("status IN ('awaiting_approval', 'paid', 'donated', 'center')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    deposit_id: Mapped[int] = mapped_column(ForeignKey("dormant_deposits.id"), unique=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    principal: Mapped[int] = mapped_column(Won)
+    interest: Mapped[int] = mapped_column(Won)
+    account_encrypted: Mapped[str | None] = mapped_column(Text)
+    account_masked: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(24))
+    reason_code: Mapped[str] = mapped_column(String(48))
+    filed_on: Mapped[date]
+    approved_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -43,6 +43,8 @@ from seomin.adapters.http.auth import Unauthorized
 from seomin.adapters.http.bank import router as bank_router
 from seomin.adapters.http.consulting import router as consulting_router
 from seomin.adapters.http.docs import router as docs_router
+from seomin.adapters.http.dormant import router as dormant_router
+from seomin.adapters.http.guarantee_fees import router as guarantee_fees_router
 from seomin.adapters.http.matching import router as matching_router
 from seomin.adapters.http.public import (
     BODY_MODELS,
@@ -428,6 +430,8 @@ def create_app(
     app.include_router(bank_router, prefix=API_PREFIX)
     app.include_router(matching_router, prefix=API_PREFIX)
     app.include_router(consulting_router, prefix=API_PREFIX)
+    app.include_router(dormant_router, prefix=API_PREFIX)
+    app.include_router(guarantee_fees_router, prefix=API_PREFIX)
     app.include_router(docs_router)
     install_web(app)
     return app

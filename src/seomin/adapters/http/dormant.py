@@ -1,0 +1,107 @@
+"""휴면예금 찾아줌 over HTTP: a verified person's look-up and claim, a counselor's walk-in look-up and a
+supervisor's release of a large payout."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from pydantic import Field, StrictBool, StrictStr
+
+from seomin.adapters.app_state import platform_of
+from seomin.adapters.http.auth import ApplicantActor, errors, staff_with
+from seomin.adapters.http.public import SafeJSONResponse, _Body, plain
+from seomin.services.dormant_deposits import (
+    APPROVING_ROLES,
+    FIGURE_ROLES,
+    LOOKUP_ROLES,
+    ClaimResult,
+    HeldDeposit,
+    SectorFigures,
+    approve_payout,
+    claim_deposit,
+    disclosure_figures,
+    look_up_for_walk_in,
+    my_dormant_deposits,
+)
+from seomin.services.platform import Actor
+
+router = APIRouter(tags=["dormant deposits"])
+Id = Annotated[int, Path(ge=1, le=2**62)]
+LookUpStaff = Annotated[Actor, Depends(staff_with(*sorted(LOOKUP_ROLES)))]
+FigureReader = Annotated[Actor, Depends(staff_with(*sorted(FIGURE_ROLES)))]
+Approver = Annotated[Actor, Depends(staff_with(*sorted(APPROVING_ROLES)))]
+
+
+class ClaimBody(_Body):
+    """Pay to an account in the claimant's own name, or donate to 미소금융 funding."""
+
+    donate: StrictBool = False
+    account: StrictStr | None = Field(default=None, max_length=32, description="Bank account, digits")
+    account_holder_name: StrictStr = Field(default="", max_length=50, description="Must be the claimant")
+
+
+class WalkInBody(_Body):
+    rrn: StrictStr = Field(
+        min_length=13, max_length=14, description="주민등록번호 of the person at the counter"
+    )
+    reason: StrictStr = Field(min_length=1, max_length=500, description="Why the look-up is made (audited)")
+
+
+@router.get(
+    "/applicant/dormant-deposits",
+    response_model=list[HeldDeposit],
+    responses=errors(401),
+    summary="휴면예금 조회: everything held in my name, with interest to today",
+)
+def my_deposits(request: Request, actor: ApplicantActor) -> SafeJSONResponse:
+    return SafeJSONResponse([plain(d) for d in my_dormant_deposits(platform_of(request), actor)])
+
+
+@router.post(
+    "/applicant/dormant-deposits/{deposit_id}/claim",
+    response_model=ClaimResult,
+    responses=errors(401, 404, 409, 422),
+    summary="지급청구: pay a dormant deposit to my own account or donate it; a retry answers the same claim",
+)
+def claim(request: Request, actor: ApplicantActor, deposit_id: Id, body: ClaimBody) -> SafeJSONResponse:
+    result = claim_deposit(
+        platform_of(request),
+        actor,
+        deposit_id,
+        account=body.account,
+        account_holder_name=body.account_holder_name,
+        donate=body.donate,
+    )
+    return SafeJSONResponse(plain(result))
+
+
+@router.post(
+    "/staff/dormant-deposits/look-up",
+    response_model=list[HeldDeposit],
+    responses=errors(401, 403, 422),
+    summary="A counselor's audited look-up for a walk-in",
+)
+def walk_in(request: Request, actor: LookUpStaff, body: WalkInBody) -> SafeJSONResponse:
+    found = look_up_for_walk_in(platform_of(request), actor, body.rrn, body.reason)
+    return SafeJSONResponse([plain(d) for d in found])
+
+
+@router.post(
+    "/staff/dormant-claims/{claim_id}/approval",
+    response_model=ClaimResult,
+    responses=errors(401, 403, 404, 409, 422),
+    summary="Second approval releasing a large online payout",
+)
+def approve(request: Request, actor: Approver, claim_id: Id) -> SafeJSONResponse:
+    return SafeJSONResponse(plain(approve_payout(platform_of(request), actor, claim_id)))
+
+
+@router.get(
+    "/staff/dormant-deposits/figures",
+    response_model=list[SectorFigures],
+    responses=errors(401, 403),
+    summary="휴면금융자산 관리 현황: contributed, paid, donated and outstanding by sector",
+)
+def figures(request: Request, actor: FigureReader) -> SafeJSONResponse:
+    return SafeJSONResponse([plain(f) for f in disclosure_figures(platform_of(request), actor)])

@@ -1,0 +1,41 @@
+"""Dormant deposits (휴면예금 찾아줌): institutions' files, a person's look-up and claim, payout once."""
+
+from __future__ import annotations
+
+from seomin.services.dormant_deposits.claims import (
+    APPROVING_ROLES,
+    ClaimResult,
+    approve_payout,
+    claim_deposit,
+    mask_account,
+)
+from seomin.services.dormant_deposits.figures import FIGURE_ROLES, SectorFigures, disclosure_figures
+from seomin.services.dormant_deposits.holdings import (
+    FILE_COLUMNS,
+    LOOKUP_ROLES,
+    SECTORS,
+    HeldDeposit,
+    ImportReport,
+    import_file,
+    look_up_for_walk_in,
+    my_dormant_deposits,
+)
+
+__all__ = [
+    "APPROVING_ROLES",
+    "FIGURE_ROLES",
+    "FILE_COLUMNS",
+    "LOOKUP_ROLES",
+    "SECTORS",
+    "ClaimResult",
+    "HeldDeposit",
+    "ImportReport",
+    "SectorFigures",
+    "approve_payout",
+    "claim_deposit",
+    "disclosure_figures",
+    "import_file",
+    "look_up_for_walk_in",
+    "mask_account",
+    "my_dormant_deposits",
+]

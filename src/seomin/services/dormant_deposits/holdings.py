@@ -1,0 +1,187 @@
+"""Institutions' dormant-deposit files, and a person's look-up of what is held in their name."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from seomin.adapters.db.models import Applicant, DormantDeposit
+from seomin.domain.dormant import accrued_interest
+from seomin.domain.identity import parse_resident_number
+from seomin.services.errors import Forbidden, InputError, NotFound
+from seomin.services.platform import Actor, ActorType, Platform, audit
+
+SECTORS = frozenset({"bank", "insurance", "savings_bank", "credit_union", "securities"})
+FILE_COLUMNS = ("source_ref", "holder_rrn", "product", "amount", "rate_bp", "contributed_on")
+"""The documented CSV layout (UTF-8, header row); ``amount`` whole won, ``rate_bp`` a year."""
+LOOKUP_ROLES = frozenset({"counselor", "supervisor"})
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    added: int
+    already_held: int
+    rejects: tuple[tuple[int, str], ...]
+    """(line number, problem) per refused row; the problem never echoes a resident number."""
+    total_added: int
+    """Won added by this upload: reconciled by the institution against its own file total."""
+
+
+@dataclass(frozen=True, slots=True)
+class HeldDeposit:
+    id: int
+    institution_code: str
+    sector: str
+    product: str
+    amount: int
+    interest: int
+    """Accrued to today on the published rule (``domain.dormant.accrued_interest``)."""
+    status: str
+
+
+def import_file(
+    platform: Platform, actor: Actor, institution_code: str, sector: str, text: str, declared_total: int
+) -> ImportReport:
+    """Add the rows of an institution's CSV; rows already held (same reference) are skipped so a
+    re-upload is harmless. Refused rows are reported by line; ``declared_total`` must equal the sum of
+    the file's valid rows or nothing is written."""
+    if actor.type not in (ActorType.SYSTEM, ActorType.STAFF):
+        raise Forbidden("only the agency imports institutions' files")
+    if sector not in SECTORS:
+        raise InputError("sector", f"must be one of {', '.join(sorted(SECTORS))}")
+    reader = csv.DictReader(io.StringIO(text))
+    if tuple(reader.fieldnames or ()) != FILE_COLUMNS:
+        raise InputError("file", f"header must be {','.join(FILE_COLUMNS)}")
+    rows: list[DormantDeposit] = []
+    rejects: list[tuple[int, str]] = []
+    today = platform.today()
+    for line, raw in enumerate(reader, start=2):
+        try:
+            rows.append(_row(platform, institution_code, sector, raw, today))
+        except ValueError as exc:
+            rejects.append((line, str(exc)))
+    file_total = sum(r.amount for r in rows)
+    if file_total != declared_total:
+        raise InputError("declared_total", f"valid rows total {file_total:,} won, not {declared_total:,}")
+    added = already = total_added = 0
+    with platform.sessions.begin() as session:
+        for row in rows:
+            try:
+                with session.begin_nested():  # a re-uploaded reference is skipped, not an error
+                    session.add(row)
+            except IntegrityError:
+                already += 1
+                continue
+            added += 1
+            total_added += row.amount
+        audit(
+            session,
+            actor,
+            "dormant_file.imported",
+            "institution",
+            institution_code,
+            after={"added": added, "already_held": already, "rejects": len(rejects), "won": total_added},
+            reason=f"dormant-asset file of {institution_code}",
+        )
+    return ImportReport(added, already, tuple(rejects), total_added)
+
+
+def _row(
+    platform: Platform, institution: str, sector: str, raw: dict[str, str], today: date
+) -> DormantDeposit:
+    rrn = parse_resident_number(raw["holder_rrn"] or "", today)
+    ref = (raw["source_ref"] or "").strip()
+    product = (raw["product"] or "").strip()
+    if not ref or len(ref) > 64:
+        raise ValueError("source_ref must be 1-64 characters")
+    if not product or len(product) > 100:
+        raise ValueError("product must be 1-100 characters")
+    amount = _whole(raw["amount"], "amount")
+    rate_bp = _whole(raw["rate_bp"], "rate_bp")
+    if amount == 0 or rate_bp > 10_000:
+        raise ValueError("amount must be positive and rate_bp at most 10000")
+    try:
+        contributed_on = date.fromisoformat((raw["contributed_on"] or "").strip())
+    except ValueError:
+        raise ValueError("contributed_on must be YYYY-MM-DD") from None
+    if contributed_on > today:
+        raise ValueError("contributed_on is in the future")
+    return DormantDeposit(
+        institution_code=institution,
+        sector=sector,
+        source_ref=ref,
+        holder_rrn_hash=platform.vault.lookup_hash(rrn.value),
+        holder_rrn_encrypted=platform.vault.encrypt(rrn.value),
+        product=product,
+        amount=amount,
+        rate_bp=rate_bp,
+        contributed_on=contributed_on,
+        status="held",
+    )
+
+
+def _whole(text: str | None, field: str) -> int:
+    value = (text or "").strip()
+    if not value.isdigit():
+        raise ValueError(f"{field} must be a whole non-negative number")
+    return int(value)
+
+
+def my_dormant_deposits(platform: Platform, actor: Actor) -> list[HeldDeposit]:
+    """Everything held in the verified applicant's own name, with interest to today."""
+    if actor.type is not ActorType.APPLICANT:
+        raise Forbidden("sign in with identity verification to see your dormant deposits")
+    with platform.sessions.begin() as session:
+        applicant = session.get(Applicant, int(actor.id))
+        if applicant is None:
+            raise NotFound("applicant", actor.id)
+        return _held(platform, session, applicant.rrn_hash)
+
+
+def look_up_for_walk_in(platform: Platform, staff: Actor, rrn_text: str, why: str) -> list[HeldDeposit]:
+    """A counselor's look-up for a person at the counter: audited with the reason, the number masked."""
+    if staff.type is not ActorType.STAFF or staff.role not in LOOKUP_ROLES:
+        raise Forbidden("only counselors and supervisors look up dormant deposits for a walk-in")
+    if not why.strip():
+        raise InputError("reason", "say why the look-up is made")
+    try:
+        rrn = parse_resident_number(rrn_text, platform.today())
+    except ValueError as exc:
+        raise InputError("rrn", str(exc)) from None
+    with platform.sessions.begin() as session:
+        found = _held(platform, session, platform.vault.lookup_hash(rrn.value))
+        audit(
+            session,
+            staff,
+            "dormant.looked_up",
+            "holder",
+            rrn.masked,
+            after={"found": len(found)},
+            reason=why.strip(),
+        )
+        return found
+
+
+def _held(platform: Platform, session: Session, rrn_hash: str) -> list[HeldDeposit]:
+    today = platform.today()
+    deposits = session.scalars(
+        select(DormantDeposit).where(DormantDeposit.holder_rrn_hash == rrn_hash).order_by(DormantDeposit.id)
+    )
+    return [
+        HeldDeposit(
+            d.id,
+            d.institution_code,
+            d.sector,
+            d.product,
+            d.amount,
+            accrued_interest(d.amount, d.rate_bp, d.contributed_on, today),
+            d.status,
+        )
+        for d in deposits
+    ]

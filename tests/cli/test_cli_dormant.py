@@ -1,0 +1,34 @@
+"""`seomin dormant import`: an institution's file from the command line, refused rows by line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_cli import run_in
+
+from seomin.services.dormant_deposits import FILE_COLUMNS
+
+
+def test_import_an_institution_file_twice(tmp_path: Path) -> None:
+    env = {"SEOMIN_VAR_DIR": str(tmp_path), "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'dev.db'}"}
+    file = tmp_path / "kb.csv"
+    file.write_text(
+        "\n".join(
+            (
+                ",".join(FILE_COLUMNS),
+                "A-1,850301-1234567,보통예금,1000000,100,2024-05-15",
+                "A-2,850301-1234567,정기예금,0,100,2024-05-15",
+            )
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    args = ("dormant", "import", str(file), "--institution", "kb", "--sector", "bank", "--total", "1000000")
+    first = run_in(env, *args)
+    assert first.returncode == 0, first.stderr
+    assert "line 3:" in first.stdout and "1 added (1,000,000 won), 0 already held, 1 refused" in first.stdout
+    assert "850301" not in first.stdout
+    again = run_in(env, *args)
+    assert "0 added (0 won), 1 already held" in again.stdout
+    wrong = run_in(env, *args[:-1], "5")
+    assert wrong.returncode == 2 and wrong.stderr.startswith("seomin: declared_total:")
