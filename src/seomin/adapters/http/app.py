@@ -42,6 +42,7 @@ from seomin.adapters.http.applicant import router as applicant_router
 from seomin.adapters.http.auth import Unauthorized
 from seomin.adapters.http.bank import router as bank_router
 from seomin.adapters.http.docs import router as docs_router
+from seomin.adapters.http.knowledge import router as knowledge_router
 from seomin.adapters.http.public import (
     BODY_MODELS,
     INPUT_ERROR,
@@ -421,6 +422,7 @@ def create_app(
     app.include_router(public_router, prefix=API_PREFIX)
     app.include_router(applicant_router, prefix=API_PREFIX)
     app.include_router(staff_router, prefix=API_PREFIX)
+    app.include_router(knowledge_router, prefix=API_PREFIX)
     app.include_router(bank_router, prefix=API_PREFIX)
     app.include_router(docs_router)
     install_web(app)
