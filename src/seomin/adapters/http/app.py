@@ -52,6 +52,7 @@ from seomin.adapters.http.public import (
     resources,
 )
 from seomin.adapters.http.public import router as public_router
+from seomin.adapters.http.reports import router as reports_router
 from seomin.adapters.http.staff import router as staff_router
 from seomin.adapters.web import install_web
 from seomin.adapters.web.errors import error_page, is_page_request
@@ -423,6 +424,7 @@ def create_app(
     app.include_router(applicant_router, prefix=API_PREFIX)
     app.include_router(staff_router, prefix=API_PREFIX)
     app.include_router(knowledge_router, prefix=API_PREFIX)
+    app.include_router(reports_router, prefix=API_PREFIX)
     app.include_router(bank_router, prefix=API_PREFIX)
     app.include_router(docs_router)
     install_web(app)
