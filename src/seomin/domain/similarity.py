@@ -117,7 +117,12 @@ def rank(
     wanted = signature(query)
     if not wanted.bigrams:
         return []
-    scored = [Match(key, round(similarity(wanted, sig), 4)) for key, sig in candidates]
-    scored = [m for m in scored if m.score >= floor]
+    # Most entries share no bigram with the query: skip them before scoring (the search's hot loop).
+    grams = wanted.bigrams
+    scored = [
+        Match(key, score)
+        for key, sig in candidates
+        if not grams.isdisjoint(sig.bigrams) and (score := round(similarity(wanted, sig), 4)) >= floor
+    ]
     scored.sort(key=lambda m: (-m.score, m.key))
     return scored[:limit]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -185,12 +186,23 @@ def search(platform: Platform, query: str, limit: int = 3, staff: bool = False) 
     if not 1 <= limit <= MAX_RESULTS:
         raise InputError("limit", f"between 1 and {MAX_RESULTS}")
     with platform.sessions() as session:
-        stmt = select(KnowledgeEntry)
+        stmt = select(KnowledgeEntry.id, KnowledgeEntry.question)
         if not staff:
             stmt = stmt.where(KnowledgeEntry.public.is_(True))
-        rows = {row.id: row for row in session.scalars(stmt)}
-    matches = rank(q, ((key, signature(row.question)) for key, row in rows.items()), limit)
+        candidates = [(key, _signature(question)) for key, question in session.execute(stmt)]
+        matches = rank(q, candidates, limit)
+        rows = {
+            row.id: row
+            for row in session.scalars(
+                select(KnowledgeEntry).where(KnowledgeEntry.id.in_([m.key for m in matches]))
+            )
+        }
     return [
         SearchHit(m.key, rows[m.key].topic, rows[m.key].question, rows[m.key].answer, m.score)
         for m in matches
     ]
+
+
+# Questions change rarely and are searched on every chat turn: their signatures are kept per text, so a
+# search costs one scan of (id, question) and the set comparisons, not re-tokenizing every entry.
+_signature = lru_cache(maxsize=65_536)(signature)
