@@ -9,7 +9,14 @@ from test_applications import staff
 
 from seomin.adapters.db.models import AuditEvent, KnowledgeEntry, KnowledgeEntryVersion
 from seomin.services.errors import Forbidden, InputError, NotFound
-from seomin.services.knowledge_base import add_entry, get_entry, revise_entry, search
+from seomin.services.knowledge_base import (
+    add_entry,
+    get_entry,
+    load_starter_entries,
+    revise_entry,
+    search,
+    starter_entries,
+)
 from seomin.services.platform import Platform
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
@@ -70,3 +77,15 @@ def test_bad_input_is_refused_with_the_field_and_nothing_is_written(platform: Pl
     with platform.sessions() as session:
         assert session.scalar(select(func.count()).select_from(KnowledgeEntry)) == 0
         assert session.scalar(select(func.count()).select_from(KnowledgeEntryVersion)) == 0
+
+
+def test_the_starter_set_loads_once_and_answers_paraphrases(platform: Platform) -> None:
+    supervisor = staff(platform, "sup", "supervisor")
+    expected = starter_entries(platform)
+    assert len(expected) >= 10 and all(q and a for _, q, a in expected)
+    assert load_starter_entries(platform, supervisor) == len(expected)
+    assert load_starter_entries(platform, supervisor) == 0  # idempotent
+    fraud = search(platform, "진흥원 사칭 문자 받았어요", 3)
+    assert fraud and fraud[0].question.startswith("서민금융진흥원을 사칭하는")
+    booking = search(platform, "상담예약 하는 방법", 3)
+    assert booking and booking[0].question == "상담 예약은 어떻게 하나요?"

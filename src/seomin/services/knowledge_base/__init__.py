@@ -14,6 +14,7 @@ from seomin.services.knowledge_base.entries import (
     revise_entry,
     search,
 )
+from seomin.services.knowledge_base.starter import load_starter_entries, starter_entries
 
 __all__ = [
     "MAX_RESULTS",
@@ -24,6 +25,8 @@ __all__ = [
     "SearchHit",
     "add_entry",
     "get_entry",
+    "load_starter_entries",
     "revise_entry",
     "search",
+    "starter_entries",
 ]
