@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from seomin.adapters.db.models import KnowledgeEntry
+from seomin.adapters.db.models import KnowledgeEntry, StaffUser
+from seomin.services.errors import NotFound
 from seomin.services.knowledge_base.entries import add_entry
-from seomin.services.platform import Actor, Platform
+from seomin.services.platform import Actor, ActorType, Platform
 
 # (topic, question, answer): public FAQ entries written from the seeds.
 GENERAL: tuple[tuple[str, str, str], ...] = (
@@ -78,6 +79,16 @@ def load_starter_entries(platform: Platform, actor: Actor) -> int:
             present.add(question)
             added += 1
     return added
+
+
+def load_starter_entries_as(platform: Platform, username: str) -> int:
+    """The operator's console form: the starter entries owned by the named active writer."""
+    with platform.sessions() as session:
+        user = session.scalars(select(StaffUser).where(StaffUser.username == username)).one_or_none()
+        if user is None or not user.active:
+            raise NotFound("staff_user", username)
+        actor = Actor(ActorType.STAFF, str(user.id), user.role)
+    return load_starter_entries(platform, actor)
 
 
 def _topic_particle(word: str) -> str:
