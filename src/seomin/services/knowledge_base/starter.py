@@ -93,6 +93,6 @@ def load_starter_entries_as(platform: Platform, username: str) -> int:
 
 def _topic_particle(word: str) -> str:
     """은 after a final consonant (받침), 는 after a vowel: 미소금융은, 햇살론유스는."""
-    last = word[-1]
-    has_final = "가" <= last <= "힣" and (ord(last) - 0xAC00) % 28 != 0
+    syllables = [ch for ch in word if "가" <= ch <= "힣"]  # 미소금융 (운영자금): the particle follows 금
+    has_final = bool(syllables) and (ord(syllables[-1]) - 0xAC00) % 28 != 0
     return "은" if has_final else "는"
