@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -294,9 +295,8 @@ def test_the_development_outbox_shows_what_a_phone_received(tmp_path: Path) -> N
     assert run_in(env, "notify", "dispatch").stdout.strip() == "0 messages sent"
 
 
-def test_administration_without_the_demo(tmp_path: Path) -> None:
-    """Staff accounts and bank keys from the command line on a fresh database: every change one line, a
-    bad value one line and exit 2, the password asked for and never an argument."""
+def admin_on_fresh_database(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``seomin admin …`` on a fresh SQLite database in ``tmp_path``: args, and ``stdin`` for prompts."""
     import os
 
     env = {
@@ -316,6 +316,13 @@ def test_administration_without_the_demo(tmp_path: Path) -> None:
             env=env,
         )
 
+    return admin
+
+
+def test_administration_without_the_demo(tmp_path: Path) -> None:
+    """Staff accounts and bank keys from the command line on a fresh database: every change one line, a
+    bad value one line and exit 2, the password asked for and never an argument."""
+    admin = admin_on_fresh_database(tmp_path)
     created = admin(
         "create-staff", "kim", "--role", "reviewer", "--name", "김심사", stdin="a long enough pw\n" * 2
     )
@@ -395,3 +402,18 @@ def test_the_shipped_examples_run_as_the_readme_says(tmp_path: Path) -> None:
     assert screened.returncode == 0, screened.stderr
     statuses = [line.split(",")[1] for line in (tmp_path / "decisions.csv").read_text().splitlines()[1:]]
     assert statuses == ["eligible", "ineligible", "ineligible", "needs_confirmation"]
+
+
+def test_load_knowledge_adds_the_starter_set_once(tmp_path: Path) -> None:
+    """The knowledge base's starter set from the console: owned by a named writer, loaded once."""
+    admin = admin_on_fresh_database(tmp_path)
+    created = admin(
+        "create-staff", "lee", "--role", "counselor", "--name", "이상담", stdin="a long enough pw\n" * 2
+    )
+    assert created.returncode == 0, created.stderr
+    first = admin("load-knowledge", "lee")
+    assert first.returncode == 0 and "added" in first.stdout, first.stderr
+    assert int(first.stdout.split()[0]) >= 10
+    assert admin("load-knowledge", "lee").stdout.startswith("0 ")
+    unknown = admin("load-knowledge", "nobody")
+    assert unknown.returncode == 2 and unknown.stderr.count("\n") == 1

@@ -677,3 +677,17 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@admin_app.command("load-knowledge")
+def admin_load_knowledge(
+    username: Annotated[
+        str, typer.Argument(help="The counselor, reviewer or supervisor who owns the entries")
+    ],
+) -> None:
+    """Load the knowledge base's starter entries (catalog products in force and common questions); entries
+    already present are skipped."""
+    from seomin.services.knowledge_base.starter import load_starter_entries_as
+
+    added = _admin(lambda p: load_starter_entries_as(p, username))
+    out.print(f"{added} knowledge-base entries added")

@@ -670,3 +670,61 @@ class DormantClaim(Base):
     filed_on: Mapped[date]
     approved_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Knowledge base (상담 지식베이스, issue 14) ---------------------------------------------------------
+
+
+class KnowledgeEntry(Base):
+    """A staff Q&A entry: the current question and answer, its owner and version number. Every version,
+    the current one included, is kept in ``knowledge_entry_versions``."""
+
+    __tablename__ = "knowledge_entries"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(32), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KnowledgeEntryVersion(Base):
+    __tablename__ = "knowledge_entry_versions"
+    __table_args__ = (UniqueConstraint("entry_id", "version"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("knowledge_entries.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    edited_by: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Fraud report center (사칭·불법사금융 신고센터, issue 14) ---------------------------------------------
+
+
+class FraudReport(Base):
+    """A report of a fake site, SNS account, phone number or app, by anyone (no account). Reports naming
+    the same ``target_key`` form one group for triage. The reporter's phone, given for a callback, is
+    encrypted."""
+
+    __tablename__ = "fraud_reports"
+    __table_args__ = (
+        CheckConstraint("kind IN ('site', 'sns', 'phone', 'app')", name="kind"),
+        CheckConstraint("status IN ('received', 'confirmed', 'referred', 'dismissed')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    reference_no: Mapped[str] = mapped_column(String(24), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    target: Mapped[str] = mapped_column(String(300))
+    target_key: Mapped[str] = mapped_column(String(300), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    lost_money: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone_encrypted: Mapped[str | None] = mapped_column(Text)
+    phone_masked: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    referred_to: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

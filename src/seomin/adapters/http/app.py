@@ -45,6 +45,7 @@ from seomin.adapters.http.consulting import router as consulting_router
 from seomin.adapters.http.docs import router as docs_router
 from seomin.adapters.http.dormant import router as dormant_router
 from seomin.adapters.http.guarantee_fees import router as guarantee_fees_router
+from seomin.adapters.http.knowledge import router as knowledge_router
 from seomin.adapters.http.matching import router as matching_router
 from seomin.adapters.http.public import (
     BODY_MODELS,
@@ -55,6 +56,7 @@ from seomin.adapters.http.public import (
     resources,
 )
 from seomin.adapters.http.public import router as public_router
+from seomin.adapters.http.reports import router as reports_router
 from seomin.adapters.http.staff import router as staff_router
 from seomin.adapters.web import install_web
 from seomin.adapters.web.errors import error_page, is_page_request
@@ -427,6 +429,8 @@ def create_app(
     app.include_router(public_router, prefix=API_PREFIX)
     app.include_router(applicant_router, prefix=API_PREFIX)
     app.include_router(staff_router, prefix=API_PREFIX)
+    app.include_router(knowledge_router, prefix=API_PREFIX)
+    app.include_router(reports_router, prefix=API_PREFIX)
     app.include_router(bank_router, prefix=API_PREFIX)
     app.include_router(matching_router, prefix=API_PREFIX)
     app.include_router(consulting_router, prefix=API_PREFIX)

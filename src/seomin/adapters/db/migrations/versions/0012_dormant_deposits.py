@@ -1,7 +1,7 @@
 """dormant deposits (휴면예금 찾아줌) and their claims
 
-Revision ID: 0010
-Revises: 0013
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-05 16:50:00
 
 Contributing institutions' dormant deposits, keyed by the holder's hashed resident number, and at most one
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0013"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """agency loans: the agency's own small loan, paid to the borrower's account, interest only
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-05 16:40:00
 
 불법사금융예방대출 is lent by the agency itself: no bank, no guarantee certificate. An approved application
@@ -19,8 +19,8 @@ from alembic import op
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
