@@ -28,21 +28,22 @@ def test_a_year_of_on_time_payments_and_a_repaid_card_loan_golden() -> None:
     assert projection.start_band == "600–649"
     by_month = {m.month: m for m in projection.months}
     assert by_month[0].score == 640 and (by_month[0].low, by_month[0].high) == (635, 645)
-    assert by_month[1].score == 643  # +3 for the first clean month
-    assert by_month[2].score == 659  # 640 + 6 on time + 12.5 for half the card loan, half up
-    # month 12: 36 on time + 12.5 card loan + 20 (80%→30%) + 1 (30%→20%) + 5 consulting = 74.5
-    assert by_month[12].score == 715 and by_month[12].band == "700–749"
-    assert (by_month[12].low, by_month[12].high) == (715 - 29, 715 + 29)
+    assert by_month[1].score == 643  # 642.5 after the first clean month (+2.5), half up
+    assert by_month[2].score == 657  # 640 + 5 on time + 11.6 for half the card loan = 656.6
+    # month 12: 30 on time + 11.6 card loan + 22 (80%→30%) + 0.6 (30%→20%) + 4.5 consulting = 68.7
+    assert by_month[12].score == 709 and by_month[12].band == "700–749"
+    assert (by_month[12].low, by_month[12].high) == (709 - 29, 709 + 29)
     assert [e.kind for e in projection.effects] == [
         "repay_card_loan", "reduce_utilization", "complete_consulting", "on_time_payments",
     ]  # fmt: skip
-    assert projection.effects[-1].points == 36 and "+36.0점" in projection.effects[-1].why_ko
+    assert projection.effects[-1].points == 30 and "+30.0점" in projection.effects[-1].why_ko
 
 
 def test_arrears_must_be_cleared_before_the_record_counts() -> None:
     clean = simulate_credit(CreditState(600), (Action("on_time_payments"),), months=6)
     late = simulate_credit(CreditState(600, in_arrears=True), (Action("on_time_payments"),), months=6)
-    assert late.months[-1].score == clean.months[-1].score - 3
+    # six clean months give 615; cleared in month 1, five give 612.5, rounded half up to 613
+    assert (clean.months[-1].score, late.months[-1].score) == (615, 613)
     assert "연체를 먼저 해소" in late.effects[0].why_ko
 
 

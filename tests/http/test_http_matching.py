@@ -85,7 +85,7 @@ def test_the_credit_simulator_answers_an_estimate_month_by_month(client: TestCli
     assert answer.status_code == 200, answer.text
     projection = answer.json()
     assert projection["estimate"] is True and projection["start_band"] == "600–649"
-    assert len(projection["months"]) == 13 and projection["months"][-1]["score"] == 715
+    assert len(projection["months"]) == 13 and projection["months"][-1]["score"] == 709
     assert projection["months"][-1]["band"] == "700–749"
 
 
