@@ -35,6 +35,7 @@ with warnings.catch_warnings():  # Starlette would rather see httpx2; httpx is w
 
 SEOMIN = shutil.which("seomin") or str(Path(sys.executable).with_name("seomin"))
 AS_OF = "2025-05-01"
+LOWEST = "lowest-credit-special"
 
 PROFILE: dict[str, Any] = {
     "birth_date": "1985-03-01",
@@ -344,6 +345,11 @@ def test_profile_errors_match_the_cli(
         ({**eligibility_body("lowest-credit-special", {}), "as_of": 1746057600}, "as_of", "YYYY-MM-DD"),
         ({**eligibility_body("lowest-credit-special", {}), "as_of": "2025-05-01T00:00:00"}, "as_of", ""),
         ({**eligibility_body("lowest-credit-special", {}), "extra": 1}, "extra", "not permitted"),
+        # JSON types as such: text is not silently read as a number or a flag (issue 12)
+        (eligibility_body(LOWEST, {"kcb_score": "640"}), "profile.kcb_score", "whole number"),
+        (eligibility_body(LOWEST, {"annual_income": 3e7}), "profile.annual_income", "whole number"),
+        (eligibility_body(LOWEST, {"public_record": "no"}), "profile.public_record", "true or false"),
+        (eligibility_body(LOWEST, {"vulnerable": 1}), "profile.vulnerable", "true or false"),
     ],
 )  # fmt: skip
 def test_bad_eligibility_input_is_a_422_naming_the_field(

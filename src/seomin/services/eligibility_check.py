@@ -16,11 +16,42 @@ from seomin.domain.money import format_rate
 from seomin.domain.profile import ApplicantProfile
 from seomin.services.errors import InputError, InputErrorCode, input_error_from
 
+_WHOLE_NUMBERS = ("annual_income", "kcb_score", "nice_score", "employed_months", "pension_payments")
+_FLAGS = ("public_record", "vulnerable", "basic_livelihood")
+
+
+def _check_json_types(data: Mapping[str, Any]) -> None:
+    """JSON numbers and booleans as such: ``"640"`` or ``"no"`` would otherwise be read as 640 and False,
+    silently (a typo'd ``"yes"`` too). Forms and files parse their text first and pass typed values."""
+
+    def number(value: object, field: str) -> None:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise InputError(field, f"must be a whole number, not {type(value).__name__}")
+
+    def flag(value: object, field: str) -> None:
+        if value is not None and not isinstance(value, bool):
+            raise InputError(field, f"must be true or false, not {type(value).__name__}")
+
+    for name in (*_WHOLE_NUMBERS, "requested_amount"):
+        number(data.get(name), f"profile.{name}")
+    for name in _FLAGS:
+        flag(data.get(name), f"profile.{name}")
+    adjustment = data.get("debt_adjustment")
+    if isinstance(adjustment, Mapping):
+        number(adjustment.get("faithful_months"), "profile.debt_adjustment.faithful_months")
+    for i, loan in enumerate(data.get("existing_loans") or ()):
+        if isinstance(loan, Mapping):
+            for name in ("amount", "balance"):
+                number(loan.get(name), f"profile.existing_loans.{i}.{name}")
+            for name in ("in_arrears", "repaid"):
+                flag(loan.get(name), f"profile.existing_loans.{i}.{name}")
+
 
 def parse_profile(catalog: Catalog, data: Any) -> ApplicantProfile:
     """Validate raw profile data against the schema and the catalog; bank names become codes."""
     if not isinstance(data, Mapping):
         raise InputError("profile", "must be a JSON object")
+    _check_json_types(data)
     try:
         profile = ApplicantProfile.model_validate(data)
     except ValidationError as exc:
