@@ -124,3 +124,9 @@ def test_htmx_gets_only_the_panel(client: TestClient) -> None:
 def test_english(client: TestClient) -> None:
     html = client.get("/simulate", params={"lang": "en", "amount": "5000000"}).text
     assert "First payment" in html and "Monthly payment by period" in html
+
+
+def test_a_huge_amount_is_told_the_products_limit_not_the_parsers(client: TestClient) -> None:
+    """Issue 12: 5조 was answered "enter 1,000,000,000,000원 or less"; the product's limit is what matters."""
+    html = client.get("/simulate?product=lowest-credit-special&amount=5000000000000").text
+    assert "1인 한도는" in html and "1,000,000,000,000" not in html

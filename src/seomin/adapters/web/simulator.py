@@ -101,6 +101,10 @@ def _typical(schedule: Schedule) -> Installment:
     return schedule.installments[min(grace, len(schedule.installments) - 1)]
 
 
+_ANY_AMOUNT = 10**18
+"""Parsed as a number only to be compared with the product's limit just after."""
+
+
 def _read(
     request: Request, products: list[ProductVersion]
 ) -> tuple[dict[str, Any], dict[str, Message], SimulationRequest | None, ProductVersion]:
@@ -125,7 +129,12 @@ def _read(
         "preferential": _option(reader.raw("preferential"), preferential_codes, ""),
         "vulnerable": reader.flag("vulnerable") and product.rate.vulnerable_annual is not None,
     }
-    amount = reader.won("amount", minimum=10_000) if "amount" in query else product.limits.first_time
+    # any figure above the product's limit gets the limit's words below, never the parser's 1조 bound
+    amount = (
+        reader.won("amount", minimum=10_000, maximum=_ANY_AMOUNT)
+        if "amount" in query
+        else product.limits.first_time
+    )
     limit = product.limits.total_per_person
     if amount is not None and amount > limit:
         reader.fail(
