@@ -56,7 +56,11 @@ def test_a_delinquent_loan_shows_the_next_due_date_and_the_arrears(
     assert "연체 중에는 추가대출을 받을 수 없습니다" in text
     assert "850301-1******" in text and "850301-1234567" not in text  # masked
     assert "010-****-1357" in text and "2468" not in text
-    assert 'class="table-scroll"' in text
+    assert 'class="table-scroll" tabindex="0"' in text  # a phone scrolls it by keyboard too
+    # how to pay, by when, and what happens at 90 days (issue 12)
+    assert "갚는 방법: 광주은행" in text
+    assert "2025.07.03까지 갚지 않으면 부실로 분류되어" in text  # 2025-04-04 + 90 days
+    assert 'data-arrears="rate"' in text  # the rate chart no longer promises this year's cut
 
 
 def test_an_on_time_loan_shows_its_rate_path_and_additional_loan(

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -190,6 +190,9 @@ class LoanView:
     """The rate an on-time payer has now; above ``current_rate_bp`` never, below it after a missed step."""
     additional: AdditionalLoanView
     repaid_on: date | None
+    default_on: date | None = None
+    """In arrears: the day the oldest overdue installment reaches the product's default threshold (부실,
+    90 days), when the bank may claim subrogation and the debt passes to the agency."""
 
     @property
     def overdue_amount(self) -> int:
@@ -699,7 +702,19 @@ def _loan(session: Session, platform: Platform, loan: Loan, today: date) -> Loan
         rate_on_path_bp=on_path,
         additional=_additional(session, platform, loan, version, today),
         repaid_on=loan.repaid_on,
+        default_on=_default_on(overdue, version),
     )
+
+
+DEFAULT_DAYS_PAST_DUE = 90
+"""The threshold for a loan whose product version the catalog no longer knows."""
+
+
+def _default_on(overdue: tuple[InstallmentArrears, ...], version: ProductVersion | None) -> date | None:
+    if not overdue:
+        return None
+    days = version.guarantee.default_days_past_due if version is not None else DEFAULT_DAYS_PAST_DUE
+    return min(o.due_date for o in overdue) + timedelta(days=days)
 
 
 def _recourse(session: Session, applicant_id: int, today: date) -> tuple[RecourseView, ...]:
