@@ -259,9 +259,9 @@ def test_maker_checker_the_maker_cannot_confirm_a_second_reviewer_can(
     url = f"/staff/applications/{application_id}/second-review"
     own = maker.post(url, data={"decision": "confirm"})
     assert own.status_code == 409
-    assert (
-        "승인을 제안한 심사자는 2차 심사를 할 수 없습니다." in own.text and "SECOND_REVIEWER_SAME" in own.text
-    )
+    assert "승인을 제안한 심사자는 2차 심사를 할 수 없습니다." in own.text
+    assert "SECOND_REVIEWER_SAME" not in own.text  # plain words, no code (issue 12)
+    assert 'value="confirm"' not in page.text  # the maker is not offered the button at all
     assert status_of(platform, application_id) == "pending_second_review"
     again = maker.post(f"/staff/applications/{application_id}/decision", data={"decision": "approve"})
     assert again.status_code == 409 and "2차 심사를 기다리는 신청입니다." in again.text
@@ -285,7 +285,7 @@ def test_a_limit_conflict_is_shown_in_the_engines_words(platform: Platform, staf
     refused = reviewer.post(f"/staff/applications/{second}/decision", data={"decision": "approve"})
     assert refused.status_code == 409
     alert = re.search(r'id="page-alert">(.*?)</div>', refused.text, re.S)
-    assert alert is not None and "ADDITIONAL_LOAN_TOO_EARLY" in alert.group(1)
+    assert alert is not None and "ADDITIONAL_LOAN_TOO_EARLY" not in alert.group(1)  # words, not a code
     assert "추가대출은 최초 대출(2025.05.15) 후 6개월 이상 연체 없이 이용해야 합니다." in alert.group(1)
     assert status_of(platform, second) == "submitted"
 

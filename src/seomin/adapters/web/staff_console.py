@@ -411,11 +411,12 @@ def _service_error_alert(exc: Exception) -> tuple[int, tuple[str, str, str]]:
     if isinstance(exc, Conflict):
         if exc.words is not None:  # the engine's own words, both languages
             ko, en = exc.words
-            return 409, (ko, en, exc.code)
-        ko, en = CONFLICT_MESSAGES.get(
-            exc.code, ("지금 상태에서는 할 수 없는 결정입니다.", "Not possible in the current state.")
-        )
-        return 409, (ko, en, f"{exc.code}: {exc.message}")
+            return 409, (ko, en, "")
+        if exc.code in CONFLICT_MESSAGES:  # plain words: the code is for the log, not for people
+            ko, en = CONFLICT_MESSAGES[exc.code]
+            return 409, (ko, en, "")
+        ko, en = ("지금 상태에서는 할 수 없는 결정입니다.", "Not possible in the current state.")
+        return 409, (ko, en, exc.message)
     if isinstance(exc, Forbidden):
         return 403, ("이 일을 할 권한이 없습니다.", "Your role may not do this.", str(exc))
     assert isinstance(exc, InputError)
