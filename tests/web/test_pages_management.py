@@ -167,3 +167,14 @@ def test_bad_policy_input_names_the_field(client: TestClient, platform: Platform
     assert 'id="kcb_max-error"' in page.text
     assert 'id="take_up-error"' in page.text
     assert 'role="img"' not in page.text
+
+
+def test_management_opens_on_the_latest_year_with_a_plan(client: TestClient, platform: Platform) -> None:
+    """Issue 12: /manage opened on an empty current year; it opens where a plan is (here seed 000's 2021),
+    and an empty year's hint speaks of uploading, not of command-line tools."""
+    sign_in(client, platform, "supervisor")
+    empty = client.get("/manage").text
+    assert "seomin plan import" not in empty and "공급계획이 아직 없습니다" in empty
+    import_plan(platform.engine, seed_plan(), source=SEED_PLAN, actor=ADMIN)
+    opened = client.get("/manage").text
+    assert "2021년 서민금융 공급실적" in opened and "공급계획이 아직 없습니다" not in opened

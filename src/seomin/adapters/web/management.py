@@ -38,7 +38,13 @@ from seomin.domain.catalog import ProductVersion
 from seomin.domain.supply import Level, PlanError, check_table
 from seomin.services.analytics import ScreeningInputError, synthetic_applicants
 from seomin.services.analytics.policy import SEGMENTS, PolicyChanges, PolicyInputError, simulate_policy
-from seomin.services.analytics.supply import SupplyError, SupplyReport, import_plan, supply_report
+from seomin.services.analytics.supply import (
+    SupplyError,
+    SupplyReport,
+    import_plan,
+    latest_plan_year,
+    supply_report,
+)
 
 router = APIRouter(prefix="/manage")
 READERS = ("supervisor", "auditor")
@@ -65,7 +71,13 @@ def supply_page(
     """공급계획 대비 실적: seed 000's table for the year, computed from the executed loans."""
     actor = require_staff(request, *READERS)
     platform = platform_of(request)
-    chosen = _year(year, platform.today())
+    today = platform.today()
+    # no year asked: the latest year with a plan, not an empty current year
+    chosen = (
+        _year(year, today)
+        if year is not None
+        else latest_plan_year(platform.engine, today.year) or today.year
+    )
     report = _report(request, chosen, basis)
     total = next(r for r in report.rows if r.level is Level.TOTAL)
     charts = []

@@ -182,6 +182,15 @@ class ActualSupply:
         return [sum((m[i] for m in self.monthly.values()), Decimal(0)) for i in range(12)]
 
 
+def latest_plan_year(engine: Engine, up_to: int) -> int | None:
+    """The latest year up to ``up_to`` with a stored plan: what management wants to open on."""
+    with engine.connect() as conn:
+        year: int | None = conn.execute(
+            select(func.max(SupplyPlanRow.year)).where(SupplyPlanRow.year <= up_to)
+        ).scalar_one_or_none()
+        return year
+
+
 AGENCY_CHANNEL = "agency"
 """The lending channel of the agency's own loans in the line mapping (they have no bank)."""
 
