@@ -241,3 +241,30 @@ def test_english(desk: TestClient, platform: Platform) -> None:
     desk.get("/bank?lang=en")
     html = desk.post("/bank/verify", data={"certificate_no": certificate, "verification_code": "1"}).text
     assert "do not match" in html
+
+
+def test_a_verified_certificate_is_executed_from_the_desk_exactly_once(
+    desk: TestClient, platform: Platform
+) -> None:
+    """Issue 12: after verifying a certificate the desk can make the loan, today, once however often the
+    button is pressed."""
+    from seomin.adapters.db.models import Loan
+
+    _, certificate = make_guarantee(platform, amount=3_000_000, issued_on=date(2025, 5, 15))
+    verified = desk.post("/bank/verify", data={"certificate_no": certificate, "verification_code": "123456"})
+    assert 'id="execute-form"' in verified.text
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', verified.text)
+    assert key is not None
+    form = {"certificate_no": certificate, "verification_code": "123456", "idempotency_key": key.group(1)}
+    first = desk.post("/bank/execute", data=form, follow_redirects=False)
+    again = desk.post("/bank/execute", data=form, follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"].startswith("/bank/loans/")
+    assert again.headers["location"] == first.headers["location"]
+    with platform.sessions() as session:
+        assert session.execute(select(func.count()).select_from(Loan)).scalar_one() == 1
+    shown = desk.get(first.headers["location"])
+    assert shown.status_code == 200 and "3,000,000원" in shown.text
+    after = desk.post("/bank/verify", data={"certificate_no": certificate, "verification_code": "123456"})
+    assert 'id="execute-form"' not in after.text  # executed: no second button
+    wrong = desk.post("/bank/execute", data={**form, "verification_code": "000000", "idempotency_key": "x"})
+    assert wrong.status_code in (409, 422) and "Traceback" not in wrong.text

@@ -24,7 +24,7 @@ from seomin.adapters.web.session_cookies import require_bank, safe_next, sign_in
 from seomin.domain.lifecycle import LoanStatus
 from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
 from seomin.services.identity import authenticate_bank
-from seomin.services.loans import get_loan, list_loans, post_payment, verify_certificate
+from seomin.services.loans import execute_loan, get_loan, list_loans, post_payment, verify_certificate
 
 router = APIRouter(prefix="/bank")
 
@@ -124,7 +124,11 @@ def home(request: Request) -> Response:
 @router.get("/verify")
 def verify_form(request: Request) -> Response:
     require_bank(request)
-    return render(request, "bank/verify.html", {"errors": {}, "values": {}, "problem": None, "found": None})
+    return render(
+        request,
+        "bank/verify.html",
+        {"errors": {}, "values": {}, "problem": None, "found": None, "execution_key": ""},
+    )
 
 
 @router.post("/verify")
@@ -135,7 +139,13 @@ async def verify(request: Request) -> Response:
     reader = FormReader(values)
     number = reader.text("certificate_no", max_length=32)
     code = reader.text("verification_code", max_length=64)
-    context: dict[str, Any] = {"errors": reader.errors, "values": values, "problem": None, "found": None}
+    context: dict[str, Any] = {
+        "errors": reader.errors,
+        "values": values,
+        "problem": None,
+        "found": None,
+        "execution_key": str(uuid.uuid4()),  # one per verification: a double submit executes once
+    }
     if number is None or code is None:
         return render(request, "bank/verify.html", context, status_code=422)
     try:
@@ -155,6 +165,41 @@ async def verify(request: Request) -> Response:
         context["problem"] = _conflict_message(exc)
         return render(request, "bank/verify.html", context, status_code=409)
     return render(request, "bank/verify.html", context)
+
+
+@router.post("/execute")
+async def execute(request: Request) -> Response:
+    """대출 실행 from the verified certificate, today, exactly once (the verification's key)."""
+    bank = require_bank(request)
+    form = await request.form()
+    values = {k: v.strip() for k, v in form.items() if isinstance(v, str)}
+    platform = platform_of(request)
+    try:
+        done = execute_loan(
+            platform,
+            bank,
+            values.get("certificate_no", ""),
+            values.get("verification_code", ""),
+            platform.today(),
+            values.get("idempotency_key", "") or str(uuid.uuid4()),
+        )
+    except (InputError, NotFound):
+        problem = Message(
+            "보증서를 다시 확인해 주세요. 번호나 확인번호가 맞지 않습니다.",
+            "Verify the certificate again: its number or code does not match.",
+        )
+        context = {"errors": {}, "values": values, "problem": problem, "found": None, "execution_key": ""}
+        return render(request, "bank/verify.html", context, status_code=422)
+    except Conflict as exc:
+        context = {
+            "errors": {},
+            "values": values,
+            "problem": _conflict_message(exc),
+            "found": None,
+            "execution_key": "",
+        }
+        return render(request, "bank/verify.html", context, status_code=409)
+    return RedirectResponse(f"/bank/loans/{done['loan_id']}", status_code=303)
 
 
 # --- loans and payments ----------------------------------------------------------------------------------
