@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from builders import business_day, make_guarantee
 from seomin.adapters.db.models import BankApiKey, Payment
 from seomin.services.identity import issue_bank_api_key
-from seomin.services.loans import execute_loan
+from seomin.services.loans import execute_loan, payoff_quote
 from seomin.services.platform import Actor, ActorType, Platform
 
 KWANGJU = Actor(ActorType.BANK, "kwangju")
@@ -141,6 +141,11 @@ def test_the_loans_list_and_a_loan_with_its_schedule(desk: TestClient, platform:
     assert page.text.count("data-installment=") == 60
     assert "2025.05.12" in page.text  # 2025-05-10 is a Saturday
     assert re.search(r'name="idempotency_key" value="[0-9a-f-]{36}"', page.text)
+    # the first installment (2025-05-12) is 3 days late on 2025-05-15: the overdue total and the payoff
+    quote = payoff_quote(platform, KWANGJU, loan_id, platform.today())
+    assert quote["amount_due"] > 0
+    assert f'data-field="overdue">{quote["amount_due"]:,}원<' in page.text
+    assert f'data-field="payoff">{quote["total"]:,}원<' in page.text
     assert desk.get("/bank/loans/999999").status_code == 404
     assert desk.get("/bank/loans/abc").status_code == 404
 

@@ -24,7 +24,14 @@ from seomin.adapters.web.session_cookies import require_bank, safe_next, sign_in
 from seomin.domain.lifecycle import LoanStatus
 from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
 from seomin.services.identity import authenticate_bank
-from seomin.services.loans import execute_loan, get_loan, list_loans, post_payment, verify_certificate
+from seomin.services.loans import (
+    execute_loan,
+    get_loan,
+    list_loans,
+    payoff_quote,
+    post_payment,
+    verify_certificate,
+)
 
 router = APIRouter(prefix="/bank")
 
@@ -244,6 +251,9 @@ def _loan_page(
     shown.setdefault("paid_on", platform.today().isoformat())
     shown.setdefault("idempotency_key", str(uuid.uuid4()))
     next_due = next((r for r in loan["schedule"] if r["paid_on"] is None), None)
+    is_open = loan["status"] not in CLOSED
+    # what is owed today: the overdue total (late interest included) and what closes the loan
+    quote = payoff_quote(platform, bank, loan_id, platform.today()) if is_open else None
     return render(
         request,
         "bank/loan.html",
@@ -253,7 +263,8 @@ def _loan_page(
             "errors": errors or {},
             "problem": problem,
             "next_due": next_due,
-            "open": loan["status"] not in CLOSED,
+            "quote": quote,
+            "open": is_open,
         },
         status_code=status_code,
     )
