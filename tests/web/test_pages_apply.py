@@ -134,6 +134,9 @@ def test_the_steps_carry_the_earlier_answers(client: TestClient) -> None:
     assert first.status_code == 200 and 'aria-current="step"' in first.text
     bad = client.post("/apply", data={**LOAN, "amount": "많이", "step": "loan"})
     assert bad.status_code == 422 and 'id="amount-error"' in bad.text
+    # a first loan above the first-time limit is told at the amount step, not after the uploads (issue 12)
+    above = client.post("/apply", data={**LOAN, "amount": "700만", "step": "loan"})
+    assert above.status_code == 422 and "처음 이용하시면 최대 500만 원까지" in above.text
     profile = client.post("/apply", data={**LOAN, "step": "loan"})
     assert profile.status_code == 200
     assert 'type="hidden" name="amount" value="3,000,000"' in profile.text

@@ -36,6 +36,7 @@ from seomin.domain import vocabulary
 from seomin.domain.catalog import DebtAdjustmentKind, Occupation, ProductVersion
 from seomin.domain.eligibility import PURPOSE_NAMES, document_valid_from, required_document_groups
 from seomin.domain.identity import normalize_phone, parse_resident_number
+from seomin.domain.money import format_manwon
 from seomin.domain.profile import ApplicantProfile, DebtAdjustment
 from seomin.domain.regions import REGIONS
 from seomin.services import my_page
@@ -43,6 +44,7 @@ from seomin.services.applications import (
     MAX_DOCUMENT_BYTES,
     agree_and_issue_guarantee,
     complete_education,
+    first_time_cap,
     submit_application,
 )
 from seomin.services.errors import Conflict, InputError, InputErrorCode
@@ -457,6 +459,14 @@ async def apply_submit(request: Request) -> Response:
         step = str(form.get("step") or "loan")
         reader = FormReader(form)
         loan = _read_loan(platform, reader)
+        if loan is not None and reader.ok:
+            cap = await run_in_threadpool(first_time_cap, platform, actor, loan.product)
+            if cap is not None and loan.amount > cap:  # said at the amount step, not after the uploads
+                reader.fail(
+                    "amount",
+                    f"처음 이용하시면 최대 {format_manwon(cap)}까지 신청할 수 있어요.",
+                    f"A first loan of this product is at most {cap:,} won.",
+                )
         if not reader.ok or loan is None:
             return _render_step(request, "loan", form, reader.errors, status_code=422)
         if step == "loan":

@@ -22,7 +22,7 @@ from seomin.domain.lifecycle import ApplicationStatus
 from seomin.domain.profile import ApplicantProfile
 from seomin.domain.regions import normalize_region
 from seomin.services.applications.commands import media_type_of
-from seomin.services.applications.common import _applicant_id, _approved_amounts
+from seomin.services.applications.common import _applicant_id, _approved_amounts, _loans
 from seomin.services.applications.review import REVIEW_ROLES
 from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
 from seomin.services.identity import STAFF_ROLES
@@ -326,3 +326,12 @@ def open_document(platform: Platform, staff: Actor, application_id: int, documen
         return DocumentFile(
             document.original_name, media_type_of(content) or "application/octet-stream", content
         )
+
+
+def first_time_cap(platform: Platform, actor: Actor, product: ProductVersion) -> int | None:
+    """The first-time limit when the applicant has had no loan of the product's family (a first loan
+    cannot exceed it), else None: an additional or repeat loan is judged whole at submission."""
+    applicant_id = _applicant_id(actor)
+    with platform.sessions() as session:
+        had = _loans(session, applicant_id, product.limit_family)
+    return None if had else product.limits.first_time
