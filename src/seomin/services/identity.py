@@ -28,7 +28,14 @@ from sqlalchemy.orm import Session
 from seomin.adapters.db.models import Applicant, ApplicantSession, BankApiKey, StaffUser
 from seomin.domain.identity import ResidentNumber, mask_phone, normalize_phone, parse_resident_number
 from seomin.services import attempts
-from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
+from seomin.services.errors import (
+    Conflict,
+    Forbidden,
+    InputError,
+    InputErrorCode,
+    NotFound,
+    TooManyAttempts,
+)
 from seomin.services.platform import Actor, ActorType, Platform, audit, locked_row
 
 SESSION_TTL = timedelta(minutes=30)
@@ -659,6 +666,6 @@ def _bank_key_failed(platform: Platform, key: BankApiKey) -> NoReturn:
             after={"prefix": key.key_prefix, "failures": failures},
             reason="a wrong secret for a known key prefix",
         )
-    if failures >= BANK_KEY_POLICY.max_failures:
-        attempts.check_allowed(platform, counter, BANK_KEY_POLICY)
+    if failures >= BANK_KEY_POLICY.max_failures:  # this failure locked the prefix, for the full lockout
+        raise TooManyAttempts(BANK_KEY_POLICY.message, int(BANK_KEY_POLICY.lockout.total_seconds()))
     raise Forbidden("invalid API key")

@@ -142,7 +142,12 @@ def login(request: Request, body: LoginBody) -> SafeJSONResponse:
     """A signed bearer token for 8 hours; a wrong username or password is one 401, whatever was wrong.
     After a password reset the right password alone is answered 409 ``PASSWORD_CHANGE_REQUIRED``: sign in
     again with ``new_password``."""
-    return _signed_in(request, body.username, body.password, body.new_password)
+    platform = platform_of(request)
+    try:
+        actor = authenticate_staff(platform, body.username, body.password, body.new_password)
+    except Forbidden:
+        raise Unauthorized("invalid username or password") from None
+    return _token_answer(platform, actor)
 
 
 @router.post(
@@ -155,15 +160,6 @@ def change_password(request: Request, actor: AnyStaff, body: PasswordChangeBody)
     platform = platform_of(request)
     try:
         change_staff_password(platform, actor, body.current_password, body.new_password)
-    except Forbidden:
-        raise Unauthorized("invalid username or password") from None
-    return _token_answer(platform, actor)
-
-
-def _signed_in(request: Request, username: str, password: str, new_password: str | None) -> SafeJSONResponse:
-    platform = platform_of(request)
-    try:
-        actor = authenticate_staff(platform, username, password, new_password)
     except Forbidden:
         raise Unauthorized("invalid username or password") from None
     return _token_answer(platform, actor)

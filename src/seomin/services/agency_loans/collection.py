@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from seomin.adapters.db.models import AgencyLoan, RecourseDebt
 from seomin.domain.agency_loan import interest_due
 from seomin.domain.catalog import Catalog
-from seomin.services.agency_loans.lending import ACTIVE, _state
+from seomin.services.agency_loans.lending import ACTIVE, state_of
 from seomin.services.platform import Actor, audit
 
 DEFAULTED = "defaulted"
@@ -38,7 +38,7 @@ def default_overdue_agency_loans(
         threshold = catalog.version(loan.product_id, loan.product_version).guarantee.default_days_past_due
         if days < threshold:
             continue
-        interest = interest_due(_state(loan), business_date)
+        interest = interest_due(state_of(loan), business_date)
         owed = loan.principal_balance + interest
         loan.status = DEFAULTED
         session.add(

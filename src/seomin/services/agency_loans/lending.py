@@ -188,7 +188,7 @@ def record_agency_payment(
             raise Conflict("AGENCY_LOAN_NOT_ACTIVE", f"agency loan {loan.id} is {loan.status}")
         version = platform.catalog.version(loan.product_id, loan.product_version)
         try:
-            split = apply_payment(_state(loan), amount, paid_on, version.rate.interest_payback_pct)
+            split = apply_payment(state_of(loan), amount, paid_on, version.rate.interest_payback_pct)
         except AgencyLoanRefusal as exc:
             if exc.code == "PAYMENT_OUT_OF_ORDER":
                 raise InputError("paid_on", exc.message) from None
@@ -237,7 +237,7 @@ def extend_agency_loan(platform: Platform, staff: Actor, loan_id: int) -> Agency
             raise Conflict("AGENCY_LOAN_NOT_ACTIVE", f"agency loan {loan.id} is {loan.status}")
         terms = platform.catalog.version(loan.product_id, loan.product_version).agency
         try:
-            following = extended_maturity(_state(loan), today, terms.maturity_months, terms.max_months)
+            following = extended_maturity(state_of(loan), today, terms.maturity_months, terms.max_months)
         except AgencyLoanRefusal as exc:
             raise Conflict(exc.code, exc.message) from None
         before = loan.maturity_on
@@ -293,7 +293,8 @@ def _check_open_loans(session: Session, version: ProductVersion, applicant_id: i
         raise Conflict("TOO_MANY_ACCOUNTS", "an agency loan of this product is still being repaid")
 
 
-def _state(loan: AgencyLoan) -> AgencyLoanState:
+def state_of(loan: AgencyLoan) -> AgencyLoanState:
+    """The domain's view of a stored agency loan (what the pure rules take)."""
     return AgencyLoanState(
         principal=loan.principal_balance,
         rate_bp=loan.rate_bp,
@@ -307,7 +308,7 @@ def _state(loan: AgencyLoan) -> AgencyLoanState:
 def _view(platform: Platform, loan: AgencyLoan, today: date) -> AgencyLoanView:
     version = platform.catalog.version(loan.product_id, loan.product_version)
     pct = version.rate.interest_payback_pct
-    state = _state(loan)
+    state = state_of(loan)
     active = loan.status == ACTIVE
     due = interest_due(state, max(today, loan.interest_paid_through)) if active else 0
     return AgencyLoanView(

@@ -102,11 +102,9 @@ def purge_expired_documents(platform: Platform, on: date) -> PurgeOutcome:
                 .values(purged_at=now)
             )
         per_application = Counter(application_id for application_id, _, _ in due.values())
-        seen: set[int] = set()
-        for application_id, _, retention in due.values():
-            if application_id in seen:
-                continue
-            seen.add(application_id)
+        # one event per application: its documents share the application's retention
+        retention_of_application = {application_id: r for application_id, _, r in due.values()}
+        for application_id, retention in retention_of_application.items():
             audit(
                 session,
                 RETENTION_JOB,
