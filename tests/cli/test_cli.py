@@ -417,3 +417,16 @@ def test_load_knowledge_adds_the_starter_set_once(tmp_path: Path) -> None:
     assert admin("load-knowledge", "lee").stdout.startswith("0 ")
     unknown = admin("load-knowledge", "nobody")
     assert unknown.returncode == 2 and unknown.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("columns", ["80", "160"])
+def test_products_print_every_id_whole_at_any_width(columns: str) -> None:
+    """The ids are what the next command takes (`seomin check --product …`): never cut to "haessal…"."""
+    listed = json.loads(run("products", "--all", "--json").stdout)
+    result = run_in({"COLUMNS": columns}, "products", "--all")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for product in listed:
+        whole = f"{product['id']}@{product['version']}"
+        assert any(whole in line for line in lines), whole
+    assert "…" not in result.stdout

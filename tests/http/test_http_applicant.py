@@ -6,13 +6,12 @@ The helpers here are shared by the staff, bank and concurrency tests."""
 from __future__ import annotations
 
 import json
-import warnings
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from starlette.exceptions import StarletteDeprecationWarning
 
 from identity_steps import api_session
 from response_docs import documented
@@ -22,10 +21,6 @@ from seomin.adapters.jobs import cob_command
 from seomin.services.identity import create_staff_user, issue_bank_api_key
 from seomin.services.platform import Platform
 from seomin.services.verification import CONSENT_VERSION
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from fastapi.testclient import TestClient
 
 TODAY = date(2025, 5, 15)  # the platform fixture's clock
 RRN, PHONE, NAME = "850301-1234567", "010-1234-5678", "홍길동"

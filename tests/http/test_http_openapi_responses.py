@@ -5,12 +5,9 @@ combinations. Issue 9: clients generate code from the document, so a free-form a
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
+from fastapi.testclient import TestClient
 
 # Free by design, and only there: an audit event's ``before`` and ``after`` are snapshots of whichever
 # entity changed (an application, a loan, a debt ...), so their keys depend on ``entity_type``.

@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -20,18 +19,14 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from starlette.exceptions import StarletteDeprecationWarning
 
 from seomin.adapters.catalog_files import default_catalog
 from seomin.adapters.http import create_app
 from seomin.adapters.http import public as public_module
 from seomin.adapters.http.public import NOTE_HEADER, header_safe
-
-with warnings.catch_warnings():  # Starlette would rather see httpx2; httpx is what the project declares
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from fastapi.testclient import TestClient
 
 SEOMIN = shutil.which("seomin") or str(Path(sys.executable).with_name("seomin"))
 AS_OF = "2025-05-01"

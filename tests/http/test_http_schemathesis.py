@@ -8,8 +8,9 @@ schema at collection time, before any fixture exists); the adapter is the same o
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
-import warnings
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import schemathesis
 from argon2 import PasswordHasher
 from cryptography.fernet import Fernet
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -36,16 +38,15 @@ from seomin.services import identity
 from seomin.services.identity import create_staff_user, issue_bank_api_key
 from seomin.services.platform import Platform
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
-
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 def _platform() -> Platform:
     folder = Path(tempfile.mkdtemp(prefix="seomin-schemathesis-"))
     engine = make_engine(f"sqlite:///{folder / 'seomin.db'}")
+    # The database lives as long as the module's schema does: removed when the test run ends.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    atexit.register(engine.dispose)
     upgrade(engine)
     return Platform(
         engine=engine,

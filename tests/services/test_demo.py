@@ -7,12 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from starlette.exceptions import StarletteDeprecationWarning
 
 from identity_steps import api_session
 from seomin.adapters.db.models import (
@@ -27,10 +26,6 @@ from seomin.adapters.db.models import (
 from seomin.adapters.http import create_app
 from seomin.services.demo import BANK_KEYS, PEOPLE, STAFF, load_demo
 from seomin.services.platform import Platform
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from fastapi.testclient import TestClient
 
 SEOMIN = shutil.which("seomin") or str(Path(sys.executable).with_name("seomin"))
 

@@ -22,7 +22,7 @@ from rich.table import Table
 
 from seomin.adapters.calendar_data import korean_calendar
 from seomin.adapters.catalog_files import default_catalog
-from seomin.domain.catalog import Catalog, CatalogError
+from seomin.domain.catalog import Catalog, CatalogError, ProductVersion
 from seomin.domain.money import format_manwon, format_rate, format_won
 from seomin.domain.schedule import Installment
 from seomin.services.catalog_view import products_to_json
@@ -95,26 +95,41 @@ def products(
     if as_json:
         emit_json(products_to_json(versions))
         return
-    table = Table(
-        title=f"정책서민금융상품 ({'전체 버전' if all_versions else day.strftime('%Y.%m.%d') + ' 기준'})"
-    )
+    title = f"정책서민금융상품 ({'전체 버전' if all_versions else day.strftime('%Y.%m.%d') + ' 기준'})"
+    rows = [_product_row(v) for v in versions]
+    if out.width < WIDE_TABLE:
+        # A seven-column table on an 80-column terminal cuts the ids the next command needs: a list instead.
+        out.rule(title)
+        for name, version_id, *details in rows:
+            out.print(f"[bold]{name}[/bold]  {version_id}", overflow="fold")
+            out.print("  " + " · ".join(details), overflow="fold")
+        return
+    table = Table(title=title)
     for column in ("상품", "ID@버전", "기간", "금리", "한도 (최초)", "상환", "확인 필요"):
-        table.add_column(column)
-    for v in versions:
-        period = (
-            f"{v.effective_from:%Y.%m.%d} ~ {v.effective_to:%Y.%m.%d}"
-            if v.effective_to
-            else (f"{v.effective_from:%Y.%m.%d} ~")
-        )
-        rate = f"연 {format_rate(v.rate.annual)}%"
-        if v.rate.vulnerable_annual is not None:
-            rate += f" (배려 {format_rate(v.rate.vulnerable_annual)}%)"
-        limit = f"{format_manwon(v.limits.total_per_person)} ({format_manwon(v.limits.first_time)})"
-        terms = "/".join(map(str, v.terms.repayment_months)) + "개월"
-        unconfirmed = v.unconfirmed_figures()
-        flag = "전부" if "*" in unconfirmed else (f"{len(unconfirmed)}개 항목" if unconfirmed else "-")
-        table.add_row(v.name_ko, f"{v.id}@{v.version}", period, rate, limit, terms, flag)
+        table.add_column(column, no_wrap=column == "ID@버전", overflow="fold")
+    for row in rows:
+        table.add_row(*row)
     out.print(table)
+
+
+WIDE_TABLE = 110
+"""Terminal columns below which the product table becomes a list."""
+
+
+def _product_row(v: ProductVersion) -> tuple[str, ...]:
+    period = (
+        f"{v.effective_from:%Y.%m.%d} ~ {v.effective_to:%Y.%m.%d}"
+        if v.effective_to
+        else (f"{v.effective_from:%Y.%m.%d} ~")
+    )
+    rate = f"연 {format_rate(v.rate.annual)}%"
+    if v.rate.vulnerable_annual is not None:
+        rate += f" (배려 {format_rate(v.rate.vulnerable_annual)}%)"
+    limit = f"한도 {format_manwon(v.limits.total_per_person)} (최초 {format_manwon(v.limits.first_time)})"
+    terms = "/".join(map(str, v.terms.repayment_months)) + "개월"
+    unconfirmed = v.unconfirmed_figures()
+    flag = "전부" if "*" in unconfirmed else (f"{len(unconfirmed)}개 항목" if unconfirmed else "-")
+    return (v.name_ko, f"{v.id}@{v.version}", period, rate, limit, terms, f"확인 필요 {flag}")
 
 
 @app.command()
@@ -402,19 +417,19 @@ def demo(
         out.print("데모 데이터가 이미 있습니다 (demo data already present: nothing added).")
     table = Table(title="직원 (staff: POST /api/v1/staff/login)")
     for column in ("username", "role", "password"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=True)
     for username, (role, password) in summary.staff.items():
         table.add_row(username, role, password)
     out.print(table)
     banks = Table(title="협약 은행 (banks: header X-Api-Key)")
-    banks.add_column("bank")
-    banks.add_column("X-Api-Key")
+    banks.add_column("bank", no_wrap=True)
+    banks.add_column("X-Api-Key", no_wrap=True)
     for bank_code, key in summary.bank_keys.items():
         banks.add_row(bank_code, key)
     out.print(banks)
     people = Table(title="신청인 (applicants: POST /api/v1/applicant/identity, any mobile number)")
     for column in ("state", "name", "rrn"):
-        people.add_column(column)
+        people.add_column(column, no_wrap=True)
     for state, (name, rrn) in summary.people.items():
         people.add_row(state, name, rrn)
     out.print(people)

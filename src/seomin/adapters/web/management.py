@@ -131,48 +131,51 @@ async def plan_upload(request: Request) -> Response:
     compared, never stored."""
     actor = require_staff(request, "supervisor")
     form = await request.form()
-    upload = form.get("file")
-    store = FormReader(form).flag("store")
-    problem = None
-    table = None
-    filename = upload.filename if isinstance(upload, UploadFile) else None
-    if not isinstance(upload, UploadFile) or not filename:
-        problem = ("CSV 파일을 골라 주세요.", "Choose a CSV file.")
-    else:
-        content = await upload.read(MAX_PLAN_BYTES + 1)
-        if len(content) > MAX_PLAN_BYTES:
-            problem = ("1MB 이하의 CSV 파일만 받습니다.", "The CSV must be 1 MB or less.")
+    try:
+        upload = form.get("file")
+        store = FormReader(form).flag("store")
+        problem = None
+        table = None
+        filename = upload.filename if isinstance(upload, UploadFile) else None
+        if not isinstance(upload, UploadFile) or not filename:
+            problem = ("CSV 파일을 골라 주세요.", "Choose a CSV file.")
         else:
+            content = await upload.read(MAX_PLAN_BYTES + 1)
+            if len(content) > MAX_PLAN_BYTES:
+                problem = ("1MB 이하의 CSV 파일만 받습니다.", "The CSV must be 1 MB or less.")
+            else:
+                try:
+                    table = parse_plan_csv(content.decode("utf-8-sig"))
+                except UnicodeDecodeError:
+                    problem = ("UTF-8 CSV가 아닙니다.", "The file is not UTF-8 CSV.")
+                except PlanError as exc:
+                    problem = (f"읽을 수 없는 계획표입니다: {exc}", f"Not a plan table: {exc}")
+        if problem is not None or table is None:
+            return render(request, "manage/plan_result.html", {"problem": problem}, status_code=422)
+        disagreements = check_table(table)
+        stored: dict[tuple[int, str], int] = {}
+        if store:
             try:
-                table = parse_plan_csv(content.decode("utf-8-sig"))
-            except UnicodeDecodeError:
-                problem = ("UTF-8 CSV가 아닙니다.", "The file is not UTF-8 CSV.")
-            except PlanError as exc:
-                problem = (f"읽을 수 없는 계획표입니다: {exc}", f"Not a plan table: {exc}")
-    if problem is not None or table is None:
-        return render(request, "manage/plan_result.html", {"problem": problem}, status_code=422)
-    disagreements = check_table(table)
-    stored: dict[tuple[int, str], int] = {}
-    if store:
-        try:
-            stored = import_plan(
-                platform_of(request).engine, table, source=str(filename)[:255], actor=actor
-            ).stored
-        except SupplyError as exc:
-            return render(
-                request, "manage/plan_result.html", {"problem": (str(exc), str(exc))}, status_code=422
-            )
-    return render(
-        request,
-        "manage/plan_result.html",
-        {
-            "problem": None,
-            "table": table,
-            "disagreements": disagreements,
-            "stored": sorted(stored.items()),
-            "filename": filename,
-        },
-    )
+                stored = import_plan(
+                    platform_of(request).engine, table, source=str(filename)[:255], actor=actor
+                ).stored
+            except SupplyError as exc:
+                return render(
+                    request, "manage/plan_result.html", {"problem": (str(exc), str(exc))}, status_code=422
+                )
+        return render(
+            request,
+            "manage/plan_result.html",
+            {
+                "problem": None,
+                "table": table,
+                "disagreements": disagreements,
+                "stored": sorted(stored.items()),
+                "filename": filename,
+            },
+        )
+    finally:
+        await form.close()  # the upload's spooled temporary file
 
 
 # --- policy simulation ---------------------------------------------------------------------------------
