@@ -19,6 +19,9 @@ def documents_step(site: Site, phone: Any) -> None:
     phone.fill("#phone", "010-2468-1357")
     finish_identity_in_browser(phone)
     phone.wait_for_url(re.compile(r"/apply"))
+    start_again = phone.get_by_role("button", name="Delete it and start again")
+    if start_again.count():  # the earlier test's application waits as a draft: offered first
+        start_again.click()
     phone.get_by_role("link", name=re.compile("Apply for this")).first.click()
     phone.fill("#amount", "3000000")
     phone.select_option("#term_months", "60")

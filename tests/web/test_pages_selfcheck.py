@@ -58,7 +58,9 @@ def test_income_at_the_cap_with_kcb_600_is_eligible_with_the_offer_and_lenders(c
     assert "DB저축은행" in html  # lends only in 서울 (seed 004 §5)
     assert "IBK저축은행" not in html  # 부산·울산·경남 only
     assert 'href="/simulate?product=lowest-credit-special&amp;amount=5000000"' in html
-    assert 'href="/apply?product=lowest-credit-special"' in html
+    # "이 내용으로 신청하기" posts the answers on to the application form (told once, issue 12)
+    assert 'action="/apply/carry"' in html
+    assert '<input type="hidden" name="annual_income" value="' in html
 
 
 def test_income_above_the_cap_is_ineligible_with_the_income_reason_and_its_remedy(client: TestClient) -> None:

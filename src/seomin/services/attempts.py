@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from seomin.adapters.db.models import AttemptCounter
+from seomin.services.clock import as_utc
 from seomin.services.errors import TooManyAttempts
 from seomin.services.platform import Platform
 
@@ -32,16 +33,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def check_allowed(platform: Platform, key: str, policy: AttemptPolicy) -> None:
     """Refuse while ``key`` is locked out."""
     with platform.sessions() as session:
         row = session.get(AttemptCounter, key)
         if row is not None and row.locked_until is not None:
-            left = (_aware(row.locked_until) - _now()).total_seconds()
+            left = (as_utc(row.locked_until) - _now()).total_seconds()
             if left > 0:
                 raise TooManyAttempts(policy.message, int(left) + 1)
 
@@ -59,7 +56,7 @@ def record_failure(platform: Platform, key: str, policy: AttemptPolicy) -> int:
                 if row is None:
                     row = AttemptCounter(key=key, failures=0, window_started_at=now)
                     session.add(row)
-                elif now - _aware(row.window_started_at) > policy.window:
+                elif now - as_utc(row.window_started_at) > policy.window:
                     row.failures, row.window_started_at, row.locked_until = 0, now, None
                 row.failures += 1
                 if row.failures >= policy.max_failures:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 KST = timezone(timedelta(hours=9), "KST")
 
@@ -10,3 +10,12 @@ KST = timezone(timedelta(hours=9), "KST")
 def today_kst() -> date:
     """The calendar day in Korea (no daylight saving), whatever the server's time zone."""
     return datetime.now(KST).date()
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored timestamp with its zone: SQLite hands them back without one; they were written in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

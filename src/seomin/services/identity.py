@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from seomin.adapters.db.models import Applicant, ApplicantSession, BankApiKey, StaffUser
 from seomin.domain.identity import ResidentNumber, mask_phone, normalize_phone, parse_resident_number
 from seomin.services import attempts
+from seomin.services.clock import as_utc
 from seomin.services.errors import (
     Conflict,
     Forbidden,
@@ -123,11 +124,6 @@ def token_hash(token: str) -> str:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without a zone; they were written in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def verify_and_open_session(
@@ -231,9 +227,40 @@ def applicant_for_token(platform: Platform, token: str) -> int:
         found = session.get(ApplicantSession, token_hash(token))
         if found is None:
             raise NotFound("session", "(token)")
-        if _aware(found.expires_at) <= _utcnow():
+        if as_utc(found.expires_at) <= _utcnow():
             raise Forbidden("the session has expired; verify your identity again")
         return found.applicant_id
+
+
+def applicant_session_expiry(platform: Platform, token: str) -> datetime | None:
+    """When the session of ``token`` ends, or None when it is unknown or over."""
+    with platform.sessions() as session:
+        found = session.get(ApplicantSession, token_hash(token))
+        if found is None or as_utc(found.expires_at) <= _utcnow():
+            return None
+        return as_utc(found.expires_at)
+
+
+def extend_applicant_session(platform: Platform, token: str) -> datetime:
+    """The person asked for more time (the page warned them the session was ending): the session runs
+    ``SESSION_TTL`` from now. An ended session is not revived: that takes identity verification again."""
+    with platform.sessions.begin() as session:
+        found = session.get(ApplicantSession, token_hash(token), with_for_update=True)
+        if found is None:
+            raise NotFound("session", "(token)")
+        if as_utc(found.expires_at) <= _utcnow():
+            raise Forbidden("the session has expired; verify your identity again")
+        found.expires_at = _utcnow() + SESSION_TTL
+        audit(
+            session,
+            applicant_actor(found.applicant_id),
+            "applicant.session_extended",
+            "applicant",
+            found.applicant_id,
+            after={"expires_at": found.expires_at.isoformat()},
+            reason="asked for more time",
+        )
+        return found.expires_at
 
 
 def end_applicant_session(platform: Platform, token: str) -> None:
@@ -264,7 +291,7 @@ def staff_session_actor(platform: Platform, staff_id: str, role: str, issued_at:
         raise Forbidden("this staff account is no longer active")
     if user.role != role:
         raise Forbidden("your role has changed; sign in again")
-    if user.tokens_valid_after is not None and issued_at <= _aware(user.tokens_valid_after).timestamp():
+    if user.tokens_valid_after is not None and issued_at <= as_utc(user.tokens_valid_after).timestamp():
         raise Forbidden("signed out; sign in again")
     return Actor(ActorType.STAFF, str(user.id), role=user.role)
 
@@ -285,7 +312,7 @@ def bank_desk_actor(platform: Platform, key_prefix: str, issued_at: float) -> Ac
         key = session.scalars(select(BankApiKey).where(BankApiKey.key_prefix == key_prefix)).one_or_none()
     if key is None or key.revoked_at is not None or key.bank_code not in platform.catalog.banks:
         raise Forbidden("the bank's API key is no longer valid")
-    if key.desk_valid_after is not None and issued_at <= _aware(key.desk_valid_after).timestamp():
+    if key.desk_valid_after is not None and issued_at <= as_utc(key.desk_valid_after).timestamp():
         raise Forbidden("signed out; sign in again")
     return Actor(ActorType.BANK, key.bank_code)
 

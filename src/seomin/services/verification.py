@@ -27,6 +27,7 @@ from sqlalchemy import select
 from seomin.adapters.db.models import Applicant, IdentityChallenge, NotificationMessage
 from seomin.domain.identity import mask_name, mask_phone, parse_resident_number
 from seomin.services import attempts
+from seomin.services.clock import as_utc
 from seomin.services.errors import InputError, InputErrorCode, TooManyAttempts
 from seomin.services.identity import IdentityFailure, IdentityProvider, VerifiedIdentity, open_session
 from seomin.services.notifications import queue_message
@@ -69,10 +70,6 @@ def _code_hash(platform: Platform, token: str, code: str) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def start_verification(
@@ -183,7 +180,7 @@ def confirm_verification(platform: Platform, challenge: str, code: str) -> Verif
             raise InputError("challenge", "no such verification request; start again")
         if row.status == "locked" or row.attempts >= MAX_CODE_ATTEMPTS:
             raise TooManyAttempts("too many wrong codes for this request; start again", 60)
-        if _aware(row.expires_at) < _now():
+        if as_utc(row.expires_at) < _now():
             raise InputError("code", "the code has expired; ask for a new one", InputErrorCode.CODE_EXPIRED)
         if not hmac.compare_digest(row.code_hash, _code_hash(platform, challenge, code)):
             row.attempts += 1

@@ -145,6 +145,37 @@ class ApplicationDocument(Base):
     """When the retention job deleted the file (``domain.retention``); the row stays as the record."""
 
 
+class ApplicationDraft(Base):
+    """신청서 임시저장: the application form as far as the applicant got, one per person, so a session
+    that expires on the documents step (while they fetch papers from 정부24) loses nothing. The values
+    hold income, so they are kept encrypted."""
+
+    __tablename__ = "application_drafts"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), unique=True)
+    step: Mapped[str] = mapped_column(String(16))
+    values_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApplicationDraftDocument(Base):
+    """A document already uploaded to a draft: kept (encrypted, like a submitted one) for its checklist line
+    so it is not uploaded again."""
+
+    __tablename__ = "application_draft_documents"
+    __table_args__ = (UniqueConstraint("draft_id", "line"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("application_drafts.id", ondelete="CASCADE"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    doc_type: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_path: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    original_name: Mapped[str] = mapped_column(String(255))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class EducationCompletion(Base):
     """금융교육 이수."""
 

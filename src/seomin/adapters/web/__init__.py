@@ -107,6 +107,7 @@ def install_web(app: FastAPI) -> None:
     """Add the pages, their static files and their guard to the app."""
     from seomin.adapters.web import (
         apply,
+        apply_drafts,
         bank_desk,
         consulting_console,
         help,
@@ -138,6 +139,7 @@ def install_web(app: FastAPI) -> None:
         matching,
         simulator,
         apply,
+        apply_drafts,
         mypage,
         help,
         staff_console,

@@ -27,6 +27,7 @@ from seomin.adapters.app_state import platform_of
 from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render
 from seomin.adapters.web.session_cookies import (
+    applicant_seconds_left,
     require_applicant,
     safe_next,
     sign_in_applicant,
@@ -42,14 +43,19 @@ from seomin.domain.regions import REGIONS
 from seomin.services import my_page
 from seomin.services.applications import (
     MAX_DOCUMENT_BYTES,
+    Draft,
     agree_and_issue_guarantee,
     complete_education,
+    draft_document_content,
+    draft_of,
     first_time_cap,
+    keep_draft_document,
+    save_draft,
     submit_application,
 )
 from seomin.services.errors import Conflict, InputError, InputErrorCode
 from seomin.services.identity import LocalIdentityProvider
-from seomin.services.platform import Platform
+from seomin.services.platform import Actor, Platform
 from seomin.services.verification import (
     CONSENT_VERSION,
     confirm_verification,
@@ -60,14 +66,20 @@ from seomin.services.verification import (
 router = APIRouter()
 
 STEPS: tuple[tuple[str, str, str], ...] = (
+    ("identity", "본인인증", "Identity"),
     ("product", "상품 선택", "Product"),
     ("loan", "금액·기간", "Amount and term"),
     ("profile", "나의 상황", "Your situation"),
     ("documents", "서류 제출", "Documents"),
+    ("review", "심사 (문자로 결과 안내)", "Review (result by text message)"),
     ("education", "금융교육", "Education"),
     ("agreement", "보증 약정", "Agreement"),
     ("certificate", "보증서", "Certificate"),
 )
+"""The whole road, from 본인인증 to the certificate, including the agency's review between the documents and
+the education: the person sees from the first step what comes and who acts when."""
+FORM_STEPS = ("product", "loan", "profile", "documents")
+"""The steps of the application form itself: the ones a draft can resume at."""
 
 OCCUPATIONS = vocabulary.OCCUPATIONS
 HAESSAL15 = vocabulary.HAESSAL15_HISTORY
@@ -122,6 +134,7 @@ CODE_MESSAGES: dict[str, Message] = {
 }
 """What a refused verification says, by code: never which of the name, number or phone was wrong."""
 _DOC_FIELD = re.compile(r"^documents\.(\d+)\.(\w+)")
+_DOC_VALUE = re.compile(r"^doc_\d{1,2}_(type|issued_on)$")
 
 
 # --- 본인인증 ---------------------------------------------------------------------------------------------
@@ -263,10 +276,11 @@ def _product(platform: Platform, product_id: str) -> ProductVersion | None:
     return next((v for v in _products(platform) if v.id == product_id), None)
 
 
-def _carry(form: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, str]:
-    """The values of earlier steps to send along again as hidden fields."""
+def _carry(form: Mapping[str, Any], names: tuple[str, ...], *, documents: bool = True) -> dict[str, str]:
+    """The values of the other steps to send along again as hidden fields, so every post holds the whole
+    form (and the draft kept from it loses nothing): ``names`` and the documents' types and dates."""
     carried = {}
-    for name in names:
+    for name in (*names, *sorted(k for k in form if documents and _DOC_VALUE.match(k))):
         value = form.get(name)
         if isinstance(value, str) and value.strip():
             carried[name] = value.strip()[:200]
@@ -392,6 +406,40 @@ def _step_of(field_name: str) -> str:
     return "profile"
 
 
+async def _step_page(
+    request: Request,
+    actor: Actor,
+    step: str,
+    form: Mapping[str, Any],
+    errors: Mapping[str, Message],
+    *,
+    status_code: int = 200,
+    alert: Message | None = None,
+) -> Response:
+    """Show ``step`` of the form and keep the form as the applicant's draft first, so that an ended session
+    (or a closed tab) loses nothing: signing in again resumes here."""
+    platform = platform_of(request)
+    await run_in_threadpool(save_draft, platform, actor, step, draft_values(form))
+    draft = await run_in_threadpool(draft_of, platform, actor)
+    seconds_left = await run_in_threadpool(applicant_seconds_left, request)
+    return _render_step(
+        request,
+        step,
+        form,
+        errors,
+        status_code=status_code,
+        alert=alert,
+        draft=draft,
+        seconds_left=seconds_left,
+    )
+
+
+def draft_values(form: Mapping[str, Any]) -> dict[str, str]:
+    """What a draft keeps of a posted form: its text fields (never the files: those are kept one by one
+    once they pass the file checks) and not the step marker."""
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != "step" and not k.endswith("_file")}
+
+
 def _render_step(
     request: Request,
     step: str,
@@ -400,6 +448,8 @@ def _render_step(
     *,
     status_code: int = 200,
     alert: Message | None = None,
+    draft: Draft | None = None,
+    seconds_left: int | None = None,
 ) -> Response:
     platform = platform_of(request)
     today = platform.today()
@@ -419,14 +469,25 @@ def _render_step(
         "regions": REGIONS,
         "carry": {},
         "checklist": [],
+        "kept_documents": draft.documents if draft else {},
+        "session_seconds_left": seconds_left,
     }
+    if step == "loan":
+        context["carry"] = _carry(form, PROFILE_FIELDS)
     if step == "profile":
         context["carry"] = _carry(form, LOAN_FIELDS)
     if step == "documents" and product is not None:
         reader = FormReader(form)
         profile = _read_profile(reader)
-        context["carry"] = _carry(form, LOAN_FIELDS + PROFILE_FIELDS)
+        context["carry"] = _carry(form, LOAN_FIELDS + PROFILE_FIELDS, documents=False)
         context["checklist"] = checklist(product, profile) if profile else []
+        # A kept file counts for its line only while the line still asks for that kind of document.
+        context["kept_documents"] = {
+            line.index: context["kept_documents"][line.index]
+            for line in context["checklist"]
+            if line.index in context["kept_documents"]
+            and context["kept_documents"][line.index].doc_type in line.types
+        }
         context["valid_from"] = document_valid_from(product, today)
         context["validity_months"] = product.documents.validity_months if product.documents else None
         context["document_types"] = platform.catalog.document_types
@@ -435,19 +496,47 @@ def _render_step(
 
 
 @router.get("/apply")
-def apply_page(request: Request, product: str | None = None) -> Response:
-    require_applicant(request)
+async def apply_page(
+    request: Request,
+    product: str | None = None,
+    amount: str | None = None,
+    term_months: str | None = None,
+    grace_months: str | None = None,
+    resume: bool = False,
+    choose: bool = False,
+) -> Response:
+    """The form's first step; with ``product`` (and the simulator's amount and term) at the amount step.
+
+    A draft left from an earlier session is offered first: resume it where it stopped, or start again."""
+    actor = require_applicant(request)
     platform = platform_of(request)
-    if product and _product(platform, product) is not None:
-        version = _product(platform, product)
-        assert version is not None
+    draft = await run_in_threadpool(draft_of, platform, actor)
+    seconds_left = await run_in_threadpool(applicant_seconds_left, request)
+    version = _product(platform, product) if product else None
+    if version is not None:
         values = {
-            "product": product,
-            "term_months": str(version.terms.repayment_months[-1]),
-            "grace_months": str(version.terms.grace_months[0]),
+            "product": version.id,
+            "amount": amount or "",
+            "term_months": term_months
+            if term_months in {str(m) for m in version.terms.repayment_months}
+            else str(version.terms.repayment_months[-1]),
+            "grace_months": grace_months
+            if grace_months in {str(m) for m in version.terms.grace_months}
+            else str(version.terms.grace_months[0]),
         }
-        return _render_step(request, "loan", values, {})
-    return _render_step(request, "product", {}, {})
+        if draft is not None:  # the facts told before stay; the amount and term only for the same product
+            same = draft.values.get("product") == version.id
+            kept = {k: v for k, v in draft.values.items() if same or k not in LOAN_FIELDS}
+            values = {**kept, **{k: v for k, v in values.items() if v}}
+        return _render_step(request, "loan", values, {}, draft=draft, seconds_left=seconds_left)
+    if draft is not None and resume:
+        step = draft.step if draft.step in FORM_STEPS else "loan"
+        return _render_step(request, step, draft.values, {}, draft=draft, seconds_left=seconds_left)
+    if draft is not None and not choose:
+        chosen = _product(platform, draft.values.get("product", ""))
+        context = {"draft": draft, "draft_product": chosen, "steps": _steps(draft.step)}
+        return render(request, "apply/resume.html", context)
+    return _render_step(request, "product", {}, {}, seconds_left=seconds_left)
 
 
 @router.post("/apply")
@@ -468,17 +557,17 @@ async def apply_submit(request: Request) -> Response:
                     f"A first loan of this product is at most {cap:,} won.",
                 )
         if not reader.ok or loan is None:
-            return _render_step(request, "loan", form, reader.errors, status_code=422)
+            return await _step_page(request, actor, "loan", form, reader.errors, status_code=422)
         if step == "loan":
-            return _render_step(request, "profile", form, {})
+            return await _step_page(request, actor, "profile", form, {})
         profile = _read_profile(reader)
         if not reader.ok or profile is None:
-            return _render_step(request, "profile", form, reader.errors, status_code=422)
+            return await _step_page(request, actor, "profile", form, reader.errors, status_code=422)
         if step == "profile":
-            return _render_step(request, "documents", form, {})
-        documents = await _read_documents(platform, loan.product, profile, form, reader)
+            return await _step_page(request, actor, "documents", form, {})
+        documents = await _read_documents(platform, actor, loan.product, profile, form, reader)
         if not reader.ok:
-            return _render_step(request, "documents", form, reader.errors, status_code=422)
+            return await _step_page(request, actor, "documents", form, reader.errors, status_code=422)
         try:
             application_id = await run_in_threadpool(
                 lambda: submit_application(
@@ -495,10 +584,10 @@ async def apply_submit(request: Request) -> Response:
         except InputError as exc:
             name = _field_of(exc.field)
             errors = {name: Message(exc.message, exc.message)}
-            return _render_step(request, _step_of(name), form, errors, status_code=422)
+            return await _step_page(request, actor, _step_of(name), form, errors, status_code=422)
         except Conflict as exc:
             alert = Message(exc.message, exc.message)
-            return _render_step(request, "documents", form, {}, status_code=409, alert=alert)
+            return await _step_page(request, actor, "documents", form, {}, status_code=409, alert=alert)
         return RedirectResponse(f"/applications/{application_id}?submitted=1", status_code=303)
     finally:
         await form.close()
@@ -506,12 +595,16 @@ async def apply_submit(request: Request) -> Response:
 
 async def _read_documents(
     platform: Platform,
+    actor: Actor,
     product: ProductVersion,
     profile: Mapping[str, Any],
     form: FormData,
     reader: FormReader,
 ) -> list[tuple[str, date, str, bytes]]:
-    """One upload per checklist line, each checked for type, issue date (the one-month rule) and file."""
+    """One upload per checklist line, each checked for type, issue date (the one-month rule) and file.
+
+    A file that passes the file checks is kept in the draft at once, whatever else is wrong, so it is never
+    asked for again; a line left without a new file uses the one kept for it."""
     today = platform.today()
     valid_from = document_valid_from(product, today)
     months = product.documents.validity_months if product.documents else 0
@@ -540,6 +633,21 @@ async def _read_documents(
         if isinstance(upload, UploadFile) and upload.filename:
             content = await upload.read(MAX_DOCUMENT_BYTES + 1)
             filename = upload.filename
+            if content and len(content) <= MAX_DOCUMENT_BYTES:
+                try:
+                    await run_in_threadpool(
+                        keep_draft_document, platform, actor, line.index, doc_type or "", filename, content
+                    )
+                except InputError:
+                    reader.fail(
+                        f"{prefix}_file",
+                        "PDF 또는 사진(JPG·PNG) 파일만 올릴 수 있어요.",
+                        "Only a PDF or a photo (JPG, PNG) can be uploaded.",
+                    )
+        else:
+            kept = await run_in_threadpool(draft_document_content, platform, actor, line.index)
+            if kept is not None and kept[0] in line.types:
+                _, filename, content = kept
         if not content:
             reader.fail(f"{prefix}_file", "서류 파일을 올려 주세요.", "Please attach the document.")
         elif len(content) > MAX_DOCUMENT_BYTES:

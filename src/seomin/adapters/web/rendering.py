@@ -30,6 +30,7 @@ from starlette.responses import HTMLResponse
 from seomin.domain import vocabulary
 from seomin.domain.catalog import Catalog
 from seomin.domain.money import bp_to_rate, format_manwon, format_rate, format_won
+from seomin.services.clock import KST, as_utc
 
 Lang = Literal["ko", "en"]
 LANG_COOKIE = "lang"
@@ -83,6 +84,14 @@ def ymd(value: date | datetime | str | None) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return f"{value.year:04d}.{value.month:02d}.{value.day:02d}"
+
+
+def kst(value: datetime | None) -> str:
+    """A moment as Korea's wall-clock time, YYYY.MM.DD HH:MM (stored moments are UTC)."""
+    if value is None:
+        return "-"
+    local = as_utc(value).astimezone(KST)
+    return f"{ymd(local)} {local:%H:%M}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +160,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(won=won, manwon=manwon, rate=rate, rate_bp=rate_bp, ymd=ymd, tel=tel)
+    env.filters.update(won=won, manwon=manwon, rate=rate, rate_bp=rate_bp, ymd=ymd, kst=kst, tel=tel)
     env.globals.update(
         tr=tr,
         product_name=product_name,

@@ -404,4 +404,6 @@ def _result_context(
         "region": profile["region"],
         "region_names_en": REGION_NAMES_EN,
         "values": values,
+        # the answers, as the fields the self-check posts, for "이 내용으로 신청하기" (read by /apply/carry)
+        "carry_fields": {k: str(v) for k, v in values.items() if str(v).strip() and k != "edit"},
     }

@@ -12,7 +12,7 @@ Cookies are HttpOnly and SameSite=Lax (Secure when served over HTTPS). Together 
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any, Literal
 from urllib.parse import quote
@@ -32,6 +32,7 @@ from seomin.services.errors import Forbidden, NotFound
 from seomin.services.identity import (
     SESSION_TTL,
     applicant_for_token,
+    applicant_session_expiry,
     bank_desk_actor,
     end_applicant_session,
     end_bank_desk_sessions,
@@ -220,3 +221,12 @@ def safe_next(value: str | None, default: str) -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return default
+
+
+def applicant_seconds_left(request: Request) -> int | None:
+    """Seconds until the signed-in applicant's session ends (the pages warn before it does), or None."""
+    token = request.cookies.get(APPLICANT_COOKIE)
+    if not token:
+        return None
+    ends = applicant_session_expiry(platform_of(request), token)
+    return None if ends is None else max(0, int((ends - datetime.now(UTC)).total_seconds()))

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from seomin.services.applications.commands import (
-    MAX_DOCUMENT_BYTES,
     DocumentUpload,
     agree_and_issue_guarantee,
     complete_education,
-    media_type_of,
     submit_application,
     withdraw,
 )
@@ -21,6 +19,16 @@ from seomin.services.applications.common import (
     IssuedGuarantee,
     certificate_code_hash,
     refusal,
+)
+from seomin.services.applications.documents import MAX_DOCUMENT_BYTES, media_type_of
+from seomin.services.applications.drafts import (
+    Draft,
+    DraftDocument,
+    discard_draft,
+    draft_document_content,
+    draft_of,
+    keep_draft_document,
+    save_draft,
 )
 from seomin.services.applications.queries import (
     HIDDEN_PROFILE_FIELDS,
@@ -58,6 +66,8 @@ __all__ = [
     "ApplicationFilters",
     "DocumentFile",
     "DocumentUpload",
+    "Draft",
+    "DraftDocument",
     "IssuedGuarantee",
     "PurgeOutcome",
     "agree_and_issue_guarantee",
@@ -67,14 +77,19 @@ __all__ = [
     "complete_education",
     "confirm_second_review",
     "decide",
+    "discard_draft",
+    "draft_document_content",
+    "draft_of",
     "first_time_cap",
     "get_application",
+    "keep_draft_document",
     "list_applications",
     "media_type_of",
     "open_document",
     "purge_expired_documents",
     "refusal",
     "rejudge_screening",
+    "save_draft",
     "submit_application",
     "withdraw",
 ]

@@ -3,14 +3,11 @@ guarantee certificate, withdraw (선보증 후대출: the guarantee comes first)
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -47,12 +44,12 @@ from seomin.services.applications.common import (
     _version_of,
     certificate_code_hash,
 )
+from seomin.services.applications.documents import checked_file, store_document
+from seomin.services.applications.drafts import delete_draft
 from seomin.services.consulting import completed_consulting
 from seomin.services.eligibility_check import parse_profile
-from seomin.services.errors import Conflict, InputError, InputErrorCode, NotFound
+from seomin.services.errors import Conflict, InputError, NotFound
 from seomin.services.platform import Actor, Platform, audit
-
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
 class DocumentUpload(NamedTuple):
@@ -147,7 +144,7 @@ def submit_application(
         session.flush()
         stored = []
         for upload in uploads:
-            digest, relative = _store_document(platform, upload.content)
+            digest, relative = store_document(platform, upload.content)
             session.add(
                 ApplicationDocument(
                     application_id=application.id,
@@ -180,6 +177,7 @@ def submit_application(
             },
             reason="application",
         )
+        delete_draft(session, applicant_id)  # the draft has become the application
         return application.id
 
 
@@ -378,20 +376,7 @@ def _check_upload(platform: Platform, i: int, doc: tuple[str, date, str, bytes])
         raise InputError(f"documents.{i}.doc_type", f"unknown document type {doc_type!r}; known: {known}")
     if not isinstance(issued_on, date):
         raise InputError(f"documents.{i}.issued_on", "must be a date")
-    name = PurePath(str(filename).replace("\\", "/")).name.strip()
-    if not name or len(name) > 255:
-        raise InputError(f"documents.{i}.filename", "must be a file name of 1 to 255 characters")
-    if not isinstance(content, bytes) or not content:
-        raise InputError(f"documents.{i}.content", "must not be empty")
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise InputError(f"documents.{i}.content", f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB")
-    if media_type_of(content) is None:
-        raise InputError(
-            f"documents.{i}.content",
-            "must be a PDF, JPEG or PNG file (checked by its content)",
-            InputErrorCode.DOCUMENT_TYPE_REFUSED,
-        )
-    return DocumentUpload(doc_type, issued_on, name, content)
+    return DocumentUpload(doc_type, issued_on, checked_file(f"documents.{i}", filename, content), content)
 
 
 def _refuse_misdated_documents(decision: Decision, uploads: Sequence[DocumentUpload]) -> None:
@@ -402,41 +387,6 @@ def _refuse_misdated_documents(decision: Decision, uploads: Sequence[DocumentUpl
         doc_type, issued_on = reason.figures.get("document"), reason.figures.get("issued_on")
         index = next(i for i, u in enumerate(uploads) if u.doc_type == doc_type and u.issued_on == issued_on)
         raise InputError(f"documents.{index}.issued_on", _message(reason))
-
-
-def _store_document(platform: Platform, content: bytes) -> tuple[str, str]:
-    """Keep a document once, encrypted with the data key, owner-only (files 0600, folders 0700), under a
-    keyed hash of its content (``ab/abcdef…``: the plain SHA-256 would let anyone holding a copy confirm it
-    is stored); returns (SHA-256 of the content, path under the storage folder).
-
-    Written to a temporary name and renamed, so a reader never sees half a file. A file whose
-    transaction then fails stays, unreferenced: harmless, since the name is the content's hash.
-    """
-    digest = hashlib.sha256(content).hexdigest()
-    name = platform.vault.lookup_hash(f"document:{digest}")
-    relative = f"{name[:2]}/{name}"
-    path = platform.storage_dir / relative
-    if not path.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(path.parent, 0o700)
-        temporary = path.with_name(f".{name}.{secrets.token_hex(4)}.tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(platform.vault.encrypt_bytes(content))
-        os.replace(temporary, path)
-    return digest, relative
-
-
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-
-
-def media_type_of(content: bytes) -> str | None:
-    """PDF, JPEG or PNG by the file's first bytes (never by its name or the browser's word); else None."""
-    return next((kind for magic, kind in _MAGIC if content.startswith(magic)), None)
 
 
 def _check_method(product: ProductVersion, method: str | None) -> str:

@@ -21,8 +21,8 @@ from seomin.domain.identity import mask_name
 from seomin.domain.lifecycle import ApplicationStatus
 from seomin.domain.profile import ApplicantProfile
 from seomin.domain.regions import normalize_region
-from seomin.services.applications.commands import media_type_of
 from seomin.services.applications.common import _applicant_id, _approved_amounts, _loans
+from seomin.services.applications.documents import media_type_of
 from seomin.services.applications.review import REVIEW_ROLES
 from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
 from seomin.services.identity import STAFF_ROLES
