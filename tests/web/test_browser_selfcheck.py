@@ -83,6 +83,9 @@ def test_on_a_phone_the_form_and_the_result_fit_the_screen(site: Site, phone: An
 
 def test_the_form_is_reachable_by_keyboard(site: Site, page: Any) -> None:
     page.goto(site("/check"))
+    assert page.locator("#employed_months").is_hidden()  # asked only of those who work
+    page.get_by_label("직장에 다녀요 (근로소득자)").check()
+    assert page.locator("#employed_months").is_visible() and page.locator("#pension_payments").is_hidden()
     page.locator("#product").focus()
     seen = set()
     for _ in range(40):

@@ -92,6 +92,12 @@ def figure_svg(figure: Figure, title: str, description: str = "") -> str:
     return f'{head} class="chart" role="img" aria-label="{aria_label}">{label}{svg[head_end + 1 :]}'
 
 
+def unit_label(axes: Any, unit: str) -> None:
+    """The y axis's unit written level above its top left, where it is read first: a label turned on its
+    side is hard to read, on a phone most of all."""
+    axes.annotate(unit, xy=(0, 1.02), xycoords="axes fraction", ha="right", va="bottom", fontsize="small")
+
+
 def _figure() -> Figure:
     return new_figure()
 
@@ -151,7 +157,7 @@ def plan_vs_actual_figure(report: SupplyReport) -> Figure:
                     fontsize=8,
                 )
         axes.set_xticks(positions, [_label(r) for r in rows])
-        axes.set_ylabel("억 원")
+        unit_label(axes, "억 원")
         axes.set_title(f"{report.year}년 상품별 공급계획 대비 실적")
         axes.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
         axes.legend()
@@ -197,7 +203,7 @@ def cumulative_figure(report: SupplyReport) -> Figure:
             )
         axes.set_xticks(months, [f"{m}월" for m in months])
         axes.set_xlim(0.5, 12.5)
-        axes.set_ylabel("억 원")
+        unit_label(axes, "억 원")
         axes.set_title(f"{report.year}년 월별 누적 공급실적과 목표 ({report.as_of:%Y.%m.%d} 기준)")
         axes.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
         axes.legend(loc="upper left")
@@ -229,12 +235,37 @@ def policy_segment_figure(comparison: PolicyComparison, segment: str) -> Figure:
             color="#1f4e8c",
             label="변경안",
         )
-        axes.set_xticks(positions, [r.band for r in rows], rotation=45 if segment == "region" else 0)
-        axes.set_ylabel("명")
+        axes.set_xticks(positions, [r.band for r in rows])
+        unit_label(axes, "명")
         axes.set_title(f"{title_ko}별 대상자 수: 현행과 변경안")
         axes.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
         axes.legend()
     return figure
+
+
+def policy_segment_description(comparison: PolicyComparison, segment: str) -> str:
+    """What the segment chart shows, in words and figures (Korean: the page's first language), for those
+    who do not see it."""
+    rows = [r for r in comparison.segments if r.segment == segment]
+    current, proposed = sum(r.current for r in rows), sum(r.proposed for r in rows)
+    text = f"{SEGMENTS[segment][0]} {len(rows)}개 구간의 대상자는 현행 {current:,}명, 변경안 {proposed:,}명"
+    text += f"({proposed - current:+,}명)입니다."
+    moved = max(rows, key=lambda r: abs(r.change), default=None)
+    if moved is not None and moved.change:
+        text += f" 가장 크게 바뀌는 구간은 {moved.band}({moved.current:,}명 → {moved.proposed:,}명)입니다."
+    return text
+
+
+def plan_vs_actual_description(report: SupplyReport) -> str:
+    """The plan-against-actual chart in words: each product's plan, actual and rate, in 억 원."""
+    parts = []
+    for row in product_rows(report):
+        name = _label(row).replace("\n", " ")
+        plan = f"{row.plan:,.0f}" if row.plan is not None else "-"
+        actual = f"{row.actual:,.0f}" if row.actual is not None else "-"
+        rate = f" ({row.rate_pct}%)" if row.rate_pct is not None else ""
+        parts.append(f"{name} 계획 {plan}억 원, 실적 {actual}억 원{rate}")
+    return "; ".join(parts) + "."
 
 
 def write_supply_charts(report: SupplyReport, directory: Path) -> list[Path]:

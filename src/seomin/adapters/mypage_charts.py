@@ -28,7 +28,7 @@ def rate_path_chart(path: Sequence[RateStep], contract_bp: int, lang: str = "ko"
     years = [s.year for s in path]
     rates = [s.rate_bp / 100 for s in path]
     with korean_chart():
-        figure = new_figure(6.4, 3.0)
+        figure = new_figure(4.6, 3.0)
         axes = figure.add_subplot()
         last = years[-1] + 1
         axes.hlines(
@@ -55,7 +55,7 @@ def rate_path_chart(path: Sequence[RateStep], contract_bp: int, lang: str = "ko"
                 textcoords="offset points",
                 xytext=(0, 5),
                 ha="center",
-                fontsize=8,
+                fontsize=9,
                 color=ON_TIME_COLOR,
                 fontweight="bold" if step.now else "normal",
             )
@@ -70,15 +70,14 @@ def rate_path_chart(path: Sequence[RateStep], contract_bp: int, lang: str = "ko"
                 label="This year" if en else "올해",
             )
         axes.set_xticks(
-            [y + 0.5 for y in years], [f"Year {y}" if en else f"{y}년차" for y in years], fontsize=8
+            [y + 0.5 for y in years], [f"Year {y}" if en else f"{y}년차" for y in years], fontsize=9
         )
         axes.set_xlim(years[0], last)
-        low = min(min(rates), contract_bp / 100)
         high = max(max(rates), contract_bp / 100)
-        axes.set_ylim(max(0.0, low - 1.5), high + 1.5)
+        axes.set_ylim(0, high + 3)  # from zero, so a cut looks as big as it is
         axes.yaxis.set_major_formatter(lambda value, _: f"{value:g}%")
         axes.grid(True, axis="y", color="#dddddd", linewidth=0.6)
-        axes.legend(loc="lower left", fontsize=8)
+        axes.legend(loc="lower left", fontsize=9)
         steps = " → ".join(_pct(s.rate_bp) for s in path)
         if en:
             title = "Your rate by year if you pay on time, against the contract rate"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from seomin.adapters.charts import figure_svg, korean_chart, new_figure
+from seomin.adapters.charts import figure_svg, korean_chart, new_figure, unit_label
 from seomin.services.operations import Overview
 
 APPLICATIONS_COLOR = "#9db4d3"
@@ -54,7 +54,7 @@ def daily_figure(view: Overview, lang: str = "ko") -> Figure:
         ticks = positions[::-1][::step][::-1]
         axes.set_xticks(ticks, [f"{view.daily[i].day:%m.%d}" for i in ticks])
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_ylabel(_t(lang, "건", "count"))
+        unit_label(axes, _t(lang, "건", "count"))
         axes.set_title(
             _t(
                 lang,

@@ -65,7 +65,7 @@ def balance_chart(on_time: Schedule, contract: Schedule, lang: str = "ko") -> st
     leaves more of the payment for principal)."""
     text = chart_text(lang)
     with korean_chart():
-        figure = new_figure(6.4, 3.4)
+        figure = new_figure(4.6, 3.2)
         axes = figure.add_subplot()
         months, rows = _series(contract)
         axes.plot(
@@ -104,7 +104,7 @@ def payment_chart(on_time: Schedule, contract: Schedule, lang: str = "ko") -> st
     on-time payer (the rate of each year is written on its step)."""
     text = chart_text(lang)
     with korean_chart():
-        figure = new_figure(6.4, 3.4)
+        figure = new_figure(4.6, 3.2)
         axes = figure.add_subplot()
         for schedule, color, style, label in (
             (contract, CONTRACT_COLOR, "--", text.contract),
@@ -122,11 +122,13 @@ def payment_chart(on_time: Schedule, contract: Schedule, lang: str = "ko") -> st
                     (row.no, row.payment / MANWON),
                     textcoords="offset points",
                     xytext=(2, 6),
-                    fontsize=8,
+                    fontsize=9,
                     color=ON_TIME_COLOR,
                 )
                 previous = row.annual_rate
         axes.margins(y=0.15)
+        # From zero: a 7% lower payment must look like 7%, not like a collapse.
+        axes.set_ylim(bottom=0, top=max(r.payment for r in contract.installments) / MANWON * 1.25)
         _axes_style(axes, text)
         first_on, last_on = on_time.installments[0], on_time.installments[-1]
         rates = " → ".join(dict.fromkeys(f"{format_rate(i.annual_rate)}%" for i in on_time.installments))

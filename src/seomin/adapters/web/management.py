@@ -22,7 +22,9 @@ from seomin.adapters.app_state import platform_of
 from seomin.adapters.charts import (
     cumulative_figure,
     figure_svg,
+    plan_vs_actual_description,
     plan_vs_actual_figure,
+    policy_segment_description,
     policy_segment_figure,
 )
 from seomin.adapters.plan_files import (
@@ -82,7 +84,13 @@ def supply_page(
     total = next(r for r in report.rows if r.level is Level.TOTAL)
     charts = []
     if any(r.plan or r.actual for r in report.rows):
-        charts.append(figure_svg(plan_vs_actual_figure(report), f"{chosen}년 상품별 공급계획 대비 실적"))
+        charts.append(
+            figure_svg(
+                plan_vs_actual_figure(report),
+                f"{chosen}년 상품별 공급계획 대비 실적",
+                plan_vs_actual_description(report),
+            )
+        )
     if report.actual is not None and (total.plan or total.actual):
         charts.append(figure_svg(cumulative_figure(report), f"{chosen}년 월별 누적 공급실적과 목표"))
     return render(
@@ -242,12 +250,12 @@ def policy_page(request: Request) -> Response:
             form.fail("product", f"이 상품에 적용할 수 없는 변경입니다: {exc}", f"Cannot apply: {exc}")
     charts = []
     if result is not None:
-        for segment, (title_ko, title_en, _) in SEGMENTS.items():
+        for segment, (title_ko, _, _) in SEGMENTS.items():
             charts.append(
                 figure_svg(
                     policy_segment_figure(result, segment),
                     f"{title_ko}별 대상자 수: 현행과 변경안",
-                    f"Eligible applicants by {title_en}: current and proposed",
+                    policy_segment_description(result, segment),
                 )
             )
     return render(
