@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -430,3 +431,17 @@ def test_products_print_every_id_whole_at_any_width(columns: str) -> None:
         whole = f"{product['id']}@{product['version']}"
         assert any(whole in line for line in lines), whole
     assert "…" not in result.stdout
+
+
+def test_the_readme_simulate_example_is_what_the_command_prints() -> None:
+    """The README's JSON example is the default (on-time, step-down) schedule, not the contract one."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r'"total_interest": (\d+), "total_payment": (\d+)', readme)
+    assert shown is not None
+    result = run(
+        "simulate", "--product", "haessal-15", "--amount", "20000000", "--term-months", "60",
+        "--start", "2025-03-10", "--json",
+    )  # fmt: skip
+    printed = json.loads(result.stdout)
+    assert (printed["total_interest"], printed["total_payment"]) == tuple(map(int, shown.groups()))
+    assert printed["installments"][0]["payment"] == 485299
