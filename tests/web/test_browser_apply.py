@@ -51,9 +51,9 @@ def test_from_identity_to_the_certificate(site: Site, page: Any) -> None:
 
     page.fill("#annual_income", "2800만")
     page.fill("#kcb_score", "610")
-    page.select_option("#occupation", "employee")
+    page.get_by_label("직장에 다녀요 (근로소득자)").check()
     page.fill("#employed_months", "30")
-    page.select_option("#haessal15", "rejected")
+    page.get_by_label("신청했는데 보증이 거절됐어요").check()
     page.select_option("#region", "서울")
     assert_accessible(page)
     page.get_by_role("button", name="다음: 서류 제출").click()

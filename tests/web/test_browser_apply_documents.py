@@ -29,9 +29,9 @@ def documents_step(site: Site, phone: Any) -> None:
     phone.get_by_role("button", name="Next: your situation").click()
     phone.fill("#annual_income", "28000000")
     phone.fill("#kcb_score", "610")
-    phone.select_option("#occupation", "employee")
+    phone.get_by_label("I have a job (employee)").check()
     phone.fill("#employed_months", "30")
-    phone.select_option("#haessal15", "rejected")
+    phone.get_by_label("Applied and was turned down").check()
     phone.select_option("#region", "서울")
     phone.get_by_role("button", name="Next: documents").click()
 

@@ -24,6 +24,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from seomin.adapters.app_state import platform_of
+from seomin.adapters.web import selfcheck
 from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render
 from seomin.adapters.web.session_cookies import (
@@ -463,6 +464,11 @@ def _render_step(
         "today": today,
         "alert": alert,
         "occupations": OCCUPATIONS,
+        # the situation step asks in the self-check's words and controls: one way to be asked a fact
+        "asked_occupations": selfcheck.OCCUPATIONS,
+        "asked_haessal15": selfcheck.HAESSAL15,
+        "asked_adjustments": {"": selfcheck.DEBT_ADJUSTMENTS["none"]}
+        | {k: v for k, v in selfcheck.DEBT_ADJUSTMENTS.items() if k != "none"},
         "haessal15": HAESSAL15,
         "adjustments": ADJUSTMENTS,
         "preferential": PREFERENTIAL,
