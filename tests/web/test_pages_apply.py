@@ -294,3 +294,16 @@ def test_the_certificate_shows_the_verification_code_exactly_once(
 def test_pages_switch_to_english(client: TestClient) -> None:
     page = client.get("/identity?lang=en")
     assert "Verify your identity" in page.text and "Development verification" in page.text
+
+
+def test_a_field_marked_optional_is_never_required(client: TestClient) -> None:
+    """Months at work are asked of workers only and then required: so the label does not say (선택)."""
+    sign_in(client)
+    page = client.post("/apply", data={**LOAN, "step": "loan"}).text
+    label = re.search(r'<label for="employed_months">(.*?)</label>', page, re.S)
+    assert label is not None and "선택" not in label.group(1)
+    missing = client.post("/apply", data={**LOAN, **PROFILE, "employed_months": "", "step": "profile"})
+    assert missing.status_code == 422 and 'id="employed_months-error"' in missing.text
+    for optional in re.findall(r'<label for="(\w+)">[^<]*<span class="muted">\(선택\)', page):
+        answer = client.post("/apply", data={**LOAN, **PROFILE, optional: "", "step": "profile"})
+        assert answer.status_code == 200, optional  # what says optional can be left empty

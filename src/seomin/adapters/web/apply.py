@@ -36,7 +36,12 @@ from seomin.adapters.web.session_cookies import (
 )
 from seomin.domain import vocabulary
 from seomin.domain.catalog import DebtAdjustmentKind, Occupation, ProductVersion
-from seomin.domain.eligibility import PURPOSE_NAMES, document_valid_from, required_document_groups
+from seomin.domain.eligibility import (
+    PURPOSE_NAMES,
+    WORKING_OCCUPATIONS,
+    document_valid_from,
+    required_document_groups,
+)
 from seomin.domain.identity import normalize_phone, parse_resident_number
 from seomin.domain.money import format_manwon
 from seomin.domain.profile import ApplicantProfile, DebtAdjustment
@@ -314,8 +319,12 @@ def _read_profile(reader: FormReader) -> dict[str, Any] | None:
     kcb = reader.integer("kcb_score", required=False, minimum=0, maximum=1000)
     nice = reader.integer("nice_score", required=False, minimum=0, maximum=1000)
     occupation = reader.choice("occupation", OCCUPATIONS)
-    employed = reader.integer("employed_months", required=False, minimum=0, maximum=960)
-    pension = reader.integer("pension_payments", required=False, minimum=0, maximum=1200)
+    # asked (and shown) only where they apply, and then required, as in the self-check
+    working = occupation in {o.value for o in WORKING_OCCUPATIONS}
+    employed = reader.integer("employed_months", required=working, minimum=0, maximum=960)
+    pension = reader.integer(
+        "pension_payments", required=occupation == Occupation.PENSIONER.value, minimum=0, maximum=1200
+    )
     haessal15 = reader.choice("haessal15", HAESSAL15)
     adjustment = reader.choice("adjustment", [k for k in ADJUSTMENTS if k], required=False)
     faithful = reader.integer("faithful_months", required=adjustment is not None, minimum=0, maximum=600)
@@ -327,7 +336,7 @@ def _read_profile(reader: FormReader) -> dict[str, Any] | None:
         "kcb_score": kcb,
         "nice_score": nice,
         "occupation": occupation,
-        "employed_months": employed or 0,
+        "employed_months": (employed or 0) if working else 0,
         "pension_payments": pension or 0,
         "haessal15": haessal15,
         "public_record": reader.raw("public_record") == "yes",
