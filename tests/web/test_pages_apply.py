@@ -5,6 +5,7 @@ agreement and the certificate whose verification code is shown once."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -307,3 +308,19 @@ def test_a_field_marked_optional_is_never_required(client: TestClient) -> None:
     for optional in re.findall(r'<label for="(\w+)">[^<]*<span class="muted">\(선택\)', page):
         answer = client.post("/apply", data={**LOAN, **PROFILE, optional: "", "step": "profile"})
         assert answer.status_code == 200, optional  # what says optional can be left empty
+
+
+def test_an_approval_whose_product_ended_says_so_and_points_to_the_successor(
+    platform: Platform, client: TestClient
+) -> None:
+    """최저신용자 특례보증 ended on 2026-01-01 (succeeded by 햇살론 특례보증): its approval cannot be agreed
+    on today's terms, and the page says why instead of showing no banks and a rate of "-"."""
+    sign_in(client)
+    application_id = applied(client)
+    approve(platform, application_id)
+    platform.today = lambda: date(2026, 3, 2)
+    page = client.get(f"/applications/{application_id}/agreement")
+    assert page.status_code == 200
+    assert "이 상품은 판매가 끝났어요" in page.text and "2026.01.01" in page.text
+    assert 'href="/apply?product=haessal-special"' in page.text
+    assert 'action="/applications/' not in page.text  # no agreement form to fail on

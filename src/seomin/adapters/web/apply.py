@@ -700,11 +700,15 @@ def _agreement_context(request: Request, application_id: int) -> dict[str, Any]:
     actor = require_applicant(request)
     platform = platform_of(request)
     view = my_page.application_view(platform, actor, application_id)
-    product = _product(platform, view.product_id)
+    in_force = _product(platform, view.product_id)
+    own = platform.catalog.version(view.product_id, view.product_version)
     return {
         "app": view,
         "steps": _steps("agreement"),
-        "product": product,
+        "product": own,
+        # an approval outlives its product: the agreement is judged on today's terms, so there are none
+        "ended": in_force is None,
+        "successor": _product(platform, own.lineage.successor or "") if in_force is None else None,
         "banks": my_page.lending_banks(platform, view.product_id, view.region),
         "errors": {},
         "values": {},
