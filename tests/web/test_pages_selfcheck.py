@@ -387,6 +387,8 @@ def test_unconfirmed_terms_of_a_2026_product_are_shown_as_to_confirm(
     assert "data-unconfirmed" in html and "확인 필요" in html
     assert 'data-figure="eligibility.public_record_excluded"' in html  # our decision, said so
     assert 'data-figure="*"' in html  # everything without a source of its own
+    # named in plain words, never by the catalog's path or our working notes (issue 12)
+    assert "세금 체납 등" in html and "<code>eligibility" not in html and "domain.md" not in html
     assert 'data-figure="rate.annual"' not in html  # 12.5% is confirmed
     assert 'data-figure="limits.total_per_person"' not in html  # reported (Asiae EN 2026-01-05)
     # the one published lender, whose regions are not: the applicant is told to confirm with it

@@ -185,3 +185,58 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "verification_code": ("확인 코드", "Verification code"),
 }
 """Short names of form fields, so an error summary says which field each message is about."""
+
+
+FIGURE_NAMES: dict[str, Words] = {
+    "*": ("그 밖의 조건", "Other terms"),
+    "additional_loan": ("추가대출 조건", "Additional-loan rules"),
+    "documents": ("제출 서류", "Documents to give"),
+    "effective_from": ("판매 시작일", "First day offered"),
+    "effective_to": ("판매 종료일", "Last day offered"),
+    "eligibility": ("신청 자격", "Eligibility"),
+    "eligibility.age.min_age": ("신청할 수 있는 나이", "Minimum age"),
+    "eligibility.credit": ("신용점수 기준", "Credit-score cut-off"),
+    "eligibility.debt_adjustment_exception": ("채무조정 중인 분의 예외", "Debt-adjustment exception"),
+    "eligibility.income.raised_cap_credit": ("소득 기준이 높아지는 신용점수", "Score raising the income cap"),
+    "eligibility.max_employed_months": ("재직 기간 상한", "Longest time in work"),
+    "eligibility.min_employed_months": ("최소 재직 기간", "Shortest time in work"),
+    "eligibility.min_pension_payments": ("최소 연금 수령 횟수", "Fewest pension payments"),
+    "eligibility.occupations": ("신청할 수 있는 직업", "Occupations that may apply"),
+    "eligibility.public_record_excluded": ("공공정보(세금 체납 등) 제외", "Public-record exclusion"),
+    "guarantee": ("보증 조건", "Guarantee terms"),
+    "guarantee.annual_fee_pct": ("보증료율", "Guarantee fee rate"),
+    "guarantee.default_days_past_due": ("부실로 보는 연체 일수", "Days late counted as default"),
+    "guarantee.ratio_pct": ("보증 비율", "Share guaranteed"),
+    "limits": ("한도", "Limits"),
+    "limits.basis": ("한도 계산 방법", "How the limit is counted"),
+    "limits.first_time": ("처음 이용할 때 한도", "First-loan limit"),
+    "limits.max_open_accounts": ("동시에 쓸 수 있는 대출 수", "Loans open at once"),
+    "limits.shared_with": ("다른 상품과 합쳐 보는 한도", "Limit shared with other products"),
+    "limits.total_per_person": ("1인 총한도", "Limit per person"),
+    "offline": ("방문·전화 신청", "Applying in person or by phone"),
+    "offline.centers": ("상담 센터", "Counseling centers"),
+    "offline.education_mandatory": ("금융교육 필수 여부", "Whether the education is required"),
+    "partner_banks": ("대출해 주는 금융회사와 지역", "Lenders and their regions"),
+    "rate": ("금리", "Rate"),
+    "rate.annual": ("금리", "Rate"),
+    "rate.floor": ("금리 인하의 최저선", "Lowest rate after cuts"),
+    "rate.max_preferential_cut": ("우대금리 한도", "Most the preferential cuts can take off"),
+    "rate.step_down_by_term": ("성실상환 금리 인하 주기와 폭", "When and how much the on-time rate falls"),
+    "rate.vulnerable_floor": ("배려 대상자 금리의 최저선", "Lowest rate for vulnerable applicants"),
+    "review": ("심사 기준", "Review rules"),
+    "review.second_review_above": ("2차 심사를 받는 금액", "Amount that takes a second reviewer"),
+    "terms": ("대출 기간", "Loan terms"),
+    "terms.grace_months": ("거치 기간", "Grace periods"),
+    "terms.methods": ("상환 방법", "Repayment methods"),
+    "terms.repayment_months": ("상환 기간", "Repayment terms"),
+}
+"""A catalog figure's name for applicants (the 확인 필요 list): never its path or our working notes."""
+
+
+def figure_name(path: str) -> Words:
+    """The plain name of a catalog figure, by its path or, failing that, the nearest section above it."""
+    while path:
+        if path in FIGURE_NAMES:
+            return FIGURE_NAMES[path]
+        path = path.rpartition(".")[0]
+    return FIGURE_NAMES["*"]

@@ -169,6 +169,7 @@ def _environment() -> Environment:
         pct=pct,
         status_words=status_words,
         field_label=field_label,
+        figure_name=vocabulary.figure_name,
     )
     return env
 
