@@ -70,3 +70,12 @@ def finish_identity_in_browser(page: Any) -> None:
     page.wait_for_selector("#dev-outbox-message")
     page.fill("#code", code_in(page.inner_text("#dev-outbox-message")))
     page.get_by_role("button", name=re.compile("확인하고 계속하기|Confirm and continue")).click()
+
+
+def verify_in_browser(page: Any, url: str, name: str, rrn: str, phone: str) -> None:
+    """Open the identity form at ``url`` (its ``next`` says where to land), fill it and verify."""
+    page.goto(url)
+    page.fill("#name", name)
+    page.fill("#rrn", rrn)
+    page.fill("#phone", phone)
+    finish_identity_in_browser(page)

@@ -7,17 +7,13 @@ import re
 from typing import Any
 
 from conftest import Site, assert_accessible
-from identity_steps import finish_identity_in_browser
+from identity_steps import verify_in_browser
 from seomin.adapters.catalog_files import default_catalog
 
 
 def documents_step(site: Site, phone: Any) -> None:
     """Through the application's first steps, in English, to the document checklist."""
-    phone.goto(site("/identity?next=/apply&lang=en"))
-    phone.fill("#name", "나영어")
-    phone.fill("#rrn", "920202-2345678")
-    phone.fill("#phone", "010-2468-1357")
-    finish_identity_in_browser(phone)
+    verify_in_browser(phone, site("/identity?next=/apply&lang=en"), "나영어", "920202-2345678", "010-2468-1357")
     phone.wait_for_url(re.compile(r"/apply"))
     start_again = phone.get_by_role("button", name="Delete it and start again")
     if start_again.count():  # the earlier test's application waits as a draft: offered first

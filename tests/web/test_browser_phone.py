@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from conftest import Site, assert_accessible
-from identity_steps import finish_identity_in_browser
+from identity_steps import verify_in_browser
 from seomin.adapters.db.models import ApplicantSession
 
 
@@ -53,11 +53,7 @@ def test_chart_text_is_readable_on_a_phone(site: Site, phone: Any) -> None:
 
 
 def test_the_session_warns_before_it_ends_and_extends_on_a_tap(site: Site, phone: Any) -> None:
-    phone.goto(site("/identity?next=/apply"))
-    phone.fill("#name", "한모바일")
-    phone.fill("#rrn", "910909-1234567")
-    phone.fill("#phone", "010-9090-9090")
-    finish_identity_in_browser(phone)
+    verify_in_browser(phone, site("/identity?next=/apply"), "한모바일", "910909-1234567", "010-9090-9090")
     phone.wait_for_url(re.compile(r"/apply"))
     warning = phone.locator("#session-warning")
     assert warning.is_hidden()  # 30 minutes left: nothing to say yet
