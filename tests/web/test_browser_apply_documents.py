@@ -13,7 +13,8 @@ from seomin.adapters.catalog_files import default_catalog
 
 def documents_step(site: Site, phone: Any) -> None:
     """Through the application's first steps, in English, to the document checklist."""
-    verify_in_browser(phone, site("/identity?next=/apply&lang=en"), "나영어", "920202-2345678", "010-2468-1357")
+    identity = site("/identity?next=/apply&lang=en")
+    verify_in_browser(phone, identity, "나영어", "920202-2345678", "010-2468-1357")
     phone.wait_for_url(re.compile(r"/apply"))
     start_again = phone.get_by_role("button", name="Delete it and start again")
     if start_again.count():  # the earlier test's application waits as a draft: offered first
