@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import Field, StrictBool, StrictStr
 
 from seomin.adapters.app_state import platform_of
@@ -24,6 +24,7 @@ from seomin.services.dormant_deposits import (
     look_up_for_walk_in,
     my_dormant_deposits,
 )
+from seomin.services.ledger import BALANCE_ROLES, TrialBalance, trial_balance
 from seomin.services.platform import Actor
 
 router = APIRouter(tags=["dormant deposits"])
@@ -31,6 +32,10 @@ Id = Annotated[int, Path(ge=1, le=2**62)]
 LookUpStaff = Annotated[Actor, Depends(staff_with(*sorted(LOOKUP_ROLES)))]
 FigureReader = Annotated[Actor, Depends(staff_with(*sorted(FIGURE_ROLES)))]
 Approver = Annotated[Actor, Depends(staff_with(*sorted(APPROVING_ROLES)))]
+LedgerReader = Annotated[Actor, Depends(staff_with(*sorted(BALANCE_ROLES)))]
+Month = Annotated[
+    str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM; default: since the start")
+]
 
 
 class ClaimBody(_Body):
@@ -100,8 +105,18 @@ def approve(request: Request, actor: Approver, claim_id: Id) -> SafeJSONResponse
 @router.get(
     "/staff/dormant-deposits/figures",
     response_model=list[SectorFigures],
-    responses=errors(401, 403),
-    summary="휴면금융자산 관리 현황: contributed, paid, donated and outstanding by sector",
+    responses=errors(401, 403, 422),
+    summary="휴면금융자산 관리 현황: contributed, paid, donated and outstanding by sector, from the ledger",
 )
-def figures(request: Request, actor: FigureReader) -> SafeJSONResponse:
-    return SafeJSONResponse([plain(f) for f in disclosure_figures(platform_of(request), actor)])
+def figures(request: Request, actor: FigureReader, month: Month = None) -> SafeJSONResponse:
+    return SafeJSONResponse([plain(f) for f in disclosure_figures(platform_of(request), actor, month)])
+
+
+@router.get(
+    "/staff/ledger/balances",
+    response_model=TrialBalance,
+    responses=errors(401, 403),
+    summary="Trial balance of the money ledger (payouts, donations, fees, refunds): totals zero",
+)
+def balances(request: Request, actor: LedgerReader) -> SafeJSONResponse:
+    return SafeJSONResponse(plain(trial_balance(platform_of(request), actor)))

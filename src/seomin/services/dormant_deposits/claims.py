@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import Applicant, DormantClaim, DormantDeposit
 from seomin.domain.dormant import ClaimRoute, accrued_interest, route_claim
+from seomin.domain.ledger import dormant_donation, dormant_payout
 from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
+from seomin.services.ledger import post
 from seomin.services.notifications.outbox import queue_message
 from seomin.services.platform import Actor, ActorType, Platform, audit, locked_row
 
@@ -118,8 +120,12 @@ def claim_deposit(
             },
             reason=claim.reason_code,
         )
+        if status == "donated":
+            key = f"dormant_donation:{claim.id}"
+            entry = dormant_donation(key, deposit.sector, claim.principal, claim.interest)
+            post(session, actor, entry, f"dormant_claim:{claim.id}", platform.today())
         if status == "paid":
-            _notify_paid(platform, session, applicant, claim)
+            _pay(platform, session, actor, deposit, applicant, claim)
         return _result(claim)
 
 
@@ -148,12 +154,21 @@ def approve_payout(platform: Platform, staff: Actor, claim_id: int) -> ClaimResu
             after={"status": "paid", "claim_id": claim.id},
             reason="second approval of a large online claim",
         )
-        applicant = session.get_one(Applicant, claim.applicant_id)
-        _notify_paid(platform, session, applicant, claim)
+        _pay(platform, session, staff, deposit, session.get_one(Applicant, claim.applicant_id), claim)
         return _result(claim)
 
 
-def _notify_paid(platform: Platform, session: Session, applicant: Applicant, claim: DormantClaim) -> None:
+def _pay(
+    platform: Platform,
+    session: Session,
+    actor: Actor,
+    deposit: DormantDeposit,
+    applicant: Applicant,
+    claim: DormantClaim,
+) -> None:
+    """The payout's ledger entry (once, by the claim) and the holder's SMS, in the claim's transaction."""
+    entry = dormant_payout(f"dormant_payout:{claim.id}", deposit.sector, claim.principal, claim.interest)
+    post(session, actor, entry, f"dormant_claim:{claim.id}", platform.today())
     queue_message(
         session,
         platform,

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from seomin.adapters.db.models import Applicant, DormantDeposit
 from seomin.domain.dormant import accrued_interest
 from seomin.domain.identity import parse_resident_number
+from seomin.domain.ledger import dormant_contribution
 from seomin.services.errors import Forbidden, InputError, NotFound
+from seomin.services.ledger import post
 from seomin.services.platform import Actor, ActorType, Platform, audit
 
 SECTORS = frozenset({"bank", "insurance", "savings_bank", "credit_union", "securities"})
@@ -71,6 +73,7 @@ def import_file(
         raise InputError("declared_total", f"valid rows total {file_total:,} won, not {declared_total:,}")
     added = already = total_added = 0
     with platform.sessions.begin() as session:
+        ids: list[int] = []
         for row in rows:
             try:
                 with session.begin_nested():  # a re-uploaded reference is skipped, not an error
@@ -80,6 +83,16 @@ def import_file(
                 continue
             added += 1
             total_added += row.amount
+            ids.append(row.id)
+        if total_added:  # the contribution is the ledger's: the same won the file added, at once
+            key = f"dormant_import:{institution_code}:{ids[0]}-{ids[-1]}"
+            post(
+                session,
+                actor,
+                dormant_contribution(key, sector, total_added),
+                f"institution:{institution_code}",
+                today,
+            )
         audit(
             session,
             actor,

@@ -1,0 +1,14 @@
+"""One double-entry ledger: post a balanced movement once (by its key), read the balances."""
+
+from __future__ import annotations
+
+from seomin.services.ledger.postings import (
+    BALANCE_ROLES,
+    AccountBalance,
+    TrialBalance,
+    entries_for,
+    post,
+    trial_balance,
+)
+
+__all__ = ["BALANCE_ROLES", "AccountBalance", "TrialBalance", "entries_for", "post", "trial_balance"]
