@@ -32,3 +32,13 @@ def test_import_an_institution_file_twice(tmp_path: Path) -> None:
     assert "0 added (0 won), 1 already held" in again.stdout
     wrong = run_in(env, *args[:-1], "5")
     assert wrong.returncode == 2 and wrong.stderr.startswith("seomin: declared_total:")
+
+
+def test_fee_billing_runs_from_the_command_line(tmp_path: Path) -> None:
+    env = {"SEOMIN_VAR_DIR": str(tmp_path), "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'dev.db'}"}
+    done = run_in(env, "fees", "bill", "--date", "2025-05-15")
+    assert done.returncode == 0 and "0 guarantee-fee charges posted up to 2025-05-15" in done.stdout, (
+        done.stderr
+    )
+    bad = run_in(env, "fees", "bill", "--date", "2025-13-01")
+    assert bad.returncode == 2 and bad.stderr.startswith("seomin: --date:")

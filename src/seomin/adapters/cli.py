@@ -549,6 +549,29 @@ def dormant_import(
     )
 
 
+fees_app = typer.Typer(help="보증료: billing fee-separate guarantees from the catalog", no_args_is_help=True)
+app.add_typer(fees_app, name="fees")
+
+
+@fees_app.command("bill")
+def fees_bill(
+    on: Annotated[
+        str | None, typer.Option("--date", help="Bill the periods begun by this day; default today in Korea")
+    ] = None,
+) -> None:
+    """Charge every fee-separate guarantee's fee periods begun by the day, once each (a re-run adds none)."""
+    from seomin.services.guarantee_fees import bill_fees
+    from seomin.services.platform import SYSTEM
+
+    day = parse_date(on, "--date")
+    platform = settings_platform()
+    try:
+        posted = run_use_case(lambda: bill_fees(platform, SYSTEM, day))
+    finally:
+        platform.engine.dispose()
+    out.print(f"{posted:,} guarantee-fee charges posted up to {day.isoformat()}", highlight=False)
+
+
 admin_app = typer.Typer(
     help="운영 관리: staff accounts and bank API keys, without the demo", no_args_is_help=True
 )

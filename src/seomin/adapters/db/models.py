@@ -791,6 +791,8 @@ class GuaranteeFeeRefund(Base):
     applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
     reason: Mapped[str] = mapped_column(String(16))
     amount: Mapped[int] = mapped_column(Won)
+    share_bp: Mapped[int] = mapped_column(default=0)
+    """For an unearned refund, the share of the fee's base the repayment repaid (SHARE_FLOOR_BP)."""
     due_on: Mapped[date]
     status: Mapped[str] = mapped_column(String(8), default="unpaid")
     account_encrypted: Mapped[str | None] = mapped_column(Text)

@@ -7,7 +7,6 @@ from seomin.services.dormant_deposits.claims import (
     ClaimResult,
     approve_payout,
     claim_deposit,
-    mask_account,
 )
 from seomin.services.dormant_deposits.figures import FIGURE_ROLES, SectorFigures, disclosure_figures
 from seomin.services.dormant_deposits.holdings import (
@@ -36,6 +35,5 @@ __all__ = [
     "disclosure_figures",
     "import_file",
     "look_up_for_walk_in",
-    "mask_account",
     "my_dormant_deposits",
 ]

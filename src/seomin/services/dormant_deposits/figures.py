@@ -13,9 +13,9 @@ from datetime import date
 from sqlalchemy import func, select
 
 from seomin.adapters.db.models import LedgerEntry, LedgerLine
-from seomin.domain.calendar import add_months
 from seomin.domain.ledger import Account, Kind
-from seomin.services.errors import Forbidden, InputError
+from seomin.services.errors import Forbidden
+from seomin.services.ledger import month_bounds
 from seomin.services.platform import Actor, ActorType, Platform
 
 FIGURE_ROLES = frozenset({"supervisor", "auditor"})
@@ -34,15 +34,6 @@ class SectorFigures:
     """Interest paid out with payouts."""
     interest_donated: int = 0
     """Interest given to 미소금융 funding with donations."""
-
-
-def month_bounds(month: str) -> tuple[date, date]:
-    """The first day of ``YYYY-MM`` and the first day of the next month; InputError naming ``month``."""
-    try:
-        first = date.fromisoformat(f"{month}-01")
-    except ValueError:
-        raise InputError("month", "give the month as YYYY-MM") from None
-    return first, add_months(first, 1, 1)
 
 
 def disclosure_figures(platform: Platform, actor: Actor, month: str | None = None) -> list[SectorFigures]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from seomin.services.ledger.accounts import OwnAccount, mask_account, month_bounds, own_account
 from seomin.services.ledger.postings import (
     BALANCE_ROLES,
     AccountBalance,
@@ -11,4 +12,15 @@ from seomin.services.ledger.postings import (
     trial_balance,
 )
 
-__all__ = ["BALANCE_ROLES", "AccountBalance", "TrialBalance", "entries_for", "post", "trial_balance"]
+__all__ = [
+    "BALANCE_ROLES",
+    "AccountBalance",
+    "OwnAccount",
+    "TrialBalance",
+    "entries_for",
+    "mask_account",
+    "month_bounds",
+    "own_account",
+    "post",
+    "trial_balance",
+]

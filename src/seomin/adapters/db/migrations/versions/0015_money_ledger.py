@@ -80,6 +80,7 @@ def upgrade() -> None:
         sa.Column("applicant_id", Id, nullable=False),
         sa.Column("reason", sa.String(16), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("share_bp", sa.Integer(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=False),
         sa.Column("status", sa.String(8), nullable=False),
         sa.Column("account_encrypted", sa.Text(), nullable=True),
