@@ -42,3 +42,11 @@ def test_fee_billing_runs_from_the_command_line(tmp_path: Path) -> None:
     )
     bad = run_in(env, "fees", "bill", "--date", "2025-13-01")
     assert bad.returncode == 2 and bad.stderr.startswith("seomin: --date:")
+
+
+def test_the_notifier_runs_from_the_command_line(tmp_path: Path) -> None:
+    env = {"SEOMIN_VAR_DIR": str(tmp_path), "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'dev.db'}"}
+    done = run_in(env, "notify", "run", "--date", "2025-05-15")
+    assert done.returncode == 0 and "0 event messages and 0 reminders queued for 2025-05-15" in done.stdout, (
+        done.stderr
+    )

@@ -478,6 +478,28 @@ def notify_outbox(
         out.print(f"{message.created_at:%Y-%m-%d %H:%M} {message.status:6} {message.text}", highlight=False)
 
 
+@notify_app.command("run")
+def notify_run(
+    on: Annotated[
+        str | None, typer.Option("--date", help="Reminder day YYYY-MM-DD; default today in Korea")
+    ] = None,
+) -> None:
+    """Queue the messages of new audited events and the day's reminders (D-3 payments, expiring
+    certificates, tomorrow's bookings, additional loans opening, recourse installments); once each."""
+    from seomin.services.notifications import notify_events, queue_reminders
+
+    day = parse_date(on, "--date")
+    platform = settings_platform()
+    try:
+        events = run_use_case(lambda: notify_events(platform))
+        reminders = run_use_case(lambda: queue_reminders(platform, day))
+    finally:
+        platform.engine.dispose()
+    out.print(
+        f"{events:,} event messages and {reminders:,} reminders queued for {day.isoformat()}", highlight=False
+    )
+
+
 @notify_app.command("dispatch")
 def notify_dispatch() -> None:
     """Send the queued messages once each through the sender (development: the local outbox)."""

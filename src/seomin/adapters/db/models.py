@@ -799,3 +799,13 @@ class GuaranteeFeeRefund(Base):
     account_masked: Mapped[str | None] = mapped_column(String(32))
     paid_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JobCursor(Base):
+    """How far a job has read an append-only table (the notifier: the last audit event it turned into
+    messages), so each run reads only what is new."""
+
+    __tablename__ = "job_cursors"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

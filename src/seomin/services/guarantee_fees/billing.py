@@ -224,6 +224,15 @@ def _owe(
         after={"refund_id": row.id, "amount": refund, "share_bp": share_bp},
         reason=f"{reason} guarantee fee owed back",
     )
+    applicant = session.get_one(Applicant, guarantee.applicant_id)
+    queue_message(
+        session,
+        platform,
+        "fee_refund_due",
+        platform.vault.decrypt(applicant.phone_encrypted),
+        {"amount": f"{refund:,}"},
+        dedupe_key=f"fee_refund_due:{row.id}",
+    )
 
 
 # --- the banks' collection reports and the monthly reconciliation ----------------------------------

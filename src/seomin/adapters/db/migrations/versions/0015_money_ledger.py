@@ -6,7 +6,8 @@ Create Date: 2026-12-05 19:05:00
 
 Payouts, donations, contributions, guarantee fees and their refunds become balanced ledger entries (a
 unique key per movement, so a retried or racing posting is one entry); banks report the fees they collect
-per guarantee and month; unearned and overpaid fees are owed back and paid once to an own-name account.
+per guarantee and month; unearned and overpaid fees are owed back and paid once to an own-name
+account; a job cursor lets the notifier read only the audit events it has not turned into messages yet.
 """
 
 from __future__ import annotations
@@ -103,8 +104,17 @@ def upgrade() -> None:
     op.create_index(op.f("ix_guarantee_fee_refunds_guarantee_id"), "guarantee_fee_refunds", ["guarantee_id"])
     op.create_index(op.f("ix_guarantee_fee_refunds_applicant_id"), "guarantee_fee_refunds", ["applicant_id"])
 
+    op.create_table(
+        "job_cursors",
+        sa.Column("name", sa.String(32), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_job_cursors")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("job_cursors")
     op.drop_table("guarantee_fee_refunds")
     op.drop_table("guarantee_fee_reports")
     op.drop_table("ledger_lines")
