@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import (
@@ -29,6 +29,7 @@ from seomin.adapters.db.models import (
     Loan,
     RecourseDebt,
     RecoursePlan,
+    utcnow,
 )
 from seomin.domain.calendar import add_months
 from seomin.domain.lifecycle import GuaranteeStatus, LoanStatus
@@ -40,6 +41,7 @@ REMIND_DAYS_BEFORE = 3
 """Payments and recourse installments are announced this many days before they are due; certificates
 this many days before they run out."""
 _CURSOR = "notify_events"
+LOOKBACK = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,16 +141,24 @@ by their own use case (they carry amounts the trail does not)."""
 
 
 def notify_events(platform: Platform, limit: int = 5_000) -> int:
-    """Queue the messages of the audit events not read yet (up to ``limit``); how many were queued."""
+    """Queue the messages of the audit events not read yet (up to ``limit``); how many were queued.
+
+    Ids are taken at insert and committed in any order, so each run also re-reads the events stamped within
+    ``LOOKBACK`` of the previous run: one committed late is still read, and the dedupe keys keep a re-read
+    event from queueing twice."""
     queued = 0
     with platform.sessions.begin() as session:
         cursor = session.scalars(select(JobCursor).where(JobCursor.name == _CURSOR).with_for_update()).first()
         if cursor is None:
-            cursor = JobCursor(name=_CURSOR, position=0)
+            cursor = JobCursor(name=_CURSOR, position=0, updated_at=utcnow())
             session.add(cursor)
+        since = cursor.updated_at - LOOKBACK
         events = session.scalars(
             select(AuditEvent)
-            .where(AuditEvent.id > cursor.position, AuditEvent.action.in_(sorted(EVENT_MESSAGES)))
+            .where(
+                or_(AuditEvent.id > cursor.position, AuditEvent.at >= since),
+                AuditEvent.action.in_(sorted(EVENT_MESSAGES)),
+            )
             .order_by(AuditEvent.id)
             .limit(limit)
         ).all()
@@ -157,7 +167,9 @@ def notify_events(platform: Platform, limit: int = 5_000) -> int:
             message = EVENT_MESSAGES[event.action](platform, session, event)
             if message is not None:
                 queued += _queue(platform, session, message)
-        cursor.position = events[-1].id if len(events) == limit else max(cursor.position, last)
+        full = len(events) == limit
+        cursor.position = events[-1].id if full else max(cursor.position, last)
+        cursor.updated_at = since if full else utcnow()
     return queued
 
 
