@@ -50,3 +50,32 @@ def test_the_notifier_runs_from_the_command_line(tmp_path: Path) -> None:
     assert done.returncode == 0 and "0 event messages and 0 reminders queued for 2025-05-15" in done.stdout, (
         done.stderr
     )
+
+
+def test_import_an_xlsx_file(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    env = {"SEOMIN_VAR_DIR": str(tmp_path), "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'dev.db'}"}
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(FILE_COLUMNS))
+    sheet.append(["X-1", "850301-1234567", "보통예금", 5000, 100, "2024-05-15"])
+    book.save(tmp_path / "kb.xlsx")
+    args = ("dormant", "import", str(tmp_path / "kb.xlsx"), "--institution", "kb", "--sector", "bank")
+    done = run_in(env, *args, "--total", "5000")
+    assert done.returncode == 0 and "1 added (5,000 won)" in done.stdout, done.stderr
+    (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    bad = run_in(
+        env,
+        "dormant",
+        "import",
+        str(tmp_path / "bad.xlsx"),
+        "--institution",
+        "kb",
+        "--sector",
+        "bank",
+        "--total",
+        "0",
+    )
+    assert bad.returncode == 2 and bad.stderr.startswith("seomin: file: not a readable XLSX")

@@ -545,7 +545,7 @@ app.add_typer(dormant_app, name="dormant")
 
 @dormant_app.command("import")
 def dormant_import(
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8) with the documented header", exists=True)],
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8) or XLSX with the documented header", exists=True)],
     institution: Annotated[str, typer.Option("--institution", help="The contributing institution's code")],
     sector: Annotated[str, typer.Option("--sector", help="bank, insurance, savings_bank, credit_union, ...")],
     total: Annotated[
@@ -553,17 +553,21 @@ def dormant_import(
     ],
 ) -> None:
     """Add an institution's dormant deposits; a re-upload adds nothing twice; refused rows listed by line."""
+    from seomin.adapters.dormant_files import FileFormatError, file_text
     from seomin.services.dormant_deposits import import_file
     from seomin.services.platform import SYSTEM
 
-    text = file.read_text(encoding="utf-8-sig")
+    try:
+        text = file_text(file.name, file.read_bytes())
+    except FileFormatError as exc:
+        fail(f"file: {exc}")
     platform = settings_platform()
     try:
         report = run_use_case(lambda: import_file(platform, SYSTEM, institution, sector, text, total))
     finally:
         platform.engine.dispose()
-    for line, problem in report.rejects:
-        out.print(f"line {line}: {problem}", highlight=False, markup=False)
+    for reject in report.rejects:
+        out.print(f"line {reject.line}: {reject.problem}", highlight=False, markup=False)
     out.print(
         f"{report.added:,} added ({report.total_added:,} won), {report.already_held:,} already held, "
         f"{len(report.rejects):,} refused",

@@ -59,8 +59,8 @@ def test_import_reports_rejects_by_line_and_a_reupload_adds_nothing(platform: Pl
     )
     report = import_file(platform, SYSTEM, "kb", "bank", text, 1_250_000)
     assert (report.added, report.already_held, report.total_added) == (2, 0, 1_250_000)
-    assert [line for line, _ in report.rejects] == [3, 4]
-    assert all("234" not in problem for _, problem in report.rejects)  # numbers never echoed
+    assert [r.line for r in report.rejects] == [3, 4]
+    assert all("234" not in r.problem for r in report.rejects)  # numbers never echoed
     again = import_file(platform, SYSTEM, "kb", "bank", text, 1_250_000)
     assert (again.added, again.already_held) == (0, 2)
     with platform.sessions() as session:

@@ -7,23 +7,29 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import Field, StrictBool, StrictStr
+from starlette.concurrency import run_in_threadpool
 
 from seomin.adapters.app_state import platform_of
+from seomin.adapters.dormant_files import FileFormatError, file_text
 from seomin.adapters.http.auth import ApplicantActor, errors, staff_with
 from seomin.adapters.http.public import SafeJSONResponse, _Body, plain
 from seomin.services.dormant_deposits import (
     APPROVING_ROLES,
     FIGURE_ROLES,
     LOOKUP_ROLES,
+    SECTORS,
     ClaimResult,
     HeldDeposit,
+    ImportReport,
     SectorFigures,
     approve_payout,
     claim_deposit,
     disclosure_figures,
+    import_file,
     look_up_for_walk_in,
     my_dormant_deposits,
 )
+from seomin.services.errors import InputError
 from seomin.services.ledger import BALANCE_ROLES, TrialBalance, trial_balance
 from seomin.services.platform import Actor
 
@@ -120,3 +126,45 @@ def figures(request: Request, actor: FigureReader, month: Month = None) -> SafeJ
 )
 def balances(request: Request, actor: LedgerReader) -> SafeJSONResponse:
     return SafeJSONResponse(plain(trial_balance(platform_of(request), actor)))
+
+
+_FILE_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The institution's file: CSV (UTF-8) or XLSX, header "
+        "source_ref,holder_rrn,product,amount,rate_bp,contributed_on",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary"}
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/staff/dormant-deposits/files",
+    response_model=ImportReport,
+    responses=errors(401, 403, 422),
+    summary="출연 파일 업로드: an institution's CSV or XLSX, validated row by row, reconciled to its total",
+    openapi_extra=_FILE_BODY,
+)
+async def upload(
+    request: Request,
+    actor: Approver,
+    institution_code: Annotated[str, Query(pattern=r"^[a-z0-9-]{1,32}$")],
+    sector: Annotated[str, Query(description=", ".join(sorted(SECTORS)))],
+    declared_total: Annotated[int, Query(ge=0, le=10**15, description="The file's total in won")],
+) -> SafeJSONResponse:
+    """Rows already held (same reference) are skipped, so a re-upload is harmless; refused rows are listed
+    by line; nothing is written unless the valid rows add up to ``declared_total``."""
+    try:
+        text = file_text(request.headers.get("content-type", ""), await request.body())
+    except FileFormatError as exc:
+        raise InputError("file", str(exc)) from None
+    platform = platform_of(request)
+    report = await run_in_threadpool(
+        import_file, platform, actor, institution_code, sector, text, declared_total
+    )
+    return SafeJSONResponse(plain(report))

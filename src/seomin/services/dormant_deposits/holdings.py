@@ -26,11 +26,18 @@ LOOKUP_ROLES = frozenset({"counselor", "supervisor"})
 
 
 @dataclass(frozen=True, slots=True)
+class RejectedRow:
+    line: int
+    problem: str
+    """Never echoes a resident number."""
+
+
+@dataclass(frozen=True, slots=True)
 class ImportReport:
     added: int
     already_held: int
-    rejects: tuple[tuple[int, str], ...]
-    """(line number, problem) per refused row; the problem never echoes a resident number."""
+    rejects: tuple[RejectedRow, ...]
+    """Each refused row by its line number in the file."""
     total_added: int
     """Won added by this upload: reconciled by the institution against its own file total."""
 
@@ -61,13 +68,13 @@ def import_file(
     if tuple(reader.fieldnames or ()) != FILE_COLUMNS:
         raise InputError("file", f"header must be {','.join(FILE_COLUMNS)}")
     rows: list[DormantDeposit] = []
-    rejects: list[tuple[int, str]] = []
+    rejects: list[RejectedRow] = []
     today = platform.today()
     for line, raw in enumerate(reader, start=2):
         try:
             rows.append(_row(platform, institution_code, sector, raw, today))
         except ValueError as exc:
-            rejects.append((line, str(exc)))
+            rejects.append(RejectedRow(line, str(exc)))
     file_total = sum(r.amount for r in rows)
     if file_total != declared_total:
         raise InputError("declared_total", f"valid rows total {file_total:,} won, not {declared_total:,}")
