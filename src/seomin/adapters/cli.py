@@ -665,6 +665,16 @@ def admin_issue_key(bank: Annotated[str, typer.Argument(help="A bank code, e.g. 
     out.print(_admin(lambda p: issue_bank_api_key(p, bank)), highlight=False)
 
 
+@admin_app.command("issue-partner-key")
+def admin_issue_partner_key(
+    partner: Annotated[str, typer.Argument(help="A fintech partner's code, e.g. toss")],
+) -> None:
+    """A new API key for a fintech partner (휴면예금 look-up and claims), shown once; revoke it by prefix."""
+    from seomin.services.identity import issue_partner_api_key
+
+    out.print(_admin(lambda p: issue_partner_api_key(p, partner)), highlight=False)
+
+
 @admin_app.command("rotate-key")
 def admin_rotate_key(
     prefix: Annotated[str, typer.Argument(help="The key's prefix (before the dot)")],

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from seomin.adapters.app_state import platform_of
 from seomin.adapters.dormant_files import FileFormatError, file_text
-from seomin.adapters.http.auth import ApplicantActor, errors, staff_with
+from seomin.adapters.http.auth import ApplicantActor, PartnerActor, errors, staff_with
 from seomin.adapters.http.public import SafeJSONResponse, _Body, plain
 from seomin.services.dormant_deposits import (
     APPROVING_ROLES,
@@ -28,6 +28,8 @@ from seomin.services.dormant_deposits import (
     import_file,
     look_up_for_walk_in,
     my_dormant_deposits,
+    partner_claim,
+    partner_look_up,
 )
 from seomin.services.errors import InputError
 from seomin.services.ledger import BALANCE_ROLES, TrialBalance, trial_balance
@@ -168,3 +170,52 @@ async def upload(
         import_file, platform, actor, institution_code, sector, text, declared_total
     )
     return SafeJSONResponse(plain(report))
+
+
+# --- fintech partners acting for a person they verified ----------------------------------------------
+
+
+class PersonBody(_Body):
+    """The person the partner verified itself (its own certified 본인인증); the name must match our record."""
+
+    name: StrictStr = Field(min_length=1, max_length=50)
+    rrn: StrictStr = Field(min_length=13, max_length=14, description="주민등록번호")
+    phone: StrictStr = Field(min_length=10, max_length=13, description="Mobile number, 010…")
+
+
+class PartnerClaimBody(PersonBody, ClaimBody):
+    pass
+
+
+@router.post(
+    "/partner/dormant-deposits/look-up",
+    response_model=list[HeldDeposit],
+    responses=errors(401, 422, 429),
+    summary="Partner look-up: everything held in a verified person's name (rate-limited, audited)",
+)
+def partner_deposits(request: Request, partner: PartnerActor, body: PersonBody) -> SafeJSONResponse:
+    found = partner_look_up(platform_of(request), partner, body.name, body.rrn, body.phone)
+    return SafeJSONResponse([plain(d) for d in found])
+
+
+@router.post(
+    "/partner/dormant-deposits/{deposit_id}/claim",
+    response_model=ClaimResult,
+    responses=errors(401, 404, 409, 422, 429),
+    summary="Partner claim: pay to the person's own account or donate; a retry answers the same claim",
+)
+def partner_file_claim(
+    request: Request, partner: PartnerActor, deposit_id: Id, body: PartnerClaimBody
+) -> SafeJSONResponse:
+    result = partner_claim(
+        platform_of(request),
+        partner,
+        body.name,
+        body.rrn,
+        body.phone,
+        deposit_id,
+        account=body.account,
+        account_holder_name=body.account_holder_name,
+        donate=body.donate,
+    )
+    return SafeJSONResponse(plain(result))

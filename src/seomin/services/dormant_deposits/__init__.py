@@ -20,12 +20,14 @@ from seomin.services.dormant_deposits.holdings import (
     look_up_for_walk_in,
     my_dormant_deposits,
 )
+from seomin.services.dormant_deposits.partners import PARTNER_RATE, partner_claim, partner_look_up
 
 __all__ = [
     "APPROVING_ROLES",
     "FIGURE_ROLES",
     "FILE_COLUMNS",
     "LOOKUP_ROLES",
+    "PARTNER_RATE",
     "SECTORS",
     "ClaimResult",
     "HeldDeposit",
@@ -38,4 +40,6 @@ __all__ = [
     "import_file",
     "look_up_for_walk_in",
     "my_dormant_deposits",
+    "partner_claim",
+    "partner_look_up",
 ]
