@@ -79,3 +79,21 @@ def test_import_an_xlsx_file(tmp_path: Path) -> None:
         "0",
     )
     assert bad.returncode == 2 and bad.stderr.startswith("seomin: file: not a readable XLSX")
+
+
+def test_rights_holder_notices_write_a_mail_merge_file_without_resident_numbers(tmp_path: Path) -> None:
+    env = {"SEOMIN_VAR_DIR": str(tmp_path), "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'dev.db'}"}
+    file = tmp_path / "kb.csv"
+    rows = ("A-1,850301-1234567,보통예금,1000000,100,2024-05-15", "A-2,850301-1234567,적금,5000,0,2024-05-15",
+            "B-1,900101-2345678,보통예금,300,0,2024-05-15")  # fmt: skip
+    file.write_text("\n".join((",".join(FILE_COLUMNS), *rows)) + "\n", encoding="utf-8")
+    imported = run_in(
+        env, "dormant", "import", str(file), "--institution", "kb", "--sector", "bank", "--total", "1005300"
+    )
+    assert imported.returncode == 0, imported.stderr
+    out = tmp_path / "notices.csv"
+    done = run_in(env, "dormant", "notices", "--out", str(out), "--date", "2025-05-15", "--min-total", "1000")
+    assert done.returncode == 0 and "1 notices written" in done.stdout, done.stderr
+    text = out.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "notice_no,name,rrn_masked,deposits,total_won,institutions,sms"
+    assert "DN202505-0000001,,850301-1******,2,1005000,1," in text and "1234567" not in text

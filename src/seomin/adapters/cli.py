@@ -575,6 +575,48 @@ def dormant_import(
     )
 
 
+@dormant_app.command("notices")
+def dormant_notices(
+    out_file: Annotated[Path, typer.Option("--out", help="The mail-merge CSV to write (UTF-8 with BOM)")],
+    on: Annotated[
+        str | None, typer.Option("--date", help="The notice day YYYY-MM-DD; default today in Korea")
+    ] = None,
+    min_total: Annotated[
+        int, typer.Option("--min-total", help="Only holders with at least this many won")
+    ] = 0,
+) -> None:
+    """권리자 안내: a mail-merge file of every holder with dormant deposits still held, and an SMS (once a
+    month) to those whose mobile number is known; the file has no resident number, only masked ones."""
+    import csv
+
+    from seomin.services.dormant_deposits import NOTICE_COLUMNS, rights_holder_notices
+    from seomin.services.platform import SYSTEM
+
+    day = parse_date(on, "--date")
+    platform = settings_platform()
+    try:
+        notices = run_use_case(lambda: rights_holder_notices(platform, SYSTEM, day, min_total))
+    finally:
+        platform.engine.dispose()
+    with out_file.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(NOTICE_COLUMNS)
+        for n in notices:
+            writer.writerow(
+                [
+                    n.notice_no,
+                    n.name,
+                    n.rrn_masked,
+                    n.deposits,
+                    n.total_won,
+                    n.institutions,
+                    "Y" if n.sms else "",
+                ]
+            )
+    sms = sum(n.sms for n in notices)
+    out.print(f"{len(notices):,} notices written to {out_file}, {sms:,} by SMS too", highlight=False)
+
+
 fees_app = typer.Typer(help="보증료: billing fee-separate guarantees from the catalog", no_args_is_help=True)
 app.add_typer(fees_app, name="fees")
 

@@ -228,3 +228,25 @@ def test_racing_approvals_release_the_payout_once(platform: Platform) -> None:
         assert session.scalar(select(func.count()).select_from(NotificationMessage)) == 1
         paid = session.scalars(select(AuditEvent).where(AuditEvent.action == "dormant_claim.paid")).all()
     assert len(paid) == 1
+
+
+def test_notices_go_to_every_holder_and_by_sms_once_a_month_to_those_we_know(platform: Platform) -> None:
+    from seomin.services.dormant_deposits import rights_holder_notices
+
+    seed(platform)
+    seed(platform, amount=500, ref="B-1", rrn=OTHER_RRN)
+    _, name = holder(platform)
+    with pytest.raises(Forbidden):
+        rights_holder_notices(platform, COUNSELOR, date(2025, 5, 15))
+    known, unknown = sorted(
+        rights_holder_notices(platform, SYSTEM, date(2025, 5, 15)), key=lambda n: n.name == ""
+    )
+    assert (known.name, known.total_won, known.sms) == (name, 1_000_000, True)
+    assert (unknown.name, unknown.rrn_masked, unknown.sms) == ("", "900101-2******", False)
+    rights_holder_notices(platform, SYSTEM, date(2025, 5, 20))  # a rerun in the month: no second SMS
+    rights_holder_notices(platform, SYSTEM, date(2025, 6, 1))
+    with platform.sessions() as session:
+        sent = session.scalars(
+            select(NotificationMessage.dedupe_key).where(NotificationMessage.template_id == "dormant_notice")
+        ).all()
+    assert len(sent) == 2  # May and June

@@ -87,7 +87,9 @@ class ReportedRow(_Body):
 
 class FeeReportBody(_Body):
     month: StrictStr = Field(pattern=MONTH, description="YYYY-MM of the collections")
-    rows: list[ReportedRow] = Field(min_length=1, max_length=10_000)
+    rows: list[ReportedRow] = Field(
+        min_length=1, max_length=1_000, description="At most 1,000 rows a request: send a month in parts"
+    )
 
 
 class RefundAccountBody(_Body):

@@ -20,6 +20,7 @@ from seomin.services.dormant_deposits.holdings import (
     look_up_for_walk_in,
     my_dormant_deposits,
 )
+from seomin.services.dormant_deposits.notices import NOTICE_COLUMNS, HolderNotice, rights_holder_notices
 from seomin.services.dormant_deposits.partners import PARTNER_RATE, partner_claim, partner_look_up
 
 __all__ = [
@@ -27,10 +28,12 @@ __all__ = [
     "FIGURE_ROLES",
     "FILE_COLUMNS",
     "LOOKUP_ROLES",
+    "NOTICE_COLUMNS",
     "PARTNER_RATE",
     "SECTORS",
     "ClaimResult",
     "HeldDeposit",
+    "HolderNotice",
     "ImportReport",
     "RejectedRow",
     "SectorFigures",
@@ -42,4 +45,5 @@ __all__ = [
     "my_dormant_deposits",
     "partner_claim",
     "partner_look_up",
+    "rights_holder_notices",
 ]
