@@ -250,3 +250,12 @@ def test_notices_go_to_every_holder_and_by_sms_once_a_month_to_those_we_know(pla
             select(NotificationMessage.dedupe_key).where(NotificationMessage.template_id == "dormant_notice")
         ).all()
     assert len(sent) == 2  # May and June
+
+
+def test_a_reference_repeated_within_a_file_is_refused_by_line(platform: Platform) -> None:
+    text = csv_file(f"D-1,{RRN},보통예금,100,0,2024-05-15", f"D-1,{RRN},보통예금,200,0,2024-05-15")
+    report = import_file(platform, SYSTEM, "kb", "bank", text, 100)
+    assert (report.added, [(r.line, r.problem) for r in report.rejects]) == (
+        1,
+        [(3, "source_ref repeats an earlier row of the file")],
+    )

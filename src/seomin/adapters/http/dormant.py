@@ -148,7 +148,7 @@ _FILE_BODY = {
 @router.post(
     "/staff/dormant-deposits/files",
     response_model=ImportReport,
-    responses=errors(401, 403, 422),
+    responses=errors(401, 403, 409, 422),
     summary="출연 파일 업로드: an institution's CSV or XLSX, validated row by row, reconciled to its total",
     openapi_extra=_FILE_BODY,
 )

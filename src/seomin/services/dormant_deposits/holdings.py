@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,7 @@ from seomin.adapters.db.models import Applicant, DormantDeposit
 from seomin.domain.dormant import accrued_interest
 from seomin.domain.identity import parse_resident_number
 from seomin.domain.ledger import dormant_contribution
-from seomin.services.errors import Forbidden, InputError, NotFound
+from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
 from seomin.services.ledger import post
 from seomin.services.platform import Actor, ActorType, Platform, audit
 
@@ -67,32 +68,42 @@ def import_file(
     reader = csv.DictReader(io.StringIO(text))
     if tuple(reader.fieldnames or ()) != FILE_COLUMNS:
         raise InputError("file", f"header must be {','.join(FILE_COLUMNS)}")
-    rows: list[DormantDeposit] = []
+    rows: list[_Row] = []
     rejects: list[RejectedRow] = []
     today = platform.today()
+    seen: set[str] = set()
     for line, raw in enumerate(reader, start=2):
         try:
-            rows.append(_row(platform, institution_code, sector, raw, today))
+            row = _row(raw, today)
         except ValueError as exc:
             rejects.append(RejectedRow(line, str(exc)))
+            continue
+        if row.ref in seen:
+            rejects.append(RejectedRow(line, "source_ref repeats an earlier row of the file"))
+            continue
+        seen.add(row.ref)
+        rows.append(row)
     file_total = sum(r.amount for r in rows)
     if file_total != declared_total:
         raise InputError("declared_total", f"valid rows total {file_total:,} won, not {declared_total:,}")
-    added = already = total_added = 0
     with platform.sessions.begin() as session:
-        ids: list[int] = []
-        for row in rows:
-            try:
-                with session.begin_nested():  # a re-uploaded reference is skipped, not an error
-                    session.add(row)
-            except IntegrityError:
-                already += 1
-                continue
-            added += 1
-            total_added += row.amount
-            ids.append(row.id)
+        held = _already_held(session, institution_code, [r.ref for r in rows])
+        new = [r for r in rows if r.ref not in held]
+        total_added = sum(r.amount for r in new)
+        try:
+            for start in range(0, len(new), _CHUNK):
+                session.execute(
+                    insert(DormantDeposit),
+                    [_values(platform, institution_code, sector, r) for r in new[start : start + _CHUNK]],
+                )
+        except IntegrityError:
+            raise Conflict(
+                "DORMANT_IMPORT_RACED",
+                f"another upload of {institution_code} added some of these rows meanwhile: upload again",
+            ) from None
         if total_added:  # the contribution is the ledger's: the same won the file added, at once
-            key = f"dormant_import:{institution_code}:{ids[0]}-{ids[-1]}"
+            digest = hashlib.sha256("\n".join(r.ref for r in new).encode()).hexdigest()[:24]
+            key = f"dormant_import:{institution_code}:{len(new)}:{digest}"
             post(
                 session,
                 actor,
@@ -106,15 +117,55 @@ def import_file(
             "dormant_file.imported",
             "institution",
             institution_code,
-            after={"added": added, "already_held": already, "rejects": len(rejects), "won": total_added},
+            after={"added": len(new), "already_held": len(held), "rejects": len(rejects), "won": total_added},
             reason=f"dormant-asset file of {institution_code}",
         )
-    return ImportReport(added, already, tuple(rejects), total_added)
+    return ImportReport(len(new), len(rows) - len(new), tuple(rejects), total_added)
 
 
-def _row(
-    platform: Platform, institution: str, sector: str, raw: dict[str, str], today: date
-) -> DormantDeposit:
+_CHUNK = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    ref: str
+    rrn: str
+    product: str
+    amount: int
+    rate_bp: int
+    contributed_on: date
+
+
+def _already_held(session: Session, institution: str, refs: list[str]) -> set[str]:
+    held: set[str] = set()
+    for start in range(0, len(refs), 500):
+        held.update(
+            session.scalars(
+                select(DormantDeposit.source_ref).where(
+                    DormantDeposit.institution_code == institution,
+                    DormantDeposit.source_ref.in_(refs[start : start + 500]),
+                )
+            )
+        )
+    return held
+
+
+def _values(platform: Platform, institution: str, sector: str, row: _Row) -> dict[str, object]:
+    return {
+        "institution_code": institution,
+        "sector": sector,
+        "source_ref": row.ref,
+        "holder_rrn_hash": platform.vault.lookup_hash(row.rrn),
+        "holder_rrn_encrypted": platform.vault.encrypt(row.rrn),
+        "product": row.product,
+        "amount": row.amount,
+        "rate_bp": row.rate_bp,
+        "contributed_on": row.contributed_on,
+        "status": "held",
+    }
+
+
+def _row(raw: dict[str, str], today: date) -> _Row:
     rrn = parse_resident_number(raw["holder_rrn"] or "", today)
     ref = (raw["source_ref"] or "").strip()
     product = (raw["product"] or "").strip()
@@ -132,18 +183,7 @@ def _row(
         raise ValueError("contributed_on must be YYYY-MM-DD") from None
     if contributed_on > today:
         raise ValueError("contributed_on is in the future")
-    return DormantDeposit(
-        institution_code=institution,
-        sector=sector,
-        source_ref=ref,
-        holder_rrn_hash=platform.vault.lookup_hash(rrn.value),
-        holder_rrn_encrypted=platform.vault.encrypt(rrn.value),
-        product=product,
-        amount=amount,
-        rate_bp=rate_bp,
-        contributed_on=contributed_on,
-        status="held",
-    )
+    return _Row(ref, rrn.value, product, amount, rate_bp, contributed_on)
 
 
 def _whole(text: str | None, field: str) -> int:
