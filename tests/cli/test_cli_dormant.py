@@ -9,8 +9,13 @@ from test_cli import run_in
 from seomin.services.dormant_deposits import FILE_COLUMNS
 
 
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """A development database of its own under ``tmp_path``."""
+    return {"SEOMIN_VAR_DIR": str(tmp_path), "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'dev.db'}"}
+
+
 def test_import_an_institution_file_twice(tmp_path: Path) -> None:
-    env = {"SEOMIN_VAR_DIR": str(tmp_path), "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'dev.db'}"}
+    env = cli_env(tmp_path)
     file = tmp_path / "kb.csv"
     file.write_text(
         "\n".join(
@@ -35,7 +40,7 @@ def test_import_an_institution_file_twice(tmp_path: Path) -> None:
 
 
 def test_fee_billing_runs_from_the_command_line(tmp_path: Path) -> None:
-    env = {"SEOMIN_VAR_DIR": str(tmp_path), "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'dev.db'}"}
+    env = cli_env(tmp_path)
     done = run_in(env, "fees", "bill", "--date", "2025-05-15")
     assert done.returncode == 0 and "0 guarantee-fee charges posted up to 2025-05-15" in done.stdout, (
         done.stderr
@@ -45,7 +50,7 @@ def test_fee_billing_runs_from_the_command_line(tmp_path: Path) -> None:
 
 
 def test_the_notifier_runs_from_the_command_line(tmp_path: Path) -> None:
-    env = {"SEOMIN_VAR_DIR": str(tmp_path), "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'dev.db'}"}
+    env = cli_env(tmp_path)
     done = run_in(env, "notify", "run", "--date", "2025-05-15")
     assert done.returncode == 0 and "0 event messages and 0 reminders queued for 2025-05-15" in done.stdout, (
         done.stderr
@@ -55,7 +60,7 @@ def test_the_notifier_runs_from_the_command_line(tmp_path: Path) -> None:
 def test_import_an_xlsx_file(tmp_path: Path) -> None:
     from openpyxl import Workbook
 
-    env = {"SEOMIN_VAR_DIR": str(tmp_path), "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'dev.db'}"}
+    env = cli_env(tmp_path)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -82,7 +87,7 @@ def test_import_an_xlsx_file(tmp_path: Path) -> None:
 
 
 def test_rights_holder_notices_write_a_mail_merge_file_without_resident_numbers(tmp_path: Path) -> None:
-    env = {"SEOMIN_VAR_DIR": str(tmp_path), "SEOMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'dev.db'}"}
+    env = cli_env(tmp_path)
     file = tmp_path / "kb.csv"
     rows = ("A-1,850301-1234567,보통예금,1000000,100,2024-05-15", "A-2,850301-1234567,적금,5000,0,2024-05-15",
             "B-1,900101-2345678,보통예금,300,0,2024-05-15")  # fmt: skip

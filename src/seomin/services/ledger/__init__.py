@@ -7,7 +7,6 @@ from seomin.services.ledger.postings import (
     BALANCE_ROLES,
     AccountBalance,
     TrialBalance,
-    entries_for,
     post,
     trial_balance,
 )
@@ -17,7 +16,6 @@ __all__ = [
     "AccountBalance",
     "OwnAccount",
     "TrialBalance",
-    "entries_for",
     "mask_account",
     "month_bounds",
     "own_account",

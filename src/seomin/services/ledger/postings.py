@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import LedgerEntry, LedgerLine
-from seomin.domain.ledger import Account, Entry, Line
+from seomin.domain.ledger import Entry
 from seomin.services.errors import Conflict, Forbidden
 from seomin.services.platform import Actor, ActorType, Platform
 
@@ -62,19 +62,6 @@ def _existing(session: Session, entry: Entry) -> int | None:
     ]:
         raise Conflict("LEDGER_KEY_REUSED", f"ledger key {entry.key} already names another movement")
     return row.id
-
-
-def entries_for(session: Session, reference: str) -> list[tuple[str, list[Line]]]:
-    """The entries posted for a reference, oldest first: (kind, lines)."""
-    out: list[tuple[str, list[Line]]] = []
-    for row in session.scalars(
-        select(LedgerEntry).where(LedgerEntry.reference == reference).order_by(LedgerEntry.id)
-    ):
-        lines = session.scalars(
-            select(LedgerLine).where(LedgerLine.entry_id == row.id).order_by(LedgerLine.id)
-        )
-        out.append((row.kind, [Line(Account(x.account), x.amount, x.party) for x in lines]))
-    return out
 
 
 @dataclass(frozen=True, slots=True)
