@@ -138,7 +138,8 @@ def load(platform: Platform, rows: int) -> None:
             if len(batch) == 200_000:
                 conn.exec_driver_sql(statement, batch)
                 batch = []
-        conn.exec_driver_sql(statement, batch)
+        if batch:
+            conn.exec_driver_sql(statement, batch)
     with engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
 

@@ -105,3 +105,18 @@ def test_a_counselor_looks_up_a_walk_in_with_a_reason(
     assert event.reason == "센터 방문 상담" and "1234567" not in event.entity_id
     reviewer = counselor("reviewer-kim", "reviewer")
     assert reviewer.get("/staff/dormant").status_code == 403
+
+
+def test_management_reads_the_figures_and_the_trial_balance(
+    platform: Platform, counselor: Callable[[str, str], TestClient]
+) -> None:
+    seed(platform)
+    boss = counselor("supervisor-park", "supervisor")
+    page = boss.get("/manage/dormant")
+    assert page.status_code == 200, page.text
+    assert "13,002,000원" in page.text and "은행" in page.text and "원장 시산표" in page.text
+    assert "차변·대변 합계 차이 0원" in page.text
+    assert "해당 기간의 움직임이 없습니다" in boss.get("/manage/dormant?month=2025-04").text
+    bad = boss.get("/manage/dormant?month=2025-13")
+    assert bad.status_code == 422 and 'id="month-error"' in bad.text
+    assert counselor("counselor-kang", "counselor").get("/manage/dormant").status_code == 403

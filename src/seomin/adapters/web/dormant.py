@@ -18,13 +18,16 @@ from seomin.adapters.web.rendering import render
 from seomin.adapters.web.session_cookies import require_applicant, require_staff
 from seomin.domain.dormant import ONLINE_CAP, SECOND_APPROVER_ABOVE
 from seomin.services.dormant_deposits import (
+    FIGURE_ROLES,
     LOOKUP_ROLES,
     claim_deposit,
+    disclosure_figures,
     look_up_for_walk_in,
     my_dormant_deposits,
 )
 from seomin.services.errors import Conflict, InputError, NotFound
 from seomin.services.guarantee_fees import claim_fee_refunds, my_fee_refunds
+from seomin.services.ledger import trial_balance
 from seomin.services.platform import Actor
 
 router = APIRouter()
@@ -185,3 +188,36 @@ async def walk_in(request: Request) -> Response:
             return render(request, "staff/dormant.html", _walk_in(actor, found=found, values=values))
     context = _walk_in(actor, errors=form.errors, values=values)
     return render(request, "staff/dormant.html", context, status_code=422)
+
+
+# --- management: the monitoring and disclosure figures ---------------------------------------------------
+
+
+@router.get("/manage/dormant")
+def figures(request: Request) -> Response:
+    """휴면금융자산 관리 현황 by sector (all time, or the movements of a month with the balance at its
+    end), and the ledger's trial balance, which totals zero."""
+    actor = require_staff(request, *FIGURE_ROLES)
+    platform = platform_of(request)
+    form = FormReader(request.query_params)
+    month = form.text("month", required=False, max_length=7)
+    rows = []
+    if month is not None:
+        try:
+            rows = disclosure_figures(platform, actor, month)
+        except InputError:
+            form.fail("month", "연월을 YYYY-MM으로 입력해 주세요.", "Give the month as YYYY-MM.")
+    else:
+        rows = disclosure_figures(platform, actor)
+    context = {
+        "rows": rows,
+        "totals": {k: sum(getattr(r, k) for r in rows) for k in _FIGURES},
+        "book": trial_balance(platform, actor),
+        "sectors": SECTORS,
+        "errors": form.errors,
+        "values": {"month": month or ""},
+    }
+    return render(request, "manage/dormant.html", context, status_code=200 if form.ok else 422)
+
+
+_FIGURES = ("contributed", "paid", "donated", "outstanding", "interest_paid", "interest_donated")
