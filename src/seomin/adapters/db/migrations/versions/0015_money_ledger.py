@@ -13,6 +13,7 @@ account; a job cursor lets the notifier read only the audit events it has not tu
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -111,6 +112,87 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_job_cursors")),
     )
+
+    _backfill_dormant_ledger()
+
+
+def _backfill_dormant_ledger() -> None:
+    """Dormant deposits and claims from before the ledger (revision 0012) become its entries, posted as
+    ``domain.ledger`` would have: one contribution per institution and sector, one entry per payout or
+    donation; so the figures read from the ledger include them."""
+    conn = op.get_bind()
+    entries = sa.table(
+        "ledger_entries",
+        sa.column("id", Id),
+        sa.column("key", sa.String),
+        sa.column("kind", sa.String),
+        sa.column("reference", sa.String),
+        sa.column("booked_on", sa.Date),
+        sa.column("actor", sa.String),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+    )
+    lines = sa.table(
+        "ledger_lines",
+        sa.column("entry_id", Id),
+        sa.column("account", sa.String),
+        sa.column("party", sa.String),
+        sa.column("amount", sa.BigInteger),
+    )
+    now = datetime.now(UTC)
+
+    def book(key: str, kind: str, reference: str, on: date, legs: list[tuple[str, str, int]]) -> None:
+        entry_id = conn.execute(
+            entries.insert()
+            .values(
+                key=key, kind=kind, reference=reference, booked_on=on, actor="system:0015", created_at=now
+            )
+            .returning(entries.c.id)
+        ).scalar_one()
+        conn.execute(
+            lines.insert(),
+            [{"entry_id": entry_id, "account": a, "party": p, "amount": w} for a, p, w in legs if w],
+        )
+
+    contributed = conn.execute(
+        sa.text(
+            "SELECT institution_code, sector, SUM(amount), MIN(contributed_on) FROM dormant_deposits "
+            "GROUP BY institution_code, sector ORDER BY institution_code, sector"
+        )
+    ).all()
+    for institution, sector, won, first in contributed:
+        book(
+            f"dormant_import:{institution}:before-ledger:{sector}",
+            "dormant_contribution",
+            f"institution:{institution}",
+            _day(first),
+            [("dormant.cash", "", int(won)), ("dormant.owed", sector, -int(won))],
+        )
+    claims = conn.execute(
+        sa.text(
+            "SELECT c.id, c.status, c.principal, c.interest, c.filed_on, d.sector FROM dormant_claims c "
+            "JOIN dormant_deposits d ON d.id = c.deposit_id WHERE c.status IN ('paid', 'donated') "
+            "ORDER BY c.id"
+        )
+    ).all()
+    for claim_id, status, principal, interest, filed_on, sector in claims:
+        paid = status == "paid"
+        total = int(principal) + int(interest)
+        book(
+            f"dormant_{'payout' if paid else 'donation'}:{claim_id}",
+            "dormant_payout" if paid else "dormant_donation",
+            f"dormant_claim:{claim_id}",
+            _day(filed_on),
+            [
+                ("dormant.owed", sector, int(principal)),
+                ("dormant.interest", sector, int(interest)),
+                ("dormant.cash", "", -total) if paid else ("miso.donations", sector, -total),
+            ],
+        )
+
+
+def _day(value: object) -> date:
+    """A DATE as SQLite (text) or PostgreSQL (date) returns it."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def downgrade() -> None:
