@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
-
 from seomin.services import attempts
 from seomin.services.dormant_deposits.claims import ClaimResult, claim_deposit
 from seomin.services.dormant_deposits.holdings import HeldDeposit, my_dormant_deposits
@@ -34,7 +32,6 @@ def _metered(platform: Platform, partner: Actor) -> None:
 
 
 def _audit(platform: Platform, partner: Actor, person: Actor, action: str, after: dict[str, object]) -> None:
-    session: Session
     with platform.sessions.begin() as session:
         audit(session, partner, action, "applicant", person.id, after=after, reason=f"through {partner.id}")
 

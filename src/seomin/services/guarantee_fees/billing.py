@@ -127,9 +127,13 @@ def bill_fees(platform: Platform, actor: Actor, on: date) -> int:
     if actor.type is not ActorType.SYSTEM:
         raise Forbidden("guarantee fees are billed by the scheduled job")
     posted = 0
+    fee_separate = sorted({v.id for v in platform.catalog if v.guarantee.annual_fee_pct is not None})
     with platform.sessions.begin() as session:
         rows = session.execute(
-            select(Guarantee, Loan).join(Loan, Loan.guarantee_id == Guarantee.id).order_by(Guarantee.id)
+            select(Guarantee, Loan)
+            .join(Loan, Loan.guarantee_id == Guarantee.id)
+            .where(Guarantee.product_id.in_(fee_separate))
+            .order_by(Guarantee.id)
         ).all()
         for guarantee, loan in rows:
             posted += _bill(platform, session, actor, guarantee, loan, on)
