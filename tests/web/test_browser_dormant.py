@@ -45,3 +45,24 @@ def test_find_and_claim_a_dormant_deposit_on_a_phone(site: Site, phone: Any) -> 
     phone.goto(site("/dormant/center"))
     assert "위임장" in phone.content()
     assert_accessible(phone)
+
+
+def test_walk_in_look_up_and_the_management_figures_pass_axe(site: Site, page: Any) -> None:
+    from seomin.adapters.http.auth import issue_staff_token
+    from seomin.adapters.web.session_cookies import STAFF_COOKIE
+    from seomin.services.identity import authenticate_staff
+
+    actor = authenticate_staff(site.platform, "demo-supervisor", "demo-supervisor-pw")
+    token = issue_staff_token(site.platform, actor).token
+    page.context.add_cookies([{"name": STAFF_COOKIE, "value": token, "url": site.url}])
+    page.goto(site("/staff/dormant"))
+    page.get_by_label("방문자 주민등록번호").fill(PEOPLE["approved"][1])
+    page.get_by_label("조회 사유").fill("센터 방문 상담")
+    page.get_by_role("button", name="조회").click()
+    page.locator("h2", has_text="조회 결과").wait_for()
+    assert PEOPLE["approved"][1] not in page.content()
+    assert_accessible(page)
+    page.goto(site("/manage/dormant"))
+    assert "원장 시산표" in page.content() and "차변·대변 합계 차이 0원" in page.content()
+    assert_accessible(page)
+    snapshot(page, "manage-dormant")

@@ -61,11 +61,11 @@ CHECKLIST = (
 
 def _context(request: Request, actor: Actor, **extra: Any) -> dict[str, Any]:
     platform = platform_of(request)
-    deposits = my_dormant_deposits(platform, actor)
+    refunds = my_fee_refunds(platform, actor)
     return {
-        "deposits": deposits,
-        "refunds": my_fee_refunds(platform, actor),
-        "owed": sum(r.amount for r in my_fee_refunds(platform, actor) if r.status == "unpaid"),
+        "deposits": my_dormant_deposits(platform, actor),
+        "refunds": refunds,
+        "owed": sum(r.amount for r in refunds if r.status == "unpaid"),
         "online_cap": ONLINE_CAP,
         "second_above": SECOND_APPROVER_ABOVE,
         "deposit_status": DEPOSIT_STATUS,
@@ -117,9 +117,10 @@ async def claim(request: Request, deposit_id: int) -> Response:
         errors = {exc.field: Message(_KO.get(exc.field, exc.message), exc.message)}
         context = _context(request, actor, errors=errors, values=values)
         return render(request, "dormant/mine.html", context, status_code=422)
-    except (Conflict, NotFound):
+    except (Conflict, NotFound) as exc:
         alert = Message("이미 청구했거나 찾을 수 없는 예금입니다.", "Already claimed, or not found.")
-        return render(request, "dormant/mine.html", _context(request, actor, alert=alert), status_code=409)
+        status = 404 if isinstance(exc, NotFound) else 409
+        return render(request, "dormant/mine.html", _context(request, actor, alert=alert), status_code=status)
     return render(request, "dormant/claimed.html", {"result": result, "checklist": CHECKLIST})
 
 
