@@ -35,6 +35,12 @@ def test_import_an_institution_file_twice(tmp_path: Path) -> None:
     assert "850301" not in first.stdout
     again = run_in(env, *args)
     assert "0 added (0 won), 1 already held" in again.stdout
+    figures = run_in(env, "dormant", "figures")
+    assert figures.stdout.splitlines() == [
+        "sector,contributed,paid,donated,outstanding,interest_paid,interest_donated",
+        "bank,1000000,0,0,1000000,0,0",
+    ]
+    assert run_in(env, "dormant", "figures", "--month", "2025-13").returncode == 2
     wrong = run_in(env, *args[:-1], "5")
     assert wrong.returncode == 2 and wrong.stderr.startswith("seomin: declared_total:")
 

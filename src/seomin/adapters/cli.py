@@ -617,6 +617,31 @@ def dormant_notices(
     out.print(f"{len(notices):,} notices written to {out_file}, {sms:,} by SMS too", highlight=False)
 
 
+@dormant_app.command("figures")
+def dormant_figures(
+    month: Annotated[
+        str | None, typer.Option("--month", help="YYYY-MM: that month's movements and its closing balance")
+    ] = None,
+) -> None:
+    """휴면금융자산 관리 현황 from the ledger, as CSV: contributed, paid, donated, outstanding by sector."""
+    import csv
+    import sys
+
+    from seomin.services.dormant_deposits import disclosure_figures
+    from seomin.services.platform import SYSTEM
+
+    platform = settings_platform()
+    try:
+        rows = run_use_case(lambda: disclosure_figures(platform, SYSTEM, month))
+    finally:
+        platform.engine.dispose()
+    fields = ("sector", "contributed", "paid", "donated", "outstanding", "interest_paid", "interest_donated")
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([getattr(row, f) for f in fields])
+
+
 fees_app = typer.Typer(help="보증료: billing fee-separate guarantees from the catalog", no_args_is_help=True)
 app.add_typer(fees_app, name="fees")
 
