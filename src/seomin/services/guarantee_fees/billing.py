@@ -118,6 +118,15 @@ def _bill(
         if fee == 0:
             continue
         post(session, actor, fee_charge(key, guarantee.bank_code, fee), f"guarantee:{guarantee.id}", start)
+        audit(
+            session,
+            actor,
+            "guarantee_fee.charged",
+            "guarantee",
+            guarantee.id,
+            after={"period": no, "fee": fee, "rate_bp": terms.rate_bp, "educated": terms.educated},
+            reason=f"guarantee fee for {start.isoformat()}..{end.isoformat()}",
+        )
         posted += 1
     return posted
 
