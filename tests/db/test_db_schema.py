@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 
 from seomin.adapters.db.migrate import alembic_config
 from seomin.adapters.db.models import Base
+from seomin.services.platform import Platform
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
@@ -26,20 +26,17 @@ def test_every_table_exists(engine: Engine) -> None:
     assert {t.name for t in Base.metadata.sorted_tables} <= tables
 
 
-def test_dormant_money_from_before_the_ledger_is_backfilled_into_it(engine: Engine, tmp_path: Path) -> None:
+def test_dormant_money_from_before_the_ledger_is_backfilled_into_it(platform: Platform) -> None:
     """Deposits and claims made under revision 0012 become balanced entries when 0015 runs, so the figures
     read from the ledger include them (contribution, payout and donation, by sector)."""
     from alembic.script import ScriptDirectory
-    from cryptography.fernet import Fernet
 
-    from seomin.adapters.calendar_data import korean_calendar
-    from seomin.adapters.catalog_files import default_catalog
-    from seomin.adapters.crypto import DataVault
-    from seomin.adapters.db.engine import session_factory
-    from seomin.adapters.db.migrate import alembic_config, downgrade, upgrade
+    from seomin.adapters.db.migrate import downgrade, upgrade
     from seomin.services.dormant_deposits import disclosure_figures
     from seomin.services.ledger import trial_balance
-    from seomin.services.platform import SYSTEM, Platform
+    from seomin.services.platform import SYSTEM
+
+    engine = platform.engine
 
     before = ScriptDirectory.from_config(alembic_config(engine)).get_revision("0015").down_revision
     assert isinstance(before, str)
@@ -94,14 +91,6 @@ def test_dormant_money_from_before_the_ledger_is_backfilled_into_it(engine: Engi
                     )
     finally:
         upgrade(engine)
-    platform = Platform(
-        engine=engine,
-        sessions=session_factory(engine),
-        catalog=default_catalog(),
-        calendar=korean_calendar(),
-        vault=DataVault(Fernet.generate_key().decode("ascii")),
-        storage_dir=tmp_path,
-    )
     book = trial_balance(platform, SYSTEM)
     assert (book.entries, book.total) == (3, 0)
     (bank,) = disclosure_figures(platform, SYSTEM)
