@@ -53,6 +53,10 @@ def test_fee_billing_runs_from_the_command_line(tmp_path: Path) -> None:
     )
     bad = run_in(env, "fees", "bill", "--date", "2025-13-01")
     assert bad.returncode == 2 and bad.stderr.startswith("seomin: --date:")
+    matched = run_in(env, "fees", "reconcile", "--bank", "kwangju", "--month", "2025-05")
+    assert "kwangju 2025-05: billed 0 won, reported 0 won, 0 differences" in matched.stdout, matched.stderr
+    wrong = run_in(env, "fees", "reconcile", "--bank", "kwangju", "--month", "May")
+    assert wrong.returncode == 2 and wrong.stderr.startswith("seomin: month:")
 
 
 def test_the_notifier_runs_from_the_command_line(tmp_path: Path) -> None:

@@ -665,6 +665,32 @@ def fees_bill(
     out.print(f"{posted:,} guarantee-fee charges posted up to {day.isoformat()}", highlight=False)
 
 
+@fees_app.command("reconcile")
+def fees_reconcile(
+    bank: Annotated[str, typer.Option("--bank", help="The bank's code, e.g. kwangju")],
+    month: Annotated[str, typer.Option("--month", help="YYYY-MM")],
+) -> None:
+    """월별 대사: fees billed in the month against the fees the bank reported, the differences listed."""
+    from seomin.services.guarantee_fees import reconcile
+    from seomin.services.platform import SYSTEM
+
+    platform = settings_platform()
+    try:
+        result = run_use_case(lambda: reconcile(platform, SYSTEM, bank, month))
+    finally:
+        platform.engine.dispose()
+    for d in result.differences:
+        out.print(
+            f"{d.certificate_no}: billed {d.billed:,}, reported {d.reported:,} ({d.difference:+,})",
+            highlight=False,
+        )
+    out.print(
+        f"{bank} {month}: billed {result.billed:,} won, reported {result.reported:,} won, "
+        f"{len(result.differences):,} differences",
+        highlight=False,
+    )
+
+
 admin_app = typer.Typer(
     help="운영 관리: staff accounts and bank API keys, without the demo", no_args_is_help=True
 )
