@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from seomin.domain.dormant import ONLINE_CAP, ClaimRoute, accrued_interest, route_claim
-from seomin.domain.guarantee_fees import prepaid_fee, unearned_refund
+from seomin.domain.guarantee_fees import (
+    fee_periods,
+    fee_rate_bp,
+    prepaid_fee,
+    repaid_share_bp,
+    unearned_refund,
+)
 
 
 def test_interest_is_simple_actual_365_floored_once() -> None:
@@ -72,3 +79,32 @@ def test_refund_is_within_the_fee_and_earned_plus_refunded_is_the_fee(
     assert 0 <= refund <= fee
     exact = fee * share * (end - repaid_on).days / (10_000 * term)
     assert refund - 1 < exact <= refund + 1e-6 * max(1, fee)
+
+
+def test_the_fee_rate_takes_the_education_cut_from_the_catalog_figure() -> None:
+    assert fee_rate_bp(Decimal("1.0"), Decimal("0.1"), educated=True) == 90
+    assert fee_rate_bp(Decimal("1.0"), Decimal("0.1"), educated=False) == 100
+    assert fee_rate_bp(Decimal("0.1"), Decimal("0.5"), educated=True) == 0  # never below zero
+    with pytest.raises(ValueError, match="finer"):
+        fee_rate_bp(Decimal("1.005"), Decimal("0"), educated=False)
+
+
+def test_fee_periods_are_the_term_or_each_year_ending_with_the_term() -> None:
+    start = date(2024, 2, 29)
+    assert fee_periods(start, 18, periodic=False) == ((start, date(2025, 8, 29)),)
+    assert fee_periods(start, 30, periodic=True) == (
+        (start, date(2025, 2, 28)),
+        (date(2025, 2, 28), date(2026, 2, 28)),
+        (date(2026, 2, 28), date(2026, 8, 29)),
+    )
+    with pytest.raises(ValueError):
+        fee_periods(start, 0, periodic=True)
+
+
+@given(st.integers(1, 10**9), st.integers(0, 10**9))
+def test_the_repaid_share_floors_and_caps_at_the_whole(base: int, repaid: int) -> None:
+    share = repaid_share_bp(repaid, base)
+    assert 0 <= share <= 10_000
+    assert share * base <= repaid * 10_000  # SHARE_FLOOR_BP never over-states the share
+    if repaid >= base:
+        assert share == 10_000

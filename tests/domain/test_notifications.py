@@ -52,3 +52,16 @@ def test_an_official_link_is_allowed_and_the_newest_version_in_force_is_used() -
     assert book.current("t", date(2026, 1, 1)).version == 1
     with pytest.raises(KeyError):
         book.current("t", date(2025, 12, 31))
+
+
+def test_an_installment_is_not_an_install_but_installing_an_app_is_refused() -> None:
+    from seomin.domain.notifications import Template, TemplateError, check_template
+
+    def template(text_en: str) -> Template:
+        return Template("t", 1, date(2025, 1, 1), "sms", (), "[서민금융진흥원] 안내", text_en)
+
+    check_template(template("Your installment is due."), frozenset())
+    with pytest.raises(TemplateError, match="install"):
+        check_template(template("Please install our app."), frozenset())
+    with pytest.raises(TemplateError, match="not an official domain"):
+        check_template(template("See kinfa-loan.com now."), frozenset({"kinfa.or.kr"}))

@@ -86,3 +86,70 @@ def test_another_persons_deposit_is_not_found_and_walk_in_look_ups_need_a_reason
         "/api/v1/staff/dormant-deposits/look-up", headers=auditor, json={"rrn": OTHER_RRN, "reason": "x"}
     )
     assert denied.status_code == 403
+
+
+def xlsx(rows: list[list[object]]) -> bytes:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(FILE_COLUMNS))
+    for row in rows:
+        sheet.append(row)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_institution_file_uploads_as_xlsx_or_csv_reconciled_to_its_total(
+    client: TestClient, platform: Platform
+) -> None:
+    from datetime import date
+
+    supervisor = bearer(staff_token(client, platform, "super5", "supervisor"))
+    counselor = bearer(staff_token(client, platform, "couns5", "counselor"))
+    book = xlsx(
+        [
+            ["L-1", RRN, "저축보험", 250_000, 150, date(2024, 5, 15)],
+            ["L-2", "not a number", "저축보험", 1, 0, date(2024, 5, 15)],
+            ["L-3", OTHER_RRN, "연금보험", 50_000.0, 0, "2024-06-01"],
+        ]
+    )
+    path = "/api/v1/staff/dormant-deposits/files"
+    params = {"institution_code": "samsung-life", "sector": "insurance", "declared_total": 300_000}
+    xlsx_type = {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    assert (
+        client.post(path, params=params, content=book, headers={**counselor, **xlsx_type}).status_code == 403
+    )
+    first = client.post(path, params=params, content=book, headers={**supervisor, **xlsx_type})
+    assert first.status_code == 200, first.text
+    report = first.json()
+    assert (report["added"], report["total_added"], [r["line"] for r in report["rejects"]]) == (
+        2,
+        300_000,
+        [3],
+    )
+    assert "not a number" not in first.text
+    again = client.post(path, params=params, content=book, headers={**supervisor, **xlsx_type}).json()
+    assert (again["added"], again["already_held"]) == (0, 2)
+    wrong_total = client.post(
+        path, params={**params, "declared_total": 1}, content=book, headers={**supervisor, **xlsx_type}
+    )
+    assert wrong_total.status_code == 422 and "declared_total" in wrong_total.text
+    junk = client.post(
+        path, params=params, content=b"PK\x03\x04junk", headers={**supervisor, "Content-Type": "text/csv"}
+    )
+    assert junk.status_code == 422 and "file" in junk.text
+    csv_text = "\n".join((",".join(FILE_COLUMNS), f"C-1,{RRN},보통예금,700,0,2024-05-15"))
+    posted = client.post(
+        path,
+        params={**params, "institution_code": "kb", "sector": "bank", "declared_total": 700},
+        content=csv_text.encode(),
+        headers={**supervisor, "Content-Type": "text/csv"},
+    )
+    assert posted.status_code == 200 and posted.json()["total_added"] == 700
+    figures = client.get("/api/v1/staff/dormant-deposits/figures", headers=supervisor).json()
+    assert {f["sector"]: f["contributed"] for f in figures} == {"bank": 700, "insurance": 300_000}

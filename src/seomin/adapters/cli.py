@@ -493,6 +493,28 @@ def notify_outbox(
         out.print(f"{message.created_at:%Y-%m-%d %H:%M} {message.status:6} {message.text}", highlight=False)
 
 
+@notify_app.command("run")
+def notify_run(
+    on: Annotated[
+        str | None, typer.Option("--date", help="Reminder day YYYY-MM-DD; default today in Korea")
+    ] = None,
+) -> None:
+    """Queue the messages of new audited events and the day's reminders (D-3 payments, expiring
+    certificates, tomorrow's bookings, additional loans opening, recourse installments); once each."""
+    from seomin.services.notifications import notify_events, queue_reminders
+
+    day = parse_date(on, "--date")
+    platform = settings_platform()
+    try:
+        events = run_use_case(lambda: notify_events(platform))
+        reminders = run_use_case(lambda: queue_reminders(platform, day))
+    finally:
+        platform.engine.dispose()
+    out.print(
+        f"{events:,} event messages and {reminders:,} reminders queued for {day.isoformat()}", highlight=False
+    )
+
+
 @notify_app.command("dispatch")
 def notify_dispatch() -> None:
     """Send the queued messages once each through the sender (development: the local outbox)."""
@@ -538,7 +560,7 @@ app.add_typer(dormant_app, name="dormant")
 
 @dormant_app.command("import")
 def dormant_import(
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8) with the documented header", exists=True)],
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8) or XLSX with the documented header", exists=True)],
     institution: Annotated[str, typer.Option("--institution", help="The contributing institution's code")],
     sector: Annotated[str, typer.Option("--sector", help="bank, insurance, savings_bank, credit_union, ...")],
     total: Annotated[
@@ -546,20 +568,140 @@ def dormant_import(
     ],
 ) -> None:
     """Add an institution's dormant deposits; a re-upload adds nothing twice; refused rows listed by line."""
+    from seomin.adapters.dormant_files import FileFormatError, file_text
     from seomin.services.dormant_deposits import import_file
     from seomin.services.platform import SYSTEM
 
-    text = file.read_text(encoding="utf-8-sig")
+    try:
+        text = file_text(file.name, file.read_bytes())
+    except FileFormatError as exc:
+        fail(f"file: {exc}")
     platform = settings_platform()
     try:
         report = run_use_case(lambda: import_file(platform, SYSTEM, institution, sector, text, total))
     finally:
         platform.engine.dispose()
-    for line, problem in report.rejects:
-        out.print(f"line {line}: {problem}", highlight=False, markup=False)
+    for reject in report.rejects:
+        out.print(f"line {reject.line}: {reject.problem}", highlight=False, markup=False)
     out.print(
         f"{report.added:,} added ({report.total_added:,} won), {report.already_held:,} already held, "
         f"{len(report.rejects):,} refused",
+        highlight=False,
+    )
+
+
+@dormant_app.command("notices")
+def dormant_notices(
+    out_file: Annotated[Path, typer.Option("--out", help="The mail-merge CSV to write (UTF-8 with BOM)")],
+    on: Annotated[
+        str | None, typer.Option("--date", help="The notice day YYYY-MM-DD; default today in Korea")
+    ] = None,
+    min_total: Annotated[
+        int, typer.Option("--min-total", help="Only holders with at least this many won")
+    ] = 0,
+) -> None:
+    """권리자 안내: a mail-merge file of every holder with dormant deposits still held, and an SMS (once a
+    month) to those whose mobile number is known; the file has no resident number, only masked ones."""
+    import csv
+
+    from seomin.services.dormant_deposits import NOTICE_COLUMNS, rights_holder_notices
+    from seomin.services.platform import SYSTEM
+
+    day = parse_date(on, "--date")
+    platform = settings_platform()
+    try:
+        notices = run_use_case(lambda: rights_holder_notices(platform, SYSTEM, day, min_total))
+    finally:
+        platform.engine.dispose()
+    with out_file.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(NOTICE_COLUMNS)
+        for n in notices:
+            writer.writerow(
+                [
+                    n.notice_no,
+                    n.name,
+                    n.rrn_masked,
+                    n.deposits,
+                    n.total_won,
+                    n.institutions,
+                    "Y" if n.sms else "",
+                ]
+            )
+    sms = sum(n.sms for n in notices)
+    out.print(f"{len(notices):,} notices written to {out_file}, {sms:,} by SMS too", highlight=False)
+
+
+@dormant_app.command("figures")
+def dormant_figures(
+    month: Annotated[
+        str | None, typer.Option("--month", help="YYYY-MM: that month's movements and its closing balance")
+    ] = None,
+) -> None:
+    """휴면금융자산 관리 현황 from the ledger, as CSV: contributed, paid, donated, outstanding by sector."""
+    import csv
+    import sys
+
+    from seomin.services.dormant_deposits import disclosure_figures
+    from seomin.services.platform import SYSTEM
+
+    platform = settings_platform()
+    try:
+        rows = run_use_case(lambda: disclosure_figures(platform, SYSTEM, month))
+    finally:
+        platform.engine.dispose()
+    fields = ("sector", "contributed", "paid", "donated", "outstanding", "interest_paid", "interest_donated")
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([getattr(row, f) for f in fields])
+
+
+fees_app = typer.Typer(help="보증료: billing fee-separate guarantees from the catalog", no_args_is_help=True)
+app.add_typer(fees_app, name="fees")
+
+
+@fees_app.command("bill")
+def fees_bill(
+    on: Annotated[
+        str | None, typer.Option("--date", help="Bill the periods begun by this day; default today in Korea")
+    ] = None,
+) -> None:
+    """Charge every fee-separate guarantee's fee periods begun by the day, once each (a re-run adds none)."""
+    from seomin.services.guarantee_fees import bill_fees
+    from seomin.services.platform import SYSTEM
+
+    day = parse_date(on, "--date")
+    platform = settings_platform()
+    try:
+        posted = run_use_case(lambda: bill_fees(platform, SYSTEM, day))
+    finally:
+        platform.engine.dispose()
+    out.print(f"{posted:,} guarantee-fee charges posted up to {day.isoformat()}", highlight=False)
+
+
+@fees_app.command("reconcile")
+def fees_reconcile(
+    bank: Annotated[str, typer.Option("--bank", help="The bank's code, e.g. kwangju")],
+    month: Annotated[str, typer.Option("--month", help="YYYY-MM")],
+) -> None:
+    """월별 대사: fees billed in the month against the fees the bank reported, the differences listed."""
+    from seomin.services.guarantee_fees import reconcile
+    from seomin.services.platform import SYSTEM
+
+    platform = settings_platform()
+    try:
+        result = run_use_case(lambda: reconcile(platform, SYSTEM, bank, month))
+    finally:
+        platform.engine.dispose()
+    for d in result.differences:
+        out.print(
+            f"{d.certificate_no}: billed {d.billed:,}, reported {d.reported:,} ({d.difference:+,})",
+            highlight=False,
+        )
+    out.print(
+        f"{bank} {month}: billed {result.billed:,} won, reported {result.reported:,} won, "
+        f"{len(result.differences):,} differences",
         highlight=False,
     )
 
@@ -629,6 +771,16 @@ def admin_issue_key(bank: Annotated[str, typer.Argument(help="A bank code, e.g. 
     from seomin.services.identity import issue_bank_api_key
 
     out.print(_admin(lambda p: issue_bank_api_key(p, bank)), highlight=False)
+
+
+@admin_app.command("issue-partner-key")
+def admin_issue_partner_key(
+    partner: Annotated[str, typer.Argument(help="A fintech partner's code, e.g. toss")],
+) -> None:
+    """A new API key for a fintech partner (휴면예금 look-up and claims), shown once; revoke it by prefix."""
+    from seomin.services.identity import issue_partner_api_key
+
+    out.print(_admin(lambda p: issue_partner_api_key(p, partner)), highlight=False)
 
 
 @admin_app.command("rotate-key")

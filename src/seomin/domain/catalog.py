@@ -231,6 +231,13 @@ class ReviewRules(Frozen):
 class Guarantee(Frozen):
     ratio_pct: Rate
     annual_fee_pct: Rate | None = None
+    """A separate guarantee fee (fee-separate products); None when the rate includes it."""
+    fee_base: Literal["guaranteed", "loan"] = "guaranteed"
+    """What the fee rate applies to: the agency's guaranteed share or the whole loan."""
+    fee_payment: Literal["prepaid", "periodic"] = "prepaid"
+    """Prepaid for the whole term at execution, or yearly on the balance at each anniversary."""
+    fee_cut_pct_educated: Rate = Decimal("0")
+    """Points off the fee rate for people who completed counseling or education before applying."""
     default_days_past_due: int = Field(default=90, ge=1)
 
 

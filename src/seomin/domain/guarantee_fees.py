@@ -6,6 +6,10 @@ Pure rules, no I/O. Money is integer won, rates basis points a year, periods who
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+
+from seomin.domain.calendar import add_months
+from seomin.domain.money import rate_to_bp
 
 _BP = 10_000
 _DAYS_A_YEAR = 365
@@ -44,3 +48,34 @@ def _check(amount: int, rate_bp: int, start: date, end: date) -> None:
         raise ValueError("amount and rate must not be negative")
     if end <= start:
         raise ValueError("the term must end after it starts")
+
+
+def fee_rate_bp(annual_fee_pct: Decimal, cut_pct: Decimal, educated: bool) -> int:
+    """The fee rate in basis points: the catalog's annual rate, less the catalog's cut for a person who
+    completed pre-application counseling or education (never below zero). A rate finer than a basis
+    point is a catalog error."""
+    return rate_to_bp(max(Decimal(0), annual_fee_pct - (cut_pct if educated else Decimal(0))))
+
+
+def fee_periods(start: date, term_months: int, periodic: bool) -> tuple[tuple[date, date], ...]:
+    """The billing periods of a guarantee: one for the whole term when prepaid; else one a year from
+    ``start`` (anniversaries, clamped to month ends), the last one ending with the term."""
+    if term_months < 1:
+        raise ValueError("the term is at least one month")
+    end = add_months(start, term_months, start.day)
+    if not periodic:
+        return ((start, end),)
+    periods = []
+    for year in range(0, term_months, 12):
+        period_start = add_months(start, year, start.day)
+        periods.append((period_start, min(end, add_months(start, year + 12, start.day))))
+    return tuple(periods)
+
+
+def repaid_share_bp(repaid_principal: int, base_principal: int) -> int:
+    """The share of the fee's base a prepayment repays, in basis points.
+
+    Rounding rule ``SHARE_FLOOR_BP``: floored, so a partial refund never over-refunds; capped at 100%."""
+    if base_principal <= 0 or repaid_principal < 0:
+        raise ValueError("the base must be positive and the repaid principal not negative")
+    return min(_BP, repaid_principal * _BP // base_principal)

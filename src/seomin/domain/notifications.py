@@ -20,7 +20,7 @@ _URL = re.compile(
 )
 _FORBIDDEN = (
     ("설치", "asks to install something"),
-    ("install", "asks to install something"),
+    ("install", "asks to install something"),  # not "installment" (분할상환)
     ("송금", "asks for a transfer"),
     ("입금하", "asks for a deposit"),
     ("이체하", "asks for a transfer"),
@@ -74,7 +74,7 @@ def check_template(template: Template, official_domains: frozenset[str]) -> None
                 raise TemplateError(f"{where}.{field}", f"links to {match.group(1)}, not an official domain")
         lowered = text.lower()
         for word, problem in _FORBIDDEN:
-            if word in lowered:
+            if re.search(rf"{re.escape(word)}(?!ment)" if word.isascii() else re.escape(word), lowered):
                 raise TemplateError(f"{where}.{field}", f"{problem} ({word!r}): fraud-unsafe wording")
 
 

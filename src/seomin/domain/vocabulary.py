@@ -82,6 +82,12 @@ STATUSES: dict[str, Words] = {
     # consulting programmes
     "enrolled": ("진행 중", "Under way"),
     "completed": ("이수", "Completed"),
+    # dormant deposits and guarantee-fee refunds (issue 13)
+    "held": ("찾아가실 수 있음", "Yours to claim"),
+    "donated": ("기부 완료", "Donated"),
+    "awaiting_approval": ("추가 확인 후 지급", "Paid after a second check"),
+    "center": ("센터 방문 필요", "Visit a center"),
+    "unpaid": ("환급 대기", "Waiting for your account"),
 }
 
 STAFF_ROLES: dict[str, Words] = {
@@ -183,6 +189,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "phone_last4": ("전화번호 끝 4자리", "Last 4 digits"),
     "certificate_no": ("보증서 번호", "Certificate number"),
     "verification_code": ("확인 코드", "Verification code"),
+    "account": ("계좌번호", "Account number"),
+    "account_holder_name": ("예금주", "Account holder"),
+    "reason": ("조회 사유", "Reason"),
 }
 """Short names of form fields, so an error summary says which field each message is about."""
 

@@ -629,7 +629,10 @@ def change_staff_password(platform: Platform, actor: Actor, current: str, new: s
 def issue_bank_api_key(platform: Platform, bank_code: str, *, by: Actor = ADMIN) -> str:
     """A new API key ``"{prefix}.{secret}"`` for a catalog bank, shown once; only a hash is kept."""
     _require_operator(by, "issues bank API keys")
-    if bank_code not in platform.catalog.banks:
+    partner = bank_code.startswith(PARTNER_KEY_PREFIX) and _PARTNER_CODE.match(
+        bank_code.removeprefix(PARTNER_KEY_PREFIX)
+    )
+    if bank_code not in platform.catalog.banks and not partner:
         raise InputError(
             "bank_code", f"unknown bank {bank_code!r}; known: {', '.join(sorted(platform.catalog.banks))}"
         )
@@ -650,13 +653,27 @@ def issue_bank_api_key(platform: Platform, bank_code: str, *, by: Actor = ADMIN)
     return f"{prefix}.{secret}"
 
 
+PARTNER_KEY_PREFIX = "fintech:"
+"""Fintech partners' keys live with the banks' (same prefix, hash, revocation and wrong-secret limiter),
+their owner code marked with this prefix so that a partner key never opens the bank API, nor the reverse."""
+_PARTNER_CODE = re.compile(r"^[a-z0-9-]{2,24}$")
+
+
+def issue_partner_api_key(platform: Platform, partner_code: str, *, by: Actor = ADMIN) -> str:
+    """A new API key for a fintech partner (토스, 카카오페이 …), shown once; revoked and rotated as a
+    bank's is."""
+    if not _PARTNER_CODE.match(partner_code):
+        raise InputError("partner_code", "2-24 lower-case letters, digits or dashes")
+    return issue_bank_api_key(platform, PARTNER_KEY_PREFIX + partner_code, by=by)
+
+
 def _secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def authenticate_bank(platform: Platform, api_key: str) -> Actor:
-    """The bank actor for an API key; Forbidden if the key is malformed, unknown, revoked or its bank is
-    no longer in the catalog."""
+def _valid_key(platform: Platform, api_key: str) -> BankApiKey:
+    """The live key of ``"{prefix}.{secret}"``; Forbidden if malformed, unknown or revoked, and a wrong
+    secret for a known prefix is counted (``_bank_key_failed``)."""
     prefix, dot, secret = api_key.strip().partition(".")
     if not dot or not prefix or not secret:
         raise Forbidden("invalid API key")
@@ -668,9 +685,44 @@ def authenticate_bank(platform: Platform, api_key: str) -> Actor:
         raise Forbidden("invalid API key")
     if not hmac.compare_digest(key.key_hash, _secret_hash(secret)):
         _bank_key_failed(platform, key)
+    return key
+
+
+def authenticate_bank(platform: Platform, api_key: str) -> Actor:
+    """The bank actor for an API key; Forbidden if the key is malformed, unknown, revoked or its bank is
+    no longer in the catalog."""
+    key = _valid_key(platform, api_key)
     if key.bank_code not in platform.catalog.banks:
         raise Forbidden("invalid API key")
     return Actor(ActorType.BANK, key.bank_code)
+
+
+def authenticate_partner(platform: Platform, api_key: str) -> Actor:
+    """The fintech partner actor for an API key; Forbidden for a bank's key or an invalid one."""
+    key = _valid_key(platform, api_key)
+    if not key.bank_code.startswith(PARTNER_KEY_PREFIX):
+        raise Forbidden("invalid API key")
+    return Actor(ActorType.PARTNER, key.bank_code.removeprefix(PARTNER_KEY_PREFIX))
+
+
+def attested_applicant(platform: Platform, partner: Actor, name: str, rrn: str, phone: str) -> Actor:
+    """The record of a person a partner verified itself (its own certified 본인인증, under contract), found
+    or created as a verification here would; the name must match the record (``IDENTITY_MISMATCH``)."""
+    if partner.type is not ActorType.PARTNER:
+        raise Forbidden("only a fintech partner attests a person's identity")
+    # the local provider's well-formedness checks only: the verification itself is the partner's
+    result = LocalIdentityProvider(platform.today).verify(name, rrn, phone)
+    if isinstance(result, IdentityFailure):
+        raise InputError(result.field, result.message)
+    with platform.sessions.begin() as session:
+        applicant = _find_or_create_applicant(session, platform, result)
+        if platform.vault.decrypt(applicant.name_encrypted) != result.name:
+            raise InputError(
+                "name",
+                "the name, resident number and phone do not match a verified person",
+                InputErrorCode.IDENTITY_MISMATCH,
+            )
+        return Actor(ActorType.APPLICANT, str(applicant.id))
 
 
 def _bank_key_failed(platform: Platform, key: BankApiKey) -> NoReturn:

@@ -30,6 +30,8 @@ class ActorType(StrEnum):
     STAFF = "staff"
     BANK = "bank"
     SYSTEM = "system"
+    PARTNER = "partner"
+    """A fintech partner app acting for a person it verified (issue 13), by its API key."""
     PUBLIC = "public"
     """An anonymous visitor of the public pages (no account): audited, never privileged like SYSTEM."""
 

@@ -59,8 +59,8 @@ def test_import_reports_rejects_by_line_and_a_reupload_adds_nothing(platform: Pl
     )
     report = import_file(platform, SYSTEM, "kb", "bank", text, 1_250_000)
     assert (report.added, report.already_held, report.total_added) == (2, 0, 1_250_000)
-    assert [line for line, _ in report.rejects] == [3, 4]
-    assert all("234" not in problem for _, problem in report.rejects)  # numbers never echoed
+    assert [r.line for r in report.rejects] == [3, 4]
+    assert all("234" not in r.problem for r in report.rejects)  # numbers never echoed
     again = import_file(platform, SYSTEM, "kb", "bank", text, 1_250_000)
     assert (again.added, again.already_held) == (0, 2)
     with platform.sessions() as session:
@@ -228,3 +228,34 @@ def test_racing_approvals_release_the_payout_once(platform: Platform) -> None:
         assert session.scalar(select(func.count()).select_from(NotificationMessage)) == 1
         paid = session.scalars(select(AuditEvent).where(AuditEvent.action == "dormant_claim.paid")).all()
     assert len(paid) == 1
+
+
+def test_notices_go_to_every_holder_and_by_sms_once_a_month_to_those_we_know(platform: Platform) -> None:
+    from seomin.services.dormant_deposits import rights_holder_notices
+
+    seed(platform)
+    seed(platform, amount=500, ref="B-1", rrn=OTHER_RRN)
+    _, name = holder(platform)
+    with pytest.raises(Forbidden):
+        rights_holder_notices(platform, COUNSELOR, date(2025, 5, 15))
+    known, unknown = sorted(
+        rights_holder_notices(platform, SYSTEM, date(2025, 5, 15)), key=lambda n: n.name == ""
+    )
+    assert (known.name, known.total_won, known.sms) == (name, 1_000_000, True)
+    assert (unknown.name, unknown.rrn_masked, unknown.sms) == ("", "900101-2******", False)
+    rights_holder_notices(platform, SYSTEM, date(2025, 5, 20))  # a rerun in the month: no second SMS
+    rights_holder_notices(platform, SYSTEM, date(2025, 6, 1))
+    with platform.sessions() as session:
+        sent = session.scalars(
+            select(NotificationMessage.dedupe_key).where(NotificationMessage.template_id == "dormant_notice")
+        ).all()
+    assert len(sent) == 2  # May and June
+
+
+def test_a_reference_repeated_within_a_file_is_refused_by_line(platform: Platform) -> None:
+    text = csv_file(f"D-1,{RRN},보통예금,100,0,2024-05-15", f"D-1,{RRN},보통예금,200,0,2024-05-15")
+    report = import_file(platform, SYSTEM, "kb", "bank", text, 100)
+    assert (report.added, [(r.line, r.problem) for r in report.rejects]) == (
+        1,
+        [(3, "source_ref repeats an earlier row of the file")],
+    )

@@ -759,3 +759,84 @@ class FraudReport(Base):
     referred_to: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Money owed back: one double-entry ledger, guarantee-fee reports and refunds (issue 13) ------------
+
+
+class LedgerEntry(Base):
+    """One balanced money movement (``domain.ledger``); ``key`` makes a retried or racing posting one."""
+
+    __tablename__ = "ledger_entries"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    reference: Mapped[str] = mapped_column(String(64), index=True)
+    """What moved the money, ``type:id`` (``dormant_claim:7``, ``guarantee:3``)."""
+    booked_on: Mapped[date] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LedgerLine(Base):
+    """One leg of an entry: won on an account (debit positive, credit negative), for a party."""
+
+    __tablename__ = "ledger_lines"
+    __table_args__ = (
+        CheckConstraint("amount <> 0", name="amount"),
+        Index("ix_ledger_lines_account_party", "account", "party"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), index=True)
+    account: Mapped[str] = mapped_column(String(32))
+    party: Mapped[str] = mapped_column(String(32), default="")
+    amount: Mapped[int] = mapped_column(Won)
+
+
+class GuaranteeFeeReport(Base):
+    """A bank's report of the guarantee fee it collected for one guarantee in a month (위탁 수납); a re-sent
+    report row for the same guarantee and month is the same row."""
+
+    __tablename__ = "guarantee_fee_reports"
+    __table_args__ = (UniqueConstraint("bank_code", "month", "guarantee_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(32))
+    month: Mapped[str] = mapped_column(String(7))
+    guarantee_id: Mapped[int] = mapped_column(ForeignKey("guarantees.id"), index=True)
+    amount: Mapped[int] = mapped_column(Won)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GuaranteeFeeRefund(Base):
+    """보증료 환급: an unearned or overpaid fee owed back to the guaranteed person, paid once to an account in
+    their own name."""
+
+    __tablename__ = "guarantee_fee_refunds"
+    __table_args__ = (
+        CheckConstraint("reason IN ('unearned', 'overpaid')", name="reason"),
+        CheckConstraint("status IN ('unpaid', 'paid')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    guarantee_id: Mapped[int] = mapped_column(ForeignKey("guarantees.id"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(Won)
+    share_bp: Mapped[int] = mapped_column(default=0)
+    """For an unearned refund, the share of the fee's base the repayment repaid (SHARE_FLOOR_BP)."""
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(8), default="unpaid")
+    account_encrypted: Mapped[str | None] = mapped_column(Text)
+    account_masked: Mapped[str | None] = mapped_column(String(32))
+    paid_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JobCursor(Base):
+    """How far a job has read an append-only table (the notifier: the last audit event it turned into
+    messages), so each run reads only what is new."""
+
+    __tablename__ = "job_cursors"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

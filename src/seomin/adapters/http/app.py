@@ -396,6 +396,7 @@ def create_app(
             f"{API_PREFIX}{UPLOAD_PATH}": MAX_UPLOAD_BYTES,
             "/apply": MAX_UPLOAD_BYTES,
             "/manage/plans": 2 << 20,
+            f"{API_PREFIX}/staff/dormant-deposits/files": MAX_UPLOAD_BYTES,  # institutions' files
         },
     )
     app.add_middleware(UnexpectedErrors)  # added last: outermost

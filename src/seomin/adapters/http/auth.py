@@ -34,7 +34,13 @@ from pydantic import BaseModel, Field
 from seomin.adapters.app_state import platform_of
 from seomin.adapters.http.public import ErrorOut
 from seomin.services.errors import Forbidden, NotFound
-from seomin.services.identity import STAFF_ROLES, applicant_for_token, authenticate_bank, staff_session_actor
+from seomin.services.identity import (
+    STAFF_ROLES,
+    applicant_for_token,
+    authenticate_bank,
+    authenticate_partner,
+    staff_session_actor,
+)
 from seomin.services.platform import Actor, ActorType, Platform
 
 STAFF_TOKEN_TTL = timedelta(hours=8)
@@ -198,7 +204,18 @@ def current_bank(request: Request, api_key: Annotated[str | None, Depends(_bank_
         raise Unauthorized("invalid API key", scheme="ApiKey") from None
 
 
+def current_partner(request: Request, api_key: Annotated[str | None, Depends(_bank_scheme)]) -> Actor:
+    """The fintech partner of the ``X-Api-Key`` header (a partner key, never a bank's)."""
+    if not api_key or len(api_key) > _MAX_TOKEN_LENGTH:
+        raise Unauthorized("an X-Api-Key header with the partner's API key is required", scheme="ApiKey")
+    try:
+        return authenticate_partner(platform_of(request), api_key)
+    except Forbidden:
+        raise Unauthorized("invalid API key", scheme="ApiKey") from None
+
+
 ApplicantActor = Annotated[Actor, Depends(current_applicant)]
+PartnerActor = Annotated[Actor, Depends(current_partner)]
 BankActor = Annotated[Actor, Depends(current_bank)]
 
 

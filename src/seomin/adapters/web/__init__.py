@@ -110,6 +110,7 @@ def install_web(app: FastAPI) -> None:
         apply_drafts,
         bank_desk,
         consulting_console,
+        dormant,
         help,
         home,
         management,
@@ -147,5 +148,6 @@ def install_web(app: FastAPI) -> None:
         consulting_console,
         bank_desk,
         management,
+        dormant,
     ):
         app.include_router(module.router, include_in_schema=False)

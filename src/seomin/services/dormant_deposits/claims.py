@@ -4,7 +4,6 @@ The deposit row is locked and a claim is unique per deposit, so retries and raci
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -12,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import Applicant, DormantClaim, DormantDeposit
 from seomin.domain.dormant import ClaimRoute, accrued_interest, route_claim
-from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
+from seomin.domain.ledger import dormant_donation, dormant_payout
+from seomin.services.errors import Conflict, Forbidden, NotFound
+from seomin.services.ledger import own_account, post
 from seomin.services.notifications.outbox import queue_message
 from seomin.services.platform import Actor, ActorType, Platform, audit, locked_row
 
 APPROVING_ROLES = frozenset({"supervisor"})
-_ACCOUNT = re.compile(r"^\d{10,16}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +38,6 @@ def _result(c: DormantClaim) -> ClaimResult:
     )
 
 
-def mask_account(account: str) -> str:
-    """For screens and logs: the last four digits only."""
-    return "*" * (len(account) - 4) + account[-4:]
-
-
 def claim_deposit(
     platform: Platform,
     actor: Actor,
@@ -57,15 +52,11 @@ def claim_deposit(
     claimant's own name) or a donation to 미소금융 funding. A repeated claim answers the existing one."""
     if actor.type is not ActorType.APPLICANT:
         raise Forbidden("sign in with identity verification to claim a dormant deposit")
-    digits = re.sub(r"[\s-]", "", account or "")
-    if not donate and not _ACCOUNT.match(digits):
-        raise InputError("account", "give a bank account number of 10-16 digits")
     with platform.sessions.begin() as session:
         applicant = session.get(Applicant, int(actor.id))
         if applicant is None:
             raise NotFound("applicant", actor.id)
-        if not donate and account_holder_name.strip() != platform.vault.decrypt(applicant.name_encrypted):
-            raise InputError("account_holder_name", "the account must be in your own name")
+        paid_to = None if donate else own_account(platform, applicant, account, account_holder_name)
         deposit = locked_row(session, DormantDeposit, DormantDeposit.id, deposit_id, "dormant deposit")
         if deposit.holder_rrn_hash != applicant.rrn_hash:
             raise NotFound("dormant deposit", deposit_id)  # another person's deposit is not shown to exist
@@ -93,8 +84,8 @@ def claim_deposit(
             kind=kind,
             principal=deposit.amount,
             interest=interest,
-            account_encrypted=None if donate else platform.vault.encrypt(digits),
-            account_masked=None if donate else mask_account(digits),
+            account_encrypted=paid_to.encrypted if paid_to else None,
+            account_masked=paid_to.masked if paid_to else None,
             status=status,
             reason_code="dormant.donated" if donate else routing.reason_code,
             filed_on=platform.today(),
@@ -118,8 +109,12 @@ def claim_deposit(
             },
             reason=claim.reason_code,
         )
+        if status == "donated":
+            key = f"dormant_donation:{claim.id}"
+            entry = dormant_donation(key, deposit.sector, claim.principal, claim.interest)
+            post(session, actor, entry, f"dormant_claim:{claim.id}", platform.today())
         if status == "paid":
-            _notify_paid(platform, session, applicant, claim)
+            _pay(platform, session, actor, deposit, applicant, claim)
         return _result(claim)
 
 
@@ -148,12 +143,21 @@ def approve_payout(platform: Platform, staff: Actor, claim_id: int) -> ClaimResu
             after={"status": "paid", "claim_id": claim.id},
             reason="second approval of a large online claim",
         )
-        applicant = session.get_one(Applicant, claim.applicant_id)
-        _notify_paid(platform, session, applicant, claim)
+        _pay(platform, session, staff, deposit, session.get_one(Applicant, claim.applicant_id), claim)
         return _result(claim)
 
 
-def _notify_paid(platform: Platform, session: Session, applicant: Applicant, claim: DormantClaim) -> None:
+def _pay(
+    platform: Platform,
+    session: Session,
+    actor: Actor,
+    deposit: DormantDeposit,
+    applicant: Applicant,
+    claim: DormantClaim,
+) -> None:
+    """The payout's ledger entry (once, by the claim) and the holder's SMS, in the claim's transaction."""
+    entry = dormant_payout(f"dormant_payout:{claim.id}", deposit.sector, claim.principal, claim.interest)
+    post(session, actor, entry, f"dormant_claim:{claim.id}", platform.today())
     queue_message(
         session,
         platform,

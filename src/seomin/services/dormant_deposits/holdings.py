@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import Applicant, DormantDeposit
 from seomin.domain.dormant import accrued_interest
 from seomin.domain.identity import parse_resident_number
-from seomin.services.errors import Forbidden, InputError, NotFound
+from seomin.domain.ledger import dormant_contribution
+from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
+from seomin.services.ledger import post
 from seomin.services.platform import Actor, ActorType, Platform, audit
 
 SECTORS = frozenset({"bank", "insurance", "savings_bank", "credit_union", "securities"})
@@ -24,11 +27,18 @@ LOOKUP_ROLES = frozenset({"counselor", "supervisor"})
 
 
 @dataclass(frozen=True, slots=True)
+class RejectedRow:
+    line: int
+    problem: str
+    """Never echoes a resident number."""
+
+
+@dataclass(frozen=True, slots=True)
 class ImportReport:
     added: int
     already_held: int
-    rejects: tuple[tuple[int, str], ...]
-    """(line number, problem) per refused row; the problem never echoes a resident number."""
+    rejects: tuple[RejectedRow, ...]
+    """Each refused row by its line number in the file."""
     total_added: int
     """Won added by this upload: reconciled by the institution against its own file total."""
 
@@ -58,43 +68,107 @@ def import_file(
     reader = csv.DictReader(io.StringIO(text))
     if tuple(reader.fieldnames or ()) != FILE_COLUMNS:
         raise InputError("file", f"header must be {','.join(FILE_COLUMNS)}")
-    rows: list[DormantDeposit] = []
-    rejects: list[tuple[int, str]] = []
+    rows: list[_Row] = []
+    rejects: list[RejectedRow] = []
     today = platform.today()
+    seen: set[str] = set()
     for line, raw in enumerate(reader, start=2):
         try:
-            rows.append(_row(platform, institution_code, sector, raw, today))
+            row = _row(raw, today)
         except ValueError as exc:
-            rejects.append((line, str(exc)))
+            rejects.append(RejectedRow(line, str(exc)))
+            continue
+        if row.ref in seen:
+            rejects.append(RejectedRow(line, "source_ref repeats an earlier row of the file"))
+            continue
+        seen.add(row.ref)
+        rows.append(row)
     file_total = sum(r.amount for r in rows)
     if file_total != declared_total:
         raise InputError("declared_total", f"valid rows total {file_total:,} won, not {declared_total:,}")
-    added = already = total_added = 0
     with platform.sessions.begin() as session:
-        for row in rows:
-            try:
-                with session.begin_nested():  # a re-uploaded reference is skipped, not an error
-                    session.add(row)
-            except IntegrityError:
-                already += 1
-                continue
-            added += 1
-            total_added += row.amount
+        held = _already_held(session, institution_code, [r.ref for r in rows])
+        new = [r for r in rows if r.ref not in held]
+        total_added = sum(r.amount for r in new)
+        try:
+            for start in range(0, len(new), _CHUNK):
+                session.execute(
+                    insert(DormantDeposit),
+                    [_values(platform, institution_code, sector, r) for r in new[start : start + _CHUNK]],
+                )
+        except IntegrityError:
+            raise Conflict(
+                "DORMANT_IMPORT_RACED",
+                f"another upload of {institution_code} added some of these rows meanwhile: upload again",
+            ) from None
+        if total_added:  # the contribution is the ledger's: the same won the file added, at once
+            digest = hashlib.sha256("\n".join(r.ref for r in new).encode()).hexdigest()[:24]
+            key = f"dormant_import:{institution_code}:{len(new)}:{digest}"
+            post(
+                session,
+                actor,
+                dormant_contribution(key, sector, total_added),
+                f"institution:{institution_code}",
+                today,
+            )
         audit(
             session,
             actor,
             "dormant_file.imported",
             "institution",
             institution_code,
-            after={"added": added, "already_held": already, "rejects": len(rejects), "won": total_added},
+            after={"added": len(new), "already_held": len(held), "rejects": len(rejects), "won": total_added},
             reason=f"dormant-asset file of {institution_code}",
         )
-    return ImportReport(added, already, tuple(rejects), total_added)
+    return ImportReport(len(new), len(rows) - len(new), tuple(rejects), total_added)
 
 
-def _row(
-    platform: Platform, institution: str, sector: str, raw: dict[str, str], today: date
-) -> DormantDeposit:
+_CHUNK = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    ref: str
+    rrn: str
+    product: str
+    amount: int
+    rate_bp: int
+    contributed_on: date
+
+
+def _already_held(session: Session, institution: str, refs: list[str]) -> set[str]:
+    """The file's references the institution already has here: one pass over the institution's own
+    references (its index range, streamed), which keeps its cost whatever the planner's statistics say
+    about a table a large upload has just grown."""
+    wanted = set(refs)
+    held: set[str] = set()
+    rows = session.scalars(
+        select(DormantDeposit.source_ref)
+        .where(DormantDeposit.institution_code == institution)
+        .execution_options(yield_per=50_000)
+    )
+    for ref in rows:
+        if ref in wanted:
+            held.add(ref)
+    return held
+
+
+def _values(platform: Platform, institution: str, sector: str, row: _Row) -> dict[str, object]:
+    return {
+        "institution_code": institution,
+        "sector": sector,
+        "source_ref": row.ref,
+        "holder_rrn_hash": platform.vault.lookup_hash(row.rrn),
+        "holder_rrn_encrypted": platform.vault.encrypt(row.rrn),
+        "product": row.product,
+        "amount": row.amount,
+        "rate_bp": row.rate_bp,
+        "contributed_on": row.contributed_on,
+        "status": "held",
+    }
+
+
+def _row(raw: dict[str, str], today: date) -> _Row:
     rrn = parse_resident_number(raw["holder_rrn"] or "", today)
     ref = (raw["source_ref"] or "").strip()
     product = (raw["product"] or "").strip()
@@ -112,18 +186,7 @@ def _row(
         raise ValueError("contributed_on must be YYYY-MM-DD") from None
     if contributed_on > today:
         raise ValueError("contributed_on is in the future")
-    return DormantDeposit(
-        institution_code=institution,
-        sector=sector,
-        source_ref=ref,
-        holder_rrn_hash=platform.vault.lookup_hash(rrn.value),
-        holder_rrn_encrypted=platform.vault.encrypt(rrn.value),
-        product=product,
-        amount=amount,
-        rate_bp=rate_bp,
-        contributed_on=contributed_on,
-        status="held",
-    )
+    return _Row(ref, rrn.value, product, amount, rate_bp, contributed_on)
 
 
 def _whole(text: str | None, field: str) -> int:

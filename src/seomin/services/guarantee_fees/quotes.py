@@ -50,7 +50,7 @@ def fee_refund_quote(
             guarantee.product_id, guarantee.product_version
         ).guarantee.annual_fee_pct
         amount, ratio_bp, start = guarantee.amount, guarantee.ratio_bp, guarantee.issued_on
-        end = add_months(start, guarantee.term_months, start.day)
+        end = add_months(start, guarantee.term_months + guarantee.grace_months, start.day)
     if pct is None:
         raise Conflict(
             "GUARANTEE_FEE_INCLUDED", "the product's rate includes the guarantee fee: no fee to refund"

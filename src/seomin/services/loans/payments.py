@@ -12,6 +12,7 @@ from seomin.domain import repayment
 from seomin.domain.lifecycle import LOAN_TRANSITIONS, LoanStatus, check_transition
 from seomin.domain.repayment import AmountExceedsPayoff, LoanLedger, allocate
 from seomin.services.errors import Conflict, InputError, InputErrorCode
+from seomin.services.guarantee_fees import refund_unearned_fee
 from seomin.services.loans.common import JsonDict, _bank_code, _day, _not_future, _own_loan, _text, _won
 from seomin.services.loans.execution import _loan_state
 from seomin.services.loans.idempotency import _exactly_once, _request_hash
@@ -179,6 +180,8 @@ def _pay(
         loan = _own_loan(session, bank_code, loan_id, lock=True)
         checkpoint()
         response = _apply_payment(session, bank, loan, checked_amount, day, key, prepayment=op == "prepay")
+        prepaid, full = response["prepaid_principal"], response["full_repayment"]
+        refund_unearned_fee(platform, session, bank, loan, day, prepaid, full, response["payment_id"])
         return 201, response
 
     return _exactly_once(platform, bank_code, key, request_hash, work)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from seomin.services.notifications.events import EVENT_MESSAGES, notify_events, queue_reminders
 from seomin.services.notifications.outbox import (
     LocalOutbox,
     NotificationSender,
@@ -11,4 +12,14 @@ from seomin.services.notifications.outbox import (
     queue_message,
 )
 
-__all__ = ["LocalOutbox", "NotificationSender", "SentMessage", "dispatch", "messages_to", "queue_message"]
+__all__ = [
+    "EVENT_MESSAGES",
+    "LocalOutbox",
+    "NotificationSender",
+    "SentMessage",
+    "dispatch",
+    "messages_to",
+    "notify_events",
+    "queue_message",
+    "queue_reminders",
+]

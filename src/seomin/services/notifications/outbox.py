@@ -57,15 +57,16 @@ def queue_message(
     phone: str,
     params: Mapping[str, object],
     dedupe_key: str,
-) -> None:
-    """Queue the template in force today for ``phone`` (normalized 010…), in the caller's transaction."""
+) -> bool:
+    """Queue the template in force today for ``phone`` (normalized 010…), in the caller's transaction;
+    False when a message with ``dedupe_key`` was queued before (nothing is queued twice)."""
     template = default_templates().current(template_id, platform.today())
     text = template.render(params)
     found = session.scalars(
         select(NotificationMessage.id).where(NotificationMessage.dedupe_key == dedupe_key)
     ).first()
     if found is not None:
-        return
+        return False
     session.add(
         NotificationMessage(
             dedupe_key=dedupe_key,
@@ -79,6 +80,7 @@ def queue_message(
             status="queued",
         )
     )
+    return True
 
 
 def dispatch(platform: Platform, sender: NotificationSender, limit: int = 500) -> int:
