@@ -23,6 +23,8 @@ from seomin.domain.calendar import BusinessCalendar, CalendarRangeError
 from seomin.domain.money import bp_to_rate
 from seomin.domain.schedule import (
     MONTHS_PER_STEP,
+    TIE_ABSOLUTE_TOLERANCE,
+    TIE_RELATIVE_TOLERANCE,
     Installment,
     LoanTerms,
     RepaymentMethod,
@@ -45,10 +47,6 @@ METHODS_BY_CODE: tuple[RepaymentMethod, ...] = tuple(sorted(METHOD_CODES, key=ME
 _EQUAL_INSTALLMENT = METHOD_CODES[RepaymentMethod.EQUAL_INSTALLMENT]
 _EQUAL_PRINCIPAL = METHOD_CODES[RepaymentMethod.EQUAL_PRINCIPAL]
 _BP_PER_MONTH_DIVISOR = 120_000  # bp / 100 = percent; / 100 = fraction; / 12 = month
-# A float level payment within this distance of a half won could round either way: redo it exactly.
-# Float error of the annuity is a few ulps (~1e-15 relative); the margin is ~1000 times that.
-_TIE_RELATIVE_TOLERANCE = 1e-12
-_TIE_ABSOLUTE_TOLERANCE = 1e-9
 MAX_INSTALLMENTS = 1_200
 """Grace + repayment months of one loan (100 years); keeps event indexes in int16."""
 _INT64_MAX = np.iinfo(np.int64).max
@@ -225,7 +223,7 @@ def level_payments(balance: I64, annual_rate_bp: I64, n: I64) -> I64:
         # 1 − (1+r)^−n via expm1/log1p keeps full precision for small r.
         x: F64 = b_f * r / -np.expm1(-n[positive] * np.log1p(r))
         rounded = np.floor(x + 0.5)
-        near_tie = np.abs(x - np.floor(x) - 0.5) <= x * _TIE_RELATIVE_TOLERANCE + _TIE_ABSOLUTE_TOLERANCE
+        near_tie = np.abs(x - np.floor(x) - 0.5) <= x * TIE_RELATIVE_TOLERANCE + TIE_ABSOLUTE_TOLERANCE
         result = rounded.astype(np.int64)
         if near_tie.any():
             idx = np.flatnonzero(near_tie)
