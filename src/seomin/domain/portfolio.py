@@ -12,9 +12,11 @@ of up to 72 installments; temporaries are a few 1-D arrays.
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -285,6 +287,25 @@ def _due_dates(
     return table, pair_index
 
 
+_PREFAULT_BYTES = 16 << 20
+
+
+def _output_buffer(shape: tuple[int, int], dtype: npt.DTypeLike) -> npt.NDArray[Any]:
+    """An uninitialized output array; a large one with its pages faulted in by the kernel up front.
+
+    Every cell of the outputs is written once, so a large portfolio's first run in a process spent most of
+    its time in page faults (1,000,000 loans: 3.2 GB, ~800,000 faults, 6 of its 8 s on the reference
+    machine). An anonymous ``mmap`` with ``MAP_POPULATE`` takes the same memory in one system call, about
+    five times faster; elsewhere (no ``MAP_POPULATE``) it is ``np.empty``.
+    """
+    nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    populate = getattr(mmap, "MAP_POPULATE", None)
+    if nbytes < _PREFAULT_BYTES or populate is None:
+        return np.empty(shape, dtype=dtype)
+    memory = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | populate)
+    return np.frombuffer(memory, dtype=dtype).reshape(shape)  # the array keeps the mapping alive
+
+
 def build_portfolio(loans: LoanArrays, calendar: BusinessCalendar) -> PortfolioSchedules:
     """Schedules of all ``loans`` at once; row i equals ``build_schedule`` of loan i exactly.
 
@@ -299,12 +320,12 @@ def build_portfolio(loans: LoanArrays, calendar: BusinessCalendar) -> PortfolioS
     n_inst = loans.n_installments
     n_cols = int(n_inst.max()) if n else 0
     shape = (n_cols, n)
-    payment_t = np.empty(shape, dtype=np.int64)
-    principal_t = np.empty(shape, dtype=np.int64)
-    interest_t = np.empty(shape, dtype=np.int64)
-    balance_t = np.empty(shape, dtype=np.int64)
-    rate_t = np.empty(shape, dtype=np.int32)
-    due_t = np.empty(shape, dtype="datetime64[D]")
+    payment_t = _output_buffer(shape, np.int64)
+    principal_t = _output_buffer(shape, np.int64)
+    interest_t = _output_buffer(shape, np.int64)
+    balance_t = _output_buffer(shape, np.int64)
+    rate_t = _output_buffer(shape, np.int32)
+    due_t = _output_buffer(shape, "datetime64[D]")
 
     if n:
         due_table, pair_index = _due_dates(loans.executed_on, n_inst, n_cols, calendar)

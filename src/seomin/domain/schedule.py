@@ -306,6 +306,7 @@ def build_schedule(
     rate changes; equal principal keeps its level principal (only the interest follows the rate).
     """
     n_total = terms.n_installments
+    rates_bp: Sequence[int]
     if rates is None:
         rates_bp = _policy_rates_bp(terms.rate_policy, n_total, terms.apply_step_down)
     else:
