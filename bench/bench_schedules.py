@@ -193,7 +193,8 @@ def main() -> int:
     )
     first_ok = times[0] <= TARGET_SECONDS
     print(
-        f"  vectorized, first run   {times[0]:7.2f} s   target <= {TARGET_SECONDS:.0f} s   {verdict[first_ok]}"
+        f"  vectorized, first run   {times[0]:7.2f} s   target <= {TARGET_SECONDS:.0f} s   "
+        f"{verdict[first_ok]}"
     )
     print(
         f"  scalar, 60 installments {scalar_us:7.1f} µs  target <= {TARGET_SCALAR_US:.0f} µs  "
