@@ -358,7 +358,9 @@ def _check_tenure(j: _Judgement) -> None:
     if works_long_enough or has_pension:
         return
     required = min_months or 0
-    if working:  # waiting helps only someone already at work
+    if not j.explain:  # a verdict only: no sentences to build
+        when_ko = when_en = ""
+    elif working:  # waiting helps only someone already at work
         ready_on = add_months(j.as_of, required - months, j.as_of.day)
         when_ko = f"재직·사업 기간이 {required}개월이 되는 {ready_on:%Y.%m.%d} 이후 신청할 수 있습니다."
         when_en = f"You can apply once you reach {required} months of work, on {ready_on:%Y-%m-%d}."
@@ -619,6 +621,19 @@ def _check_lenders(j: _Judgement) -> tuple[LenderOption, ...]:
         held = j.product.bank(j.holding_bank)
         confirmed = held is not None and held.regions.lends_in(region) is not None
         return (LenderOption(j.holding_bank, j.product.display_ko(j.holding_bank), confirmed),)
+    if not j.explain and requested is None:  # a verdict only: is any lender possible at all?
+        lends = [b.regions.lends_in(region) for b in banks]
+        if True not in lends:
+            if None in lends:
+                j.add("BANK_REGION_UNCONFIRMED", Outcome.NOTE, "partner_banks.regions", {"region": region})
+            else:
+                j.add(
+                    "NO_BANK_IN_REGION",
+                    Outcome.FAIL,
+                    "partner_banks.regions",
+                    {"bank": None, "region": region},
+                )
+        return ()
     verdicts = [(b, b.regions.lends_in(region)) for b in banks]
     serving = [b for b, yes in verdicts if yes is True]
     unknown = [b for b, yes in verdicts if yes is None]
