@@ -622,9 +622,9 @@ def _check_lenders(j: _Judgement) -> tuple[LenderOption, ...]:
         confirmed = held is not None and held.regions.lends_in(region) is not None
         return (LenderOption(j.holding_bank, j.product.display_ko(j.holding_bank), confirmed),)
     if not j.explain and requested is None:  # a verdict only: is any lender possible at all?
-        lends = [b.regions.lends_in(region) for b in banks]
-        if True not in lends:
-            if None in lends:
+        possible = [b.regions.lends_in(region) for b in banks]
+        if True not in possible:
+            if None in possible:
                 j.add("BANK_REGION_UNCONFIRMED", Outcome.NOTE, "partner_banks.regions", {"region": region})
             else:
                 j.add(
