@@ -404,6 +404,7 @@ def create_app(
             f"{API_PREFIX}{UPLOAD_PATH}": MAX_UPLOAD_BYTES,
             "/apply": MAX_UPLOAD_BYTES,
             "/manage/plans": 2 << 20,
+            "/manage/jobs/screening": MAX_UPLOAD_BYTES,
         },
     )
     app.add_middleware(UnexpectedErrors)

@@ -111,6 +111,7 @@ def install_web(app: FastAPI) -> None:
         consulting_console,
         help,
         home,
+        jobs_console,
         management,
         matching,
         mypage,
@@ -145,5 +146,6 @@ def install_web(app: FastAPI) -> None:
         consulting_console,
         bank_desk,
         management,
+        jobs_console,
     ):
         app.include_router(module.router, include_in_schema=False)
