@@ -621,19 +621,6 @@ def _check_lenders(j: _Judgement) -> tuple[LenderOption, ...]:
         held = j.product.bank(j.holding_bank)
         confirmed = held is not None and held.regions.lends_in(region) is not None
         return (LenderOption(j.holding_bank, j.product.display_ko(j.holding_bank), confirmed),)
-    if not j.explain and requested is None:  # a verdict only: is any lender possible at all?
-        possible = [b.regions.lends_in(region) for b in banks]
-        if True not in possible:
-            if None in possible:
-                j.add("BANK_REGION_UNCONFIRMED", Outcome.NOTE, "partner_banks.regions", {"region": region})
-            else:
-                j.add(
-                    "NO_BANK_IN_REGION",
-                    Outcome.FAIL,
-                    "partner_banks.regions",
-                    {"bank": None, "region": region},
-                )
-        return ()
     verdicts = [(b, b.regions.lends_in(region)) for b in banks]
     serving = [b for b, yes in verdicts if yes is True]
     unknown = [b for b, yes in verdicts if yes is None]
