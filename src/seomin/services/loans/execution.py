@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from seomin.adapters.db.engine import transaction
@@ -85,24 +85,26 @@ def verify_certificate(
 def _check_limits(session: Session, version: ProductVersion, guarantee: Guarantee) -> None:
     """The per-person limit and open-account count of the product family, at the moment of execution."""
     limits = version.limits
-    open_loans = session.scalars(
-        select(Loan).where(
+    # One aggregate row, not the loans as objects (the applicant's row lock is already held).
+    open_count, amounts, balances = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Loan.amount), 0),
+            func.coalesce(func.sum(Loan.principal_balance), 0),
+        ).where(
             Loan.applicant_id == guarantee.applicant_id,
             Loan.product_id.in_(sorted(version.limit_family)),
             Loan.status != LoanStatus.REPAID.value,
         )
-    ).all()
-    if len(open_loans) >= limits.max_open_accounts:
+    ).one()
+    if open_count >= limits.max_open_accounts:
         raise Conflict(
             "TOO_MANY_OPEN_LOANS",
-            f"the applicant already has {len(open_loans)} open loans of this product "
+            f"the applicant already has {open_count} open loans of this product "
             f"(at most {limits.max_open_accounts})",
         )
-    if limits.basis is LimitBasis.ORIGINAL_AMOUNT:
-        used = sum(loan.amount for loan in open_loans)
-    else:
-        used = sum(loan.principal_balance for loan in open_loans)
-    cap = limits.total_per_person - used if open_loans else min(limits.first_time, limits.total_per_person)
+    used = int(amounts if limits.basis is LimitBasis.ORIGINAL_AMOUNT else balances)
+    cap = limits.total_per_person - used if open_count else min(limits.first_time, limits.total_per_person)
     if guarantee.amount > cap:
         raise Conflict(
             "LIMIT_EXCEEDED",
