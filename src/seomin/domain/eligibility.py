@@ -260,7 +260,7 @@ def _check_occupation(j: _Judgement) -> None:
             Outcome.FAIL,
             "eligibility.occupations",
             {"occupation": j.profile.occupation.value},
-            {"allowed": ", ".join(o.value for o in allowed)},
+            {"allowed": ", ".join(o.value for o in allowed)} if j.explain else {},
         )
 
 
