@@ -210,3 +210,21 @@ def test_a_screening_upload_reports_its_progress(platform: Platform, queue: JobQ
     assert done.progress_total > 0 and done.progress_done == done.progress_total == done.result["rows"]
     assert Path(done.result["decisions"]).is_file()
     assert sum(done.result["by_status"].values()) == done.progress_total
+
+
+def test_the_schedule_closes_each_business_day_once_and_sends_notices(
+    platform: Platform, queue: JobQueue
+) -> None:
+    from datetime import datetime
+
+    def due(at: datetime) -> set[str]:
+        return {task.name for task in queue.huey.read_periodic(at)}
+
+    assert due(datetime(2025, 5, 14, 14, 30)) == {"close_of_business_nightly", "notices_every_10_minutes"}
+    assert due(datetime(2025, 5, 14, 15, 30)) == {"notices_every_10_minutes"}  # 23:30 KST only
+    assert due(datetime(2025, 5, 14, 15, 31)) == set()
+    [nightly] = [t for t in queue.huey.read_periodic(datetime(2025, 5, 14, 14, 30)) if "business" in t.name]
+    for _ in range(2):  # the scheduler firing twice (two consumers, a restart) enqueues one close of business
+        queue.huey.execute(nightly)
+    [job] = [j for j in jobs.list_jobs(platform) if j.kind == "close_of_business"]
+    assert job.params == {"business_date": platform.today().isoformat()} and job.requested_by == "scheduler"

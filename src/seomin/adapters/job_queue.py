@@ -30,7 +30,6 @@ from huey.consumer import Consumer
 
 from seomin.adapters.observability import JOB_RUNS, JOB_SECONDS, observe_cob, watch_queue
 from seomin.services import jobs
-from seomin.services.clock import today_kst
 from seomin.services.platform import Platform
 
 log = logging.getLogger("seomin.jobs")
@@ -182,7 +181,7 @@ def build_queue(
 
     @huey.periodic_task(crontab(hour="14", minute="30"), name="close_of_business_nightly")  # 23:30 KST
     def nightly_cob() -> None:
-        queue.enqueue_close_of_business(today_kst(), "scheduler")
+        queue.enqueue_close_of_business(platform.today(), "scheduler")
 
     @huey.periodic_task(crontab(minute="*/10"), name="notices_every_10_minutes")
     def every_ten_minutes() -> None:
