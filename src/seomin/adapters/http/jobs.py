@@ -3,14 +3,14 @@
 ``GET /api/v1/staff/jobs`` and ``GET /api/v1/staff/jobs/{job_id}`` (any staff) show each job's state and
 progress (``done`` of ``total``, ``percent``); ``POST /api/v1/staff/jobs/close-of-business``
 (supervisors) enqueues the close of business of a date, once per date (202 with the job, the same job
-again for a date already enqueued). 503 when the app runs without a job queue.
+again for a date already enqueued); 409 JOB_QUEUE_UNAVAILABLE when the app runs without a job queue.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from seomin.adapters.app_state import platform_of
@@ -18,7 +18,7 @@ from seomin.adapters.http.auth import errors, staff_with
 from seomin.adapters.http.public import IsoDate, SafeJSONResponse, _Body
 from seomin.adapters.job_queue import JobQueue
 from seomin.services import jobs
-from seomin.services.errors import InputError
+from seomin.services.errors import Conflict, InputError
 from seomin.services.identity import STAFF_ROLES
 from seomin.services.platform import Actor
 
@@ -76,7 +76,7 @@ class CobBody(_Body):
 def queue_of(request: Request) -> JobQueue:
     queue: JobQueue | None = getattr(request.app.state, "job_queue", None)
     if queue is None:
-        raise HTTPException(503, "this server runs without a job queue (SEOMIN_JOB_QUEUE_URL)")
+        raise Conflict("JOB_QUEUE_UNAVAILABLE", "this server runs without a job queue (SEOMIN_JOB_QUEUE_URL)")
     return queue
 
 
@@ -106,7 +106,7 @@ def get_job(request: Request, actor: AnyStaff, job_id: str) -> SafeJSONResponse:
     "/staff/jobs/close-of-business",
     response_model=JobOut,
     status_code=202,
-    responses={**errors(401, 403, 422), 503: {"description": "No job queue on this server"}},
+    responses=errors(401, 403, 409, 422),
     summary="일 마감 실행: enqueue the close of business of a date (once per date)",
 )
 def enqueue_cob(request: Request, actor: Supervisor, body: CobBody) -> SafeJSONResponse:
