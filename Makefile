@@ -35,7 +35,7 @@ test: $(STAMP) $(NODE_STAMP) lint typecheck
 	$(BIN)/pytest -q
 
 # Each script prints its figures and ratios and exits 1 when it misses its target; run them all regardless.
-BENCHES = bench_schedules bench_screening bench_http bench_executions bench_cob bench_policy bench_report bench_pages bench_matching bench_knowledge bench_dormant
+BENCHES = bench_schedules bench_screening bench_http bench_executions bench_cob bench_policy bench_report bench_pages bench_matching bench_knowledge bench_dormant bench_workers
 
 bench: $(STAMP)
 	@status=0; for b in $(BENCHES); do echo "== $$b"; $(BIN)/python bench/$$b.py || status=1; done; exit $$status

@@ -27,6 +27,7 @@ import argparse
 import io
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -294,6 +295,46 @@ def pay_arrears(engine: Engine, loan_ids: list[int], business_date: date) -> Non
         )
 
 
+class BankWriteProbe:
+    """A partner bank's writes while close of business runs: every ``interval`` seconds one short
+    transaction touches an installment and its loan (as a payment would: row locks on both tables) and
+    commits without changing a value; its latencies, before and during the run, show how long the run
+    makes a bank wait."""
+
+    def __init__(self, engine: Engine, loan_id: int, interval: float = 0.02) -> None:
+        self.engine, self.loan_id, self.interval = engine, loan_id, interval
+        self.latencies: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            start = time.perf_counter()
+            with self.engine.begin() as conn:
+                conn.execute(
+                    text("UPDATE installments SET paid_on = paid_on WHERE loan_id = :id AND no = 1"),
+                    {"id": self.loan_id},
+                )
+                conn.execute(text("UPDATE loans SET status = status WHERE id = :id"), {"id": self.loan_id})
+            self.latencies.append(time.perf_counter() - start)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> BankWriteProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> str:
+        ms = np.array(self.latencies) * 1000
+        if not len(ms):
+            return "no writes"
+        p50, p99 = np.percentile(ms, [50, 99])
+        return f"{len(ms)} writes, p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {ms.max():.1f} ms"
+
+
 def run_cob(engine: Engine, book: Book, business_date: date, storage: Path) -> list[Timed]:
     platform = Platform(
         engine=engine,
@@ -312,6 +353,17 @@ def run_cob(engine: Engine, book: Book, business_date: date, storage: Path) -> l
     ):
         if label == "daily run":
             pay_arrears(engine, book.catching_up, business_date)
+        if label == "daily run" and engine.dialect.name == "postgresql":
+            with BankWriteProbe(engine, 1) as idle:
+                time.sleep(1.0)
+            with BankWriteProbe(engine, 1) as during:
+                start = time.perf_counter()
+                outcome = close_of_business(platform, day)
+                seconds = time.perf_counter() - start
+            print(f"bank writes idle (baseline, same run):  {idle.summary()}")
+            print(f"bank writes during the daily run:       {during.summary()}")
+            results.append(Timed(label, seconds, outcome))
+            continue
         start = time.perf_counter()
         outcome = close_of_business(platform, day)
         results.append(Timed(label, time.perf_counter() - start, outcome))

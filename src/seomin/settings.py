@@ -5,6 +5,8 @@ SEOMIN_DATA_KEY      Fernet key for personal data at rest; without it a developm
                      under ./var and the app says so (refused when SEOMIN_ENV=production)
 SEOMIN_STORAGE_DIR   where uploaded documents are kept; default ./var/documents
 SEOMIN_ENV           development (default) or production
+SEOMIN_JOB_QUEUE_URL the job queue (huey): sqlite:///PATH (default ./var/jobs.db: no server, the jobs run
+                     in the API process) or redis://HOST:PORT/DB (workers: ``seomin jobs worker``)
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Settings:
     storage_dir: Path
     var_dir: Path
     environment: str = "development"
+    job_queue_url: str = ""
 
     @property
     def production(self) -> bool:
@@ -37,4 +40,5 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
         storage_dir=Path(env.get("SEOMIN_STORAGE_DIR", str(var_dir / "documents"))),
         var_dir=var_dir,
         environment=env.get("SEOMIN_ENV", "development"),
+        job_queue_url=env.get("SEOMIN_JOB_QUEUE_URL", f"sqlite:///{var_dir / 'jobs.db'}"),
     )

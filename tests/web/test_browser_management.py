@@ -45,3 +45,18 @@ def test_the_policy_question_of_the_issue(site: Site, page: Any) -> None:
     assert "+" in eligible.inner_text()  # the looser terms add eligible applicants
     assert_accessible(page)
     snapshot(page, "manage-policy")
+
+
+def test_the_jobs_page_with_its_progress_bars_at_360_px(site: Site, phone: Any) -> None:
+    from seomin.services import jobs
+
+    done, _ = jobs.create_job(site.platform, "screening", {"product": "miso"}, "test")
+    jobs.start(site.platform, done.id)
+    jobs.progress(site.platform, done.id, 400, 1_000)
+    sign_in_as_supervisor(site, phone)
+    phone.goto(site("/manage/jobs"))
+    bar = phone.get_by_role("progressbar").first
+    assert bar.get_attribute("value") == "40"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(phone)
+    jobs.finish(site.platform, done.id, {"rows": 1_000})

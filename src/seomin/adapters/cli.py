@@ -806,6 +806,7 @@ def admin_revoke_key(
 
 def _register_sub_apps() -> None:
     # Imported here: those modules import helpers from this one inside their commands.
+    from seomin.adapters.cli_jobs import jobs_app
     from seomin.adapters.cli_matching import matching_app
     from seomin.adapters.cli_policy import open_data_app, policy_app
     from seomin.adapters.cli_supply import plan_app, report_app
@@ -815,6 +816,7 @@ def _register_sub_apps() -> None:
     app.add_typer(policy_app, name="policy")
     app.add_typer(open_data_app, name="open-data")
     app.add_typer(matching_app, name="matching")
+    app.add_typer(jobs_app, name="jobs")
 
 
 _register_sub_apps()

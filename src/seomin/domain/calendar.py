@@ -28,7 +28,7 @@ class CalendarRangeError(ValueError):
 class BusinessCalendar:
     """Weekends plus the listed holidays, valid for ``first_year``..``last_year`` inclusive."""
 
-    __slots__ = ("_busdaycal", "_holiday_array", "_holidays", "first_year", "last_year")
+    __slots__ = ("_busdaycal", "_holiday_array", "_holidays", "_monthly_tables", "first_year", "last_year")
 
     def __init__(self, holidays: Mapping[date, str], first_year: int, last_year: int) -> None:
         if first_year > last_year:
@@ -43,6 +43,7 @@ class BusinessCalendar:
         array.flags.writeable = False
         self._holiday_array: npt.NDArray[np.datetime64] = array
         self._busdaycal = np.busdaycalendar(weekmask=WEEKMASK, holidays=array)
+        self._monthly_tables: list[list[date | None]] | None = None
 
     def __repr__(self) -> str:
         return f"BusinessCalendar({len(self._holidays)} holidays, {self.first_year}-{self.last_year})"
@@ -95,6 +96,24 @@ class BusinessCalendar:
             d += timedelta(days=1)  # is_business_day raises once we walk past the data
         return d
 
+    def monthly_business_days(self, start: date, count: int) -> list[date]:
+        """``next_business_day(add_months(start, k, start.day))`` for k = 1..count.
+
+        The schedule engine's due dates, as one slice of a table built once per calendar: for each day
+        of the month 1..31, that day (clamped to the month's end) of every month in the data, rolled to
+        a business day. Anything the table does not answer (a date outside the data) goes the slow way
+        and raises exactly as ``next_business_day`` would.
+        """
+        tables = self._monthly_tables
+        if tables is None:
+            tables = self._monthly_tables = _monthly_tables(self)
+        first = (start.year - self.first_year) * 12 + start.month  # the month after ``start``'s
+        if first >= 0 and count > 0:
+            found = tables[start.day][first : first + count]
+            if len(found) == count and found[-1] is not None:  # None only at the end of the data
+                return found  # type: ignore[return-value]  # no None before a non-None (monotone)
+        return [self.next_business_day(add_months(start, k, start.day)) for k in range(1, count + 1)]
+
     def business_days(self, start: date, end: date) -> Iterator[date]:
         """Business days from ``start`` to ``end`` inclusive."""
         d = start
@@ -102,6 +121,24 @@ class BusinessCalendar:
             if self.is_business_day(d):
                 yield d
             d += timedelta(days=1)
+
+
+def _monthly_tables(calendar: BusinessCalendar) -> list[list[date | None]]:
+    """``tables[day][m]``: ``day`` (clamped) of the calendar's m-th month rolled to a business day, None
+    where that rolls past the data (only at the very end, since rolling forward is monotone)."""
+    first, last = calendar.first_day, calendar.last_day
+    days = np.arange(np.datetime64(first), np.datetime64(last) + 1)
+    rolled_days = np.busday_offset(days, 0, roll="forward", busdaycal=calendar.busdaycalendar)
+    rolled: list[date | None] = [d if d <= last else None for d in rolled_days.astype(object).tolist()]
+    months = [
+        (date(year, month, 1).toordinal() - first.toordinal(), _stdlib_calendar.monthrange(year, month)[1])
+        for year in range(calendar.first_year, calendar.last_year + 1)
+        for month in range(1, 13)
+    ]
+    tables: list[list[date | None]] = [[]]  # day 0 never asked
+    for day in range(1, 32):
+        tables.append([rolled[offset + min(day, length) - 1] for offset, length in months])
+    return tables
 
 
 def add_months(d: date, months: int, day: int) -> date:

@@ -260,7 +260,7 @@ def _check_occupation(j: _Judgement) -> None:
             Outcome.FAIL,
             "eligibility.occupations",
             {"occupation": j.profile.occupation.value},
-            {"allowed": ", ".join(o.value for o in allowed)},
+            {"allowed": ", ".join(o.value for o in allowed)} if j.explain else {},
         )
 
 
@@ -358,7 +358,9 @@ def _check_tenure(j: _Judgement) -> None:
     if works_long_enough or has_pension:
         return
     required = min_months or 0
-    if working:  # waiting helps only someone already at work
+    if not j.explain:  # a verdict only: no sentences to build
+        when_ko = when_en = ""
+    elif working:  # waiting helps only someone already at work
         ready_on = add_months(j.as_of, required - months, j.as_of.day)
         when_ko = f"재직·사업 기간이 {required}개월이 되는 {ready_on:%Y.%m.%d} 이후 신청할 수 있습니다."
         when_en = f"You can apply once you reach {required} months of work, on {ready_on:%Y-%m-%d}."

@@ -11,15 +11,17 @@ day (Civil Act art. 161).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
 from enum import StrEnum
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import NamedTuple
 
 from seomin.domain.calendar import BusinessCalendar, add_months
-from seomin.domain.money import Won, bp_to_rate, monthly_interest, rate_to_bp, round_won
+from seomin.domain.money import Won, bp_to_rate, rate_to_bp, round_won
 
 MONTHS_PER_STEP = 12
 """A step-down applies from each anniversary of execution: installments 12j+1.. carry j steps."""
@@ -142,9 +144,12 @@ class LoanTerms:
         return self.rate_policy.rate_bp_for_installment(no, step_down=self.apply_step_down)
 
 
-@dataclass(frozen=True, slots=True)
-class Installment:
-    """One row of a schedule; money in won, ``balance`` after this payment."""
+class Installment(NamedTuple):
+    """One row of a schedule; money in won, ``balance`` after this payment.
+
+    An immutable named tuple rather than a frozen dataclass: a schedule makes one per installment, and
+    building a tuple costs a fraction of a frozen dataclass's per-field ``object.__setattr__``.
+    """
 
     no: int
     due_date: date
@@ -192,6 +197,28 @@ def level_payment(balance: Won, annual_rate_bp: int, n: int) -> Won:
         return round_won(balance * r / (1 - (1 + r) ** -n))
 
 
+TIE_RELATIVE_TOLERANCE = 1e-12
+"""A float level payment within this distance of a half won could round either way: redo it exactly.
+Float error of the annuity is a few ulps (~1e-15 relative); the margin is ~1000 times that."""
+TIE_ABSOLUTE_TOLERANCE = 1e-9
+
+
+def level_payment_fast(balance: Won, annual_rate_bp: int, n: int) -> Won:
+    """``level_payment``, identical, in float with the exact Decimal computation only near a half won.
+
+    The Decimal power at 50 digits costs microseconds and a schedule with step-downs re-amortizes at
+    every anniversary; the float annuity is exact enough to round correctly everywhere but within
+    ``TIE_RELATIVE_TOLERANCE`` of a tie, where it defers to ``level_payment``.
+    """
+    if annual_rate_bp == 0 or n < 1:
+        return level_payment(balance, annual_rate_bp, n)
+    r = annual_rate_bp / 120_000
+    x = balance * r / -math.expm1(-n * math.log1p(r))
+    if abs(x - math.floor(x) - 0.5) <= x * TIE_RELATIVE_TOLERANCE + TIE_ABSOLUTE_TOLERANCE:
+        return level_payment(balance, annual_rate_bp, n)
+    return math.floor(x + 0.5)
+
+
 @lru_cache(maxsize=4096)
 def _rate_of_bp(bp: int) -> Decimal:
     return bp_to_rate(bp)
@@ -202,45 +229,70 @@ def due_date(executed_on: date, no: int, calendar: BusinessCalendar) -> date:
     return calendar.next_business_day(add_months(executed_on, no, executed_on.day))
 
 
+@lru_cache(maxsize=1024)
+def _policy_rates_bp(policy: RatePolicy, n_total: int, apply_step_down: bool) -> tuple[int, ...]:
+    """``rate_bp_for_installment(no)`` for every installment, one computation per year of steps; cached,
+    since a portfolio holds few distinct (policy, length) pairs."""
+    base, pref = policy.base_bp, policy.preferential_bp
+    if not apply_step_down:
+        return (max(0, base - pref),) * n_total
+    step, floor = policy.step_bp, policy.floor_bp
+    rates: list[int] = []
+    for steps, first in enumerate(range(0, n_total, MONTHS_PER_STEP)):
+        stepped = min(base, max(floor, base - steps * step))
+        rates += [max(0, stepped - pref)] * min(MONTHS_PER_STEP, n_total - first)
+    return tuple(rates)
+
+
+_make_installment = partial(tuple.__new__, Installment)
+"""``Installment`` from a 7-tuple without a Python-level ``__new__`` call (mapped over the rows)."""
+
+
 def _build(terms: LoanTerms, rates_bp: Sequence[int], calendar: BusinessCalendar) -> Schedule:
+    """The rows of a schedule: the scalar engine's hot loop.
+
+    Three plain-int loops instead of one with a branch per method: the interest-only rows (grace, or
+    all but the last of a bullet loan), the repaying rows but the last, then the last row, which takes
+    whatever principal remains. Decimal only where an equal-installment payment is (re)amortized
+    (``level_payment``) and where the rate changes; due dates come from the calendar's tables.
+    """
     n_total = terms.n_installments
-    first_repayment = terms.grace_months + 1
     method = terms.method
+    equal_installment = method is RepaymentMethod.EQUAL_INSTALLMENT
     level_principal = terms.amount // terms.repayment_months
-    executed_on = terms.executed_on
+    interest_only = n_total - 1 if method is RepaymentMethod.BULLET else min(terms.grace_months, n_total - 1)
+    due = calendar.monthly_business_days(terms.executed_on, n_total)
+    rows: list[tuple[int, date, Decimal, Won, Won, Won, Won]] = []
+    append = rows.append
     balance = terms.amount
-    payment_level = 0
     previous_bp = -1
-    rows: list[Installment] = []
-    for no in range(1, n_total + 1):
+    rate = Decimal(0)
+    for no in range(1, interest_only + 1):
         bp = rates_bp[no - 1]
-        interest = monthly_interest(balance, bp)
-        if no < first_repayment:
-            principal = 0
-        elif no == n_total:
+        if bp != previous_bp:
+            rate, previous_bp = _rate_of_bp(bp), bp
+        interest = balance * bp // 120_000  # monthly_interest, inlined
+        append((no, due[no - 1], rate, interest, 0, interest, balance))
+    level = level_principal
+    for no in range(interest_only + 1, n_total):
+        bp = rates_bp[no - 1]
+        interest = balance * bp // 120_000
+        if equal_installment:
+            if bp != previous_bp or no == interest_only + 1:
+                level = level_payment_fast(balance, bp, n_total - no + 1)
+            principal = level - interest
+        else:  # equal principal
+            principal = level
+        if bp != previous_bp:
+            rate, previous_bp = _rate_of_bp(bp), bp
+        if principal > balance:
             principal = balance
-        elif method is RepaymentMethod.EQUAL_INSTALLMENT:
-            if no == first_repayment or bp != previous_bp:
-                payment_level = level_payment(balance, bp, n_total - no + 1)
-            principal = min(payment_level - interest, balance)
-        elif method is RepaymentMethod.EQUAL_PRINCIPAL:
-            principal = min(level_principal, balance)
-        else:  # bullet
-            principal = 0
         balance -= principal
-        rows.append(
-            Installment(
-                no=no,
-                due_date=due_date(executed_on, no, calendar),
-                annual_rate=_rate_of_bp(bp),
-                payment=principal + interest,
-                principal=principal,
-                interest=interest,
-                balance=balance,
-            )
-        )
-        previous_bp = bp
-    return Schedule(terms=terms, installments=tuple(rows))
+        append((no, due[no - 1], rate, principal + interest, principal, interest, balance))
+    bp = rates_bp[n_total - 1]
+    interest = balance * bp // 120_000
+    append((n_total, due[n_total - 1], _rate_of_bp(bp), balance + interest, balance, interest, 0))
+    return Schedule(terms=terms, installments=tuple(map(_make_installment, rows)))
 
 
 def build_schedule(
@@ -254,8 +306,9 @@ def build_schedule(
     rate changes; equal principal keeps its level principal (only the interest follows the rate).
     """
     n_total = terms.n_installments
+    rates_bp: Sequence[int]
     if rates is None:
-        rates_bp = [terms.rate_bp_for_installment(no) for no in range(1, n_total + 1)]
+        rates_bp = _policy_rates_bp(terms.rate_policy, n_total, terms.apply_step_down)
     else:
         if len(rates) != n_total:
             raise ValueError(f"{len(rates)} rates given for {n_total} installments")

@@ -45,8 +45,10 @@ from seomin.adapters.http.consulting import router as consulting_router
 from seomin.adapters.http.docs import router as docs_router
 from seomin.adapters.http.dormant import router as dormant_router
 from seomin.adapters.http.guarantee_fees import router as guarantee_fees_router
+from seomin.adapters.http.jobs import router as jobs_router
 from seomin.adapters.http.knowledge import router as knowledge_router
 from seomin.adapters.http.matching import router as matching_router
+from seomin.adapters.http.operations import install_observability_routes, start_embedded_queue
 from seomin.adapters.http.public import (
     BODY_MODELS,
     INPUT_ERROR,
@@ -58,6 +60,8 @@ from seomin.adapters.http.public import (
 from seomin.adapters.http.public import router as public_router
 from seomin.adapters.http.reports import router as reports_router
 from seomin.adapters.http.staff import router as staff_router
+from seomin.adapters.job_queue import JobQueue
+from seomin.adapters.observability import RequestObservability
 from seomin.adapters.web import install_web
 from seomin.adapters.web.errors import error_page, is_page_request
 from seomin.bootstrap import platform_from_settings
@@ -344,6 +348,7 @@ def create_app(
     catalog: Catalog | None = None,
     calendar: BusinessCalendar | None = None,
     settings: Settings | None = None,
+    job_queue: JobQueue | None = None,
 ) -> FastAPI:
     """Build the API over ``platform``; without one, the platform is built at startup from ``settings``
     (default: the environment's, see ``seomin.settings``) and the database migrated. The public endpoints
@@ -356,9 +361,12 @@ def create_app(
             return
         built = platform_from_settings(settings)
         app.state.platform = built
+        consumer = start_embedded_queue(app, built, settings)
         try:
             yield
         finally:
+            if consumer is not None:
+                consumer.stop(graceful=True)
             built.engine.dispose()
 
     app = SeominAPI(
@@ -397,9 +405,12 @@ def create_app(
             "/apply": MAX_UPLOAD_BYTES,
             "/manage/plans": 2 << 20,
             f"{API_PREFIX}/staff/dormant-deposits/files": MAX_UPLOAD_BYTES,  # institutions' files
+            "/manage/jobs/screening": MAX_UPLOAD_BYTES,
         },
     )
-    app.add_middleware(UnexpectedErrors)  # added last: outermost
+    app.add_middleware(UnexpectedErrors)
+    app.add_middleware(RequestObservability)  # added last: outermost (request id on every line)
+    app.state.job_queue = job_queue
 
     @app.get(f"{API_PREFIX}/health", response_model=Health, tags=["system"], summary="Liveness and data")
     async def health(request: Request) -> Response:
@@ -427,6 +438,7 @@ def create_app(
         """The same JSON as ``seomin products --on DAY --json``."""
         return SafeJSONResponse(products_in_force_json(resources(request).catalog, on or today_kst()))
 
+    install_observability_routes(app, API_PREFIX)
     app.include_router(public_router, prefix=API_PREFIX)
     app.include_router(applicant_router, prefix=API_PREFIX)
     app.include_router(staff_router, prefix=API_PREFIX)
@@ -437,6 +449,7 @@ def create_app(
     app.include_router(consulting_router, prefix=API_PREFIX)
     app.include_router(dormant_router, prefix=API_PREFIX)
     app.include_router(guarantee_fees_router, prefix=API_PREFIX)
+    app.include_router(jobs_router, prefix=API_PREFIX)
     app.include_router(docs_router)
     install_web(app)
     return app

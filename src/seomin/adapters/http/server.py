@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import uvicorn
 
-APP_FACTORY = "seomin.adapters.http.app:create_app"
+APP_FACTORY = "seomin.adapters.http.server:serving_app"
+
+
+def serving_app() -> Any:
+    """The app as ``seomin serve`` runs it (in each worker process): JSON log lines with request ids."""
+    from seomin.adapters.http.app import create_app
+    from seomin.adapters.observability import configure_logging
+
+    configure_logging()
+    return create_app()
 
 
 def serve(host: str, port: int, workers: int = 1) -> None:
@@ -25,4 +36,5 @@ def serve(host: str, port: int, workers: int = 1) -> None:
         server_header=False,
         proxy_headers=False,
         log_level="info",
+        log_config=None,  # the app's JSON lines (serving_app), not uvicorn's text format
     )

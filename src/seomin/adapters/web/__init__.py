@@ -113,6 +113,7 @@ def install_web(app: FastAPI) -> None:
         dormant,
         help,
         home,
+        jobs_console,
         management,
         matching,
         mypage,
@@ -149,5 +150,6 @@ def install_web(app: FastAPI) -> None:
         bank_desk,
         management,
         dormant,
+        jobs_console,
     ):
         app.include_router(module.router, include_in_schema=False)

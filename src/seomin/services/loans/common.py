@@ -141,8 +141,7 @@ def guarded_code(platform: Platform, bank: Actor, certificate_no: str) -> Iterat
         (f"certificate-code:{certificate_no}", CERTIFICATE_CODE_POLICY),
         (f"bank-codes:{bank.id}", BANK_CODE_POLICY),
     )
-    for key, policy in guards:
-        attempts.check_allowed(platform, key, policy)
+    attempts.check_all_allowed(platform, guards)
     try:
         yield
     except Conflict as exc:

@@ -1,7 +1,7 @@
 """application drafts: the form kept between steps and sessions, with the documents already uploaded
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-05 19:10:00
 
 An application died with its 30-minute session: people leave the documents step for 정부24 and 홈택스,
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0015"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
