@@ -728,3 +728,92 @@ class FraudReport(Base):
     referred_to: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Recourse servicing (구상채권 관리, issue 15) ----------------------------------------------------------
+
+
+class RecourseRepayment(Base):
+    """A repayment of a recourse debt, split by ``domain.recourse_servicing.allocate`` (costs, then
+    delinquency interest, then interest, then principal). ``idempotency_key`` is unique, so a deposit
+    reported twice is recorded once; ``plan_id`` is the installment plan in force when it came in."""
+
+    __tablename__ = "recourse_repayments"
+    __table_args__ = (
+        CheckConstraint("channel IN ('virtual_account', 'counter')", name="channel"),
+        CheckConstraint("amount = costs + delinquency_interest + interest + principal", name="split"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recourse_debt_id: Mapped[int] = mapped_column(ForeignKey("recourse_debts.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("recourse_plans.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(Won)
+    paid_on: Mapped[date]
+    costs: Mapped[int] = mapped_column(Won)
+    delinquency_interest: Mapped[int] = mapped_column(Won)
+    interest: Mapped[int] = mapped_column(Won)
+    principal: Mapped[int] = mapped_column(Won)
+    balance_after: Mapped[int] = mapped_column(Won)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecourseCharge(Base):
+    """Costs, delinquency interest or interest charged on a recourse debt on top of its principal."""
+
+    __tablename__ = "recourse_charges"
+    __table_args__ = (
+        CheckConstraint("kind IN ('costs', 'delinquency_interest', 'interest')", name="kind"),
+        CheckConstraint("amount > 0", name="amount"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recourse_debt_id: Mapped[int] = mapped_column(ForeignKey("recourse_debts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    amount: Mapped[int] = mapped_column(Won)
+    charged_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecourseRequest(Base):
+    """The debtor's own online request for an installment plan or a deferral, decided at once by the
+    rules of ``data/recourse_requests.toml``; ``reasons`` are the reason codes of the decision."""
+
+    __tablename__ = "recourse_requests"
+    __table_args__ = (
+        CheckConstraint("kind IN ('installment_plan', 'deferral')", name="kind"),
+        CheckConstraint("decision IN ('granted', 'declined')", name="decision"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recourse_debt_id: Mapped[int] = mapped_column(ForeignKey("recourse_debts.id"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    months: Mapped[int]
+    hardship: Mapped[str] = mapped_column(String(32))
+    decision: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("recourse_plans.id"))
+    requested_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DebtCertificate(Base):
+    """부채증명서 (``debt``) or 완제증명서 (``paid_in_full``) issued for a recourse debt: the figures as of
+    ``issued_on`` are kept, so the same PDF is drawn again, and a third party checks it by its number and
+    the verification code printed on it (stored hashed)."""
+
+    __tablename__ = "debt_certificates"
+    __table_args__ = (CheckConstraint("kind IN ('debt', 'paid_in_full')", name="kind"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    certificate_no: Mapped[str] = mapped_column(String(24), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    recourse_debt_id: Mapped[int] = mapped_column(ForeignKey("recourse_debts.id"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    issued_on: Mapped[date]
+    principal: Mapped[int] = mapped_column(Won)
+    balance: Mapped[int] = mapped_column(Won)
+    repaid_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,175 @@
+"""Servicing endpoints (issue 15): recourse repayments by virtual-account deposit (the collection bank) or
+at the counter (staff), charges, one recourse debt with its history, the staff worklists (claims to pay,
+debts by state and arrears) and the debtor's own recourse debts.
+
+Roles: deposits by a partner bank's API key; counter repayments by counselors and supervisors; charges by
+supervisors; reads and worklists by every staff role; the debtor reads their own (others' are 404)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import Field, StrictInt, StrictStr
+
+from seomin.adapters.app_state import platform_of
+from seomin.adapters.http.auth import ApplicantActor, BankActor, errors, staff_with
+from seomin.adapters.http.public import IdempotencyKey, IsoDate, SafeJSONResponse, _Body
+from seomin.services.identity import STAFF_ROLES
+from seomin.services.platform import Actor
+from seomin.services.recourse.repayments import (
+    CHARGE_ROLES,
+    COUNTER_ROLES,
+    MAX_REASON,
+    RecourseDebtDetail,
+    RepaymentReceipt,
+    charge_recourse_debt,
+    record_counter_repayment,
+    record_deposit,
+    recourse_debt,
+    recourse_debts_of,
+)
+from seomin.services.recourse.worklists import (
+    DEBT_STATES,
+    ClaimToPay,
+    DebtLine,
+    claims_to_pay,
+    recourse_worklist,
+)
+
+router = APIRouter(tags=["servicing"])
+Id = Annotated[int, Path(ge=1, le=2**62)]
+AnyStaff = Annotated[Actor, Depends(staff_with(*STAFF_ROLES))]
+Counter = Annotated[Actor, Depends(staff_with(*COUNTER_ROLES))]
+Charger = Annotated[Actor, Depends(staff_with(*CHARGE_ROLES))]
+Won = Annotated[StrictInt, Field(gt=0, le=1_000_000_000_000, description="Won")]
+ChargeKind = Literal["costs", "delinquency_interest", "interest"]
+
+
+class DepositBody(_Body):
+    reference: StrictStr = Field(
+        min_length=1, max_length=32, description="The debt's virtual account, e.g. 5617-000000012-3"
+    )
+    amount: Won
+    paid_on: IsoDate | None = Field(default=None, description="Default: today")
+
+
+class RepaymentBody(_Body):
+    amount: Won
+    paid_on: IsoDate | None = Field(default=None, description="Default: today")
+
+
+class ChargeBody(_Body):
+    kind: ChargeKind
+    amount: Won
+    charged_on: IsoDate | None = Field(default=None, description="Default: today")
+    reason: StrictStr = Field(min_length=1, max_length=MAX_REASON)
+
+
+@router.post(
+    "/bank/recourse-deposits",
+    response_model=RepaymentReceipt,
+    responses=errors(401, 404, 409, 422),
+    summary="가상계좌 입금: a deposit to a recourse debt's virtual account, recorded exactly once per key",
+)
+def deposit(
+    request: Request, bank: BankActor, body: DepositBody, idempotency_key: IdempotencyKey
+) -> SafeJSONResponse:
+    """Split costs → delinquency interest → interest → principal; above the balance is 422 ``amount``; a
+    mistyped reference (check digit) 422 ``reference``; a repaid debt 409 ``RECOURSE_DEBT_REPAID``."""
+    platform = platform_of(request)
+    receipt = record_deposit(
+        platform, bank, body.reference, body.amount, body.paid_on or platform.today(), idempotency_key
+    )
+    return SafeJSONResponse(receipt)
+
+
+@router.post(
+    "/staff/recourse-debts/{debt_id}/repayments",
+    response_model=RepaymentReceipt,
+    responses=errors(401, 403, 404, 409, 422),
+    summary="창구 수납: record a recourse repayment taken at a center (counselor, supervisor)",
+)
+def counter_repayment(
+    request: Request, actor: Counter, debt_id: Id, body: RepaymentBody, idempotency_key: IdempotencyKey
+) -> SafeJSONResponse:
+    platform = platform_of(request)
+    receipt = record_counter_repayment(
+        platform, actor, debt_id, body.amount, body.paid_on or platform.today(), idempotency_key
+    )
+    return SafeJSONResponse(receipt)
+
+
+@router.post(
+    "/staff/recourse-debts/{debt_id}/charges",
+    response_model=RecourseDebtDetail,
+    responses=errors(401, 403, 404, 409, 422),
+    summary="비용·이자 부과: charge costs, delinquency interest or interest on a recourse debt (supervisor)",
+)
+def charge(request: Request, actor: Charger, debt_id: Id, body: ChargeBody) -> SafeJSONResponse:
+    platform = platform_of(request)
+    detail = charge_recourse_debt(
+        platform,
+        actor,
+        debt_id,
+        body.kind,
+        body.amount,
+        body.charged_on or platform.today(),
+        body.reason,
+    )
+    return SafeJSONResponse(detail)
+
+
+@router.get(
+    "/staff/recourse-debts/{debt_id}",
+    response_model=RecourseDebtDetail,
+    responses=errors(401, 403, 404, 422),
+    summary="구상채권 상세: what is owed by part, the virtual account, the plan's progress and the history",
+)
+def debt_detail(request: Request, actor: AnyStaff, debt_id: Id) -> SafeJSONResponse:
+    return SafeJSONResponse(recourse_debt(platform_of(request), actor, debt_id))
+
+
+@router.get(
+    "/staff/recourse-debts",
+    response_model=list[DebtLine],
+    responses=errors(401, 403, 422),
+    summary="구상채권 관리 목록: recourse debts by state and days behind their plan (keyset by id)",
+)
+def debt_worklist(
+    request: Request,
+    actor: AnyStaff,
+    status: Annotated[str | None, Query(max_length=32, examples=list(DEBT_STATES))] = None,
+    min_days_behind: Annotated[int, Query(ge=0, le=100_000, description="0: every debt")] = 0,
+    after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> SafeJSONResponse:
+    lines = recourse_worklist(
+        platform_of(request),
+        actor,
+        status=status,
+        min_days_behind=min_days_behind,
+        after_id=after_id,
+        limit=limit,
+    )
+    return SafeJSONResponse(lines)
+
+
+@router.get(
+    "/staff/subrogation-claims",
+    response_model=list[ClaimToPay],
+    responses=errors(401, 403),
+    summary="대위변제 지급 목록: filed claims with the amount recomputed from the ledger and the checks",
+)
+def claims_worklist(request: Request, actor: AnyStaff) -> SafeJSONResponse:
+    return SafeJSONResponse(claims_to_pay(platform_of(request), actor))
+
+
+@router.get(
+    "/applicant/recourse-debts",
+    response_model=list[RecourseDebtDetail],
+    responses=errors(401),
+    summary="나의 구상채무: what I owe the agency, where to pay it, my plan and my repayments",
+)
+def my_recourse_debts(request: Request, actor: ApplicantActor) -> SafeJSONResponse:
+    return SafeJSONResponse(recourse_debts_of(platform_of(request), actor))

@@ -1,0 +1,195 @@
+"""Servicing a recourse debt (구상채무 관리): how a repayment is split, the debtor's virtual-account
+reference, and how far a debtor is behind an installment plan. Pure rules, no I/O.
+
+**Allocation order** (충당 순서), the same for every channel (virtual-account deposit, counter, settlement
+file): a repayment pays, in this order,
+
+1. ``costs``: collection and legal costs the agency spent on the debt (법적절차비용), then
+2. ``delinquency_interest``: 지연손해금 charged on it, then
+3. ``interest``: ordinary interest charged on it, then
+4. ``principal``: the amount the agency paid the bank (or the defaulted agency loan's balance).
+
+Each part is paid in full before the next gets anything, so the principal falls last (민법 제479조: costs,
+then interest, then principal). A repayment above what is owed is refused (the agency does not hold
+overpayments on a debt), and one of 0 won or less is no repayment.
+
+**Virtual account** (가상계좌): each debt has its own deposit reference, 14 digits, ``5617`` (the agency's
+collection prefix, our assumption) + the debt id on 9 digits + a Luhn check digit, shown as
+``5617-000000012-3``. A deposit naming a reference whose check digit is wrong is refused before any
+lookup, so a mistyped number never pays someone else's debt.
+
+**Plan progress** (분할상환 진행): what was paid while the plan is in force counts against its payments in
+order (``monthly_amount`` each, the last one the rest of the balance). Payment k is *behind* when its date
+has passed and what was paid under the plan does not cover payments 1 … k. The next payment is the first
+not covered, whatever the date, so the count only advances when money comes in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from seomin.domain.recourse import plan_payment_dates
+
+ALLOCATION_ORDER = ("costs", "delinquency_interest", "interest", "principal")
+CHARGE_KINDS = ALLOCATION_ORDER[:-1]
+"""What may be charged on top of the principal (the principal itself is fixed when the debt arises)."""
+
+ACCOUNT_PREFIX = "5617"
+_ID_DIGITS = 9
+
+
+class RecourseRefusal(ValueError):
+    """A repayment the rules refuse; ``field`` names the input at fault, ``code`` is stable."""
+
+    def __init__(self, field: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Owed:
+    """What a debt owes now, by part; ``total`` is the debt's balance."""
+
+    costs: int = 0
+    delinquency_interest: int = 0
+    interest: int = 0
+    principal: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.costs + self.delinquency_interest + self.interest + self.principal
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """How one repayment was split (the parts sum to the amount) and what is owed after it."""
+
+    costs: int
+    delinquency_interest: int
+    interest: int
+    principal: int
+    after: Owed
+
+    @property
+    def amount(self) -> int:
+        return self.costs + self.delinquency_interest + self.interest + self.principal
+
+
+def allocate(owed: Owed, amount: int) -> Allocation:
+    """Split ``amount`` over ``owed`` in ``ALLOCATION_ORDER``; refused when 0 or less or above the total."""
+    if amount <= 0:
+        raise RecourseRefusal("amount", "AMOUNT_NOT_POSITIVE", "a repayment is more than 0 won")
+    if amount > owed.total:
+        raise RecourseRefusal(
+            "amount", "AMOUNT_ABOVE_BALANCE", f"{amount:,} won is above the {owed.total:,} won owed"
+        )
+    left = amount
+    paid: dict[str, int] = {}
+    for part in ALLOCATION_ORDER:
+        take = min(left, getattr(owed, part))
+        paid[part] = take
+        left -= take
+    after = Owed(**{part: getattr(owed, part) - paid[part] for part in ALLOCATION_ORDER})
+    return Allocation(after=after, **paid)
+
+
+# --- the virtual account -------------------------------------------------------------------------------
+
+
+def _luhn_digit(digits: str) -> str:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 0:  # doubled: the check digit will sit to its right
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return str((10 - total % 10) % 10)
+
+
+def virtual_account(debt_id: int) -> str:
+    """The debt's deposit reference, 14 digits (``5617`` + the id on 9 digits + a Luhn check digit)."""
+    if not 1 <= debt_id < 10**_ID_DIGITS:
+        raise ValueError(f"debt id {debt_id} does not fit a virtual account")
+    body = f"{ACCOUNT_PREFIX}{debt_id:0{_ID_DIGITS}d}"
+    return body + _luhn_digit(body)
+
+
+def format_account(reference: str) -> str:
+    """``56170000000123`` as ``5617-000000012-3`` for people."""
+    return f"{reference[:4]}-{reference[4:-1]}-{reference[-1]}"
+
+
+def debt_of_account(text: str) -> int:
+    """The debt id a reference names (hyphens and spaces ignored); refused when malformed or mistyped."""
+    digits = text.replace("-", "").replace(" ", "")
+    width = len(ACCOUNT_PREFIX) + _ID_DIGITS + 1
+    if len(digits) != width or not digits.isascii() or not digits.isdigit():
+        raise RecourseRefusal("reference", "ACCOUNT_MALFORMED", f"a virtual account is {width} digits")
+    if not digits.startswith(ACCOUNT_PREFIX):
+        raise RecourseRefusal("reference", "ACCOUNT_MALFORMED", f"a virtual account starts {ACCOUNT_PREFIX}")
+    if _luhn_digit(digits[:-1]) != digits[-1]:
+        raise RecourseRefusal("reference", "ACCOUNT_CHECK_DIGIT", "wrong check digit: a mistyped number")
+    debt_id = int(digits[len(ACCOUNT_PREFIX) : -1])
+    if debt_id == 0:
+        raise RecourseRefusal("reference", "ACCOUNT_MALFORMED", "no debt has number 0")
+    return debt_id
+
+
+# --- plan progress -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlanProgress:
+    """Where a debtor stands on an installment plan on ``today``."""
+
+    covered: int
+    """Payments fully paid by what came in under the plan (0 … months)."""
+    due: int
+    """Payments whose date is on or before ``today``."""
+    behind: int
+    """Payments due and not covered."""
+    arrears: int
+    """Won due by today and not paid under the plan."""
+    oldest_unpaid_on: date | None
+    """The date of the first payment due and not covered (None when not behind)."""
+    next_no: int | None
+    """The first payment not covered (1-based); None once all are."""
+    next_on: date | None
+    next_amount: int | None
+
+    def days_behind(self, today: date) -> int:
+        return 0 if self.oldest_unpaid_on is None else (today - self.oldest_unpaid_on).days
+
+
+def plan_progress(
+    starts_on: date, months: int, monthly_amount: int, paid_under_plan: int, balance: int, today: date
+) -> PlanProgress:
+    """Progress on a plan of ``months`` payments of ``monthly_amount`` (the last: what is left of the
+    ``balance`` then): payments are covered in order by ``paid_under_plan``."""
+    dates = plan_payment_dates(starts_on, months)
+    planned_total = paid_under_plan + balance  # what the plan had to collect, charges since included
+    amounts = [monthly_amount] * (months - 1) + [planned_total - (months - 1) * monthly_amount]
+    covered, cumulative = 0, 0
+    for amount in amounts:
+        if cumulative + amount > paid_under_plan:
+            break
+        cumulative += amount
+        covered += 1
+    due = sum(1 for on in dates if on <= today)
+    behind = max(0, due - covered)
+    arrears = max(0, sum(amounts[:due]) - paid_under_plan)
+    if covered == months or balance == 0:
+        return PlanProgress(months, due, 0, 0, None, None, None, None)
+    return PlanProgress(
+        covered=covered,
+        due=due,
+        behind=behind,
+        arrears=arrears,
+        oldest_unpaid_on=dates[covered] if behind else None,
+        next_no=covered + 1,
+        next_on=dates[covered],
+        next_amount=min(balance, sum(amounts[: covered + 1]) - paid_under_plan),
+    )
