@@ -115,6 +115,7 @@ def install_web(app: FastAPI) -> None:
         matching,
         mypage,
         selfcheck,
+        servicing_console,
         simulator,
         staff_admin,
         staff_console,
@@ -143,6 +144,7 @@ def install_web(app: FastAPI) -> None:
         staff_console,
         staff_admin,
         consulting_console,
+        servicing_console,
         bank_desk,
         management,
     ):
