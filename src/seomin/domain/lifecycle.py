@@ -94,7 +94,10 @@ RECOURSE_TRANSITIONS: dict[RecourseStatus, frozenset[RecourseStatus]] = {
     RecourseStatus.OPEN: frozenset(
         {RecourseStatus.INSTALLMENT_PLAN, RecourseStatus.DEFERRED, RecourseStatus.REPAID}
     ),
-    RecourseStatus.INSTALLMENT_PLAN: frozenset({RecourseStatus.DEFERRED, RecourseStatus.REPAID}),
+    # installment_plan → open: the plan lapsed (close of business, past the lapse rule's days behind)
+    RecourseStatus.INSTALLMENT_PLAN: frozenset(
+        {RecourseStatus.DEFERRED, RecourseStatus.REPAID, RecourseStatus.OPEN}
+    ),
     RecourseStatus.DEFERRED: frozenset({RecourseStatus.INSTALLMENT_PLAN, RecourseStatus.REPAID}),
     RecourseStatus.REPAID: frozenset(),
 }

@@ -26,10 +26,13 @@ not covered, whatever the date, so the count only advances when money comes in.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from seomin.domain.recourse import plan_payment_dates
+from seomin.domain.calendar import add_months
+from seomin.domain.recourse import INSTALLMENT_PLAN, plan_payment_dates
 
 ALLOCATION_ORDER = ("costs", "delinquency_interest", "interest", "principal")
 CHARGE_KINDS = ALLOCATION_ORDER[:-1]
@@ -193,3 +196,159 @@ def plan_progress(
         next_on=dates[covered],
         next_amount=min(balance, sum(amounts[: covered + 1]) - paid_under_plan),
     )
+
+
+# --- the plan's arithmetic for a whole book (close of business) ------------------------------------------
+
+
+def payments_due(starts_on: date, months: int, on: date) -> int:
+    """How many of a plan's payments fall on or before ``on`` (payment k on ``starts_on`` + k months, the
+    day clamped to the month's end): ``plan_payment_dates`` counted without building the dates."""
+    elapsed = (on.year - starts_on.year) * 12 + (on.month - starts_on.month)
+    if elapsed < 0:
+        return 0
+    day_this_month = min(starts_on.day, monthrange(on.year, on.month)[1])
+    return min(months, elapsed + (1 if on.day >= day_this_month else 0))
+
+
+def payments_covered(months: int, monthly_amount: int, paid_under_plan: int, balance: int) -> int:
+    """How many payments, in order, what was paid under the plan covers (the last: the rest of the total)."""
+    if balance == 0:
+        return months
+    if monthly_amount == 0:
+        return 0
+    return min(months - 1, paid_under_plan // monthly_amount)
+
+
+# --- the debtor's online requests --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRules:
+    """``data/recourse_rules.toml``: the rules an online request is decided by, and the lapse rule."""
+
+    plan_max_months: int
+    plan_min_monthly: int
+    plan_no_lapse_within_months: int
+    deferral_max_months: int
+    deferral_max_count: int
+    hardships: tuple[str, ...]
+    notice_after_days: int
+    lapse_after_days: int
+
+
+def parse_rules(data: dict[str, Any]) -> RequestRules:
+    """The rules of a parsed TOML document; a missing or impossible figure is a ``ValueError`` naming it."""
+
+    def whole(section: str, key: str, minimum: int = 0) -> int:
+        value = data.get(section, {}).get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ValueError(f"recourse_rules.{section}.{key}: a whole number ≥ {minimum}, not {value!r}")
+        return value
+
+    hardships = data.get("deferral", {}).get("hardships")
+    if not isinstance(hardships, list) or not hardships or not all(h in HARDSHIPS for h in hardships):
+        raise ValueError(f"recourse_rules.deferral.hardships: a non-empty list of {', '.join(HARDSHIPS)}")
+    rules = RequestRules(
+        plan_max_months=whole("installment_plan", "max_months_online", 1),
+        plan_min_monthly=whole("installment_plan", "min_monthly_amount", 1),
+        plan_no_lapse_within_months=whole("installment_plan", "no_lapse_within_months"),
+        deferral_max_months=whole("deferral", "max_months_online", 1),
+        deferral_max_count=whole("deferral", "max_deferrals", 1),
+        hardships=tuple(hardships),
+        notice_after_days=whole("lapse", "notice_after_days", 1),
+        lapse_after_days=whole("lapse", "lapse_after_days", 1),
+    )
+    if rules.lapse_after_days <= rules.notice_after_days:
+        raise ValueError("recourse_rules.lapse.lapse_after_days: must be after notice_after_days")
+    return rules
+
+
+HARDSHIPS = ("unemployment", "illness", "disaster", "income_drop")
+"""Hardships a deferral may be asked for (실직, 질병, 재난, 소득 감소)."""
+
+REQUEST_REASONS: dict[str, tuple[str, str]] = {
+    "RECOURSE_REQUEST_GRANTED": (
+        "기준을 충족해 바로 승인되었습니다.",
+        "It meets the rules and is granted at once.",
+    ),
+    "RECOURSE_PLAN_TOO_LONG_ONLINE": (
+        "온라인으로는 {limit}개월까지 신청할 수 있습니다. 더 긴 분할상환은 1397 상담으로 신청하세요.",
+        "Online, plans go up to {limit} months. For a longer plan, call 1397.",
+    ),
+    "RECOURSE_MONTHLY_TOO_SMALL": (
+        "매달 낼 금액이 {amount}원으로 최소 {limit}원보다 적습니다. 기간을 줄여 다시 신청하세요.",
+        "The monthly payment would be {amount} won, below the {limit} won minimum. Ask for fewer months.",
+    ),
+    "RECOURSE_RECENT_LAPSE": (
+        "최근 {limit}개월 안에 분할상환이 해지되어 온라인으로는 신청할 수 없습니다. 1397로 상담하세요.",
+        "A plan lapsed within the last {limit} months, so it cannot be granted online. Call 1397.",
+    ),
+    "RECOURSE_DEFERRAL_TOO_LONG_ONLINE": (
+        "온라인으로는 상환유예를 {limit}개월까지 신청할 수 있습니다.",
+        "Online, deferrals go up to {limit} months.",
+    ),
+    "RECOURSE_DEFERRALS_USED_UP": (
+        "상환유예는 {limit}번까지 받을 수 있고 이미 모두 받았습니다. 1397로 상담하세요.",
+        "Deferrals are limited to {limit} and all have been used. Call 1397.",
+    ),
+    "RECOURSE_HARDSHIP_NOT_ACCEPTED": (
+        "상환유예는 실직, 질병, 재난, 소득 감소 때 신청할 수 있습니다.",
+        "A deferral is for unemployment, illness, a disaster or a drop in income.",
+    ),
+    "RECOURSE_PLAN_LAPSED": (
+        "분할상환 납부가 {days}일 밀려 분할상환이 해지되었습니다.",
+        "The installment plan lapsed: payments were {days} days behind.",
+    ),
+}
+"""Stable reason codes of online requests and lapses, Korean first; ``{…}`` are the decision's figures."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestReason:
+    code: str
+    message_ko: str
+    message_en: str
+
+
+def request_reason(code: str, **figures: object) -> RequestReason:
+    ko, en = REQUEST_REASONS[code]
+    shown = {k: f"{v:,}" if isinstance(v, int) else v for k, v in figures.items()}
+    return RequestReason(code, ko.format(**shown), en.format(**shown))
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFacts:
+    """What the rules look at: the debt's balance, deferrals granted so far, the last lapse."""
+
+    balance: int
+    deferrals_granted: int
+    last_lapsed_on: date | None
+
+
+def decide_request(
+    rules: RequestRules, kind: str, months: int, hardship: str, facts: RequestFacts, today: date
+) -> list[RequestReason]:
+    """The reasons an online request is refused; none: it is granted. Every rule is checked, so the
+    debtor learns every reason at once."""
+    refused: list[RequestReason] = []
+    if kind == INSTALLMENT_PLAN:
+        if months > rules.plan_max_months:
+            refused.append(request_reason("RECOURSE_PLAN_TOO_LONG_ONLINE", limit=rules.plan_max_months))
+        monthly = facts.balance // months
+        if monthly < rules.plan_min_monthly:
+            refused.append(
+                request_reason("RECOURSE_MONTHLY_TOO_SMALL", amount=monthly, limit=rules.plan_min_monthly)
+            )
+        if facts.last_lapsed_on is not None and today < add_months(
+            facts.last_lapsed_on, rules.plan_no_lapse_within_months, facts.last_lapsed_on.day
+        ):
+            refused.append(request_reason("RECOURSE_RECENT_LAPSE", limit=rules.plan_no_lapse_within_months))
+        return refused
+    if hardship not in rules.hardships:
+        refused.append(request_reason("RECOURSE_HARDSHIP_NOT_ACCEPTED"))
+    if months > rules.deferral_max_months:
+        refused.append(request_reason("RECOURSE_DEFERRAL_TOO_LONG_ONLINE", limit=rules.deferral_max_months))
+    if facts.deferrals_granted >= rules.deferral_max_count:
+        refused.append(request_reason("RECOURSE_DEFERRALS_USED_UP", limit=rules.deferral_max_count))
+    return refused

@@ -817,3 +817,20 @@ class DebtCertificate(Base):
     balance: Mapped[int] = mapped_column(Won)
     repaid_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecourseStanding(Base):
+    """Where a recourse debt stood at the latest close of business: payments behind its plan, the arrears,
+    the missed payment last noticed (a notice goes once per missed payment) and the day a plan last lapsed
+    (the online-request rules look at it)."""
+
+    __tablename__ = "recourse_standings"
+    recourse_debt_id: Mapped[int] = mapped_column(ForeignKey("recourse_debts.id"), primary_key=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("recourse_plans.id"))
+    behind: Mapped[int] = mapped_column(default=0)
+    arrears: Mapped[int] = mapped_column(Won, default=0)
+    days_behind: Mapped[int] = mapped_column(default=0, index=True)
+    noticed_no: Mapped[int] = mapped_column(default=0)
+    """The plan payment (1-based) last noticed as missed; 0: none yet."""
+    last_lapsed_on: Mapped[date | None]
+    as_of: Mapped[date]

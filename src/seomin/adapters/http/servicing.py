@@ -29,6 +29,7 @@ from seomin.services.recourse.repayments import (
     recourse_debt,
     recourse_debts_of,
 )
+from seomin.services.recourse.requests import RequestDecision, request_arrangement
 from seomin.services.recourse.worklists import (
     DEBT_STATES,
     ClaimToPay,
@@ -64,6 +65,15 @@ class ChargeBody(_Body):
     amount: Won
     charged_on: IsoDate | None = Field(default=None, description="Default: today")
     reason: StrictStr = Field(min_length=1, max_length=MAX_REASON)
+
+
+class RequestBody(_Body):
+    kind: Literal["installment_plan", "deferral"]
+    months: StrictInt = Field(ge=1, le=120, description="Plan: 1–120 (online up to the rules' limit)")
+    hardship: Literal["unemployment", "illness", "disaster", "income_drop", ""] = Field(
+        default="", description="Required for a deferral"
+    )
+    starts_on: IsoDate | None = Field(default=None, description="Default: today; not before today")
 
 
 @router.post(
@@ -173,3 +183,18 @@ def claims_worklist(request: Request, actor: AnyStaff) -> SafeJSONResponse:
 )
 def my_recourse_debts(request: Request, actor: ApplicantActor) -> SafeJSONResponse:
     return SafeJSONResponse(recourse_debts_of(platform_of(request), actor))
+
+
+@router.post(
+    "/applicant/recourse-debts/{debt_id}/requests",
+    response_model=RequestDecision,
+    responses=errors(401, 404, 409, 422),
+    summary="분할상환·상환유예 온라인 신청: decided at once by the published rules, with every reason",
+)
+def my_request(request: Request, actor: ApplicantActor, debt_id: Id, body: RequestBody) -> SafeJSONResponse:
+    """Granted: the plan or deferral is in force (``plan``); declined: ``reasons`` (stable codes, Korean and
+    English). A second plan on a plan in force is 409 as for staff."""
+    decision = request_arrangement(
+        platform_of(request), actor, debt_id, body.kind, body.months, body.hardship, body.starts_on
+    )
+    return SafeJSONResponse(decision)

@@ -6,7 +6,8 @@ Create Date: 2026-12-05 18:51:04
 
 A recourse debt's repayments (split costs → delinquency interest → interest → principal, one row per
 idempotency key), the charges on top of its principal, the debtor's online requests for a plan or a
-deferral with the rules' decision, and the 부채증명서/완제증명서 issued on it.
+deferral with the rules' decision, each debt's standing against its plan at the latest close of business,
+and the 부채증명서/완제증명서 issued on it.
 """
 
 from __future__ import annotations
@@ -155,8 +156,35 @@ def upgrade() -> None:
             batch_op.f("ix_recourse_requests_recourse_debt_id"), ["recourse_debt_id"], unique=False
         )
 
+    op.create_table(
+        "recourse_standings",
+        sa.Column("recourse_debt_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("plan_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("behind", sa.Integer(), nullable=False),
+        sa.Column("arrears", sa.BigInteger(), nullable=False),
+        sa.Column("days_behind", sa.Integer(), nullable=False),
+        sa.Column("noticed_no", sa.Integer(), nullable=False),
+        sa.Column("last_lapsed_on", sa.Date(), nullable=True),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["plan_id"], ["recourse_plans.id"], name=op.f("fk_recourse_standings_plan_id_recourse_plans")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recourse_debt_id"],
+            ["recourse_debts.id"],
+            name=op.f("fk_recourse_standings_recourse_debt_id_recourse_debts"),
+        ),
+        sa.PrimaryKeyConstraint("recourse_debt_id", name=op.f("pk_recourse_standings")),
+    )
+    with op.batch_alter_table("recourse_standings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_recourse_standings_days_behind"), ["days_behind"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("recourse_standings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recourse_standings_days_behind"))
+
+    op.drop_table("recourse_standings")
     with op.batch_alter_table("recourse_requests", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recourse_requests_recourse_debt_id"))
         batch_op.drop_index(batch_op.f("ix_recourse_requests_applicant_id"))
