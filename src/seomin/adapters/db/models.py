@@ -834,3 +834,31 @@ class RecourseStanding(Base):
     """The plan payment (1-based) last noticed as missed; 0: none yet."""
     last_lapsed_on: Mapped[date | None]
     as_of: Mapped[date]
+
+
+class LoanCorrection(Base):
+    """A correction of a bank loan (거래 정정·감면) proposed by the bank or staff and applied only when a
+    supervisor other than the proposer approves it (maker-checker): a payment reversed or its amount
+    adjusted, or interest / delinquency interest waived; ``effect`` is the re-allocation it made."""
+
+    __tablename__ = "loan_corrections"
+    __table_args__ = (
+        CheckConstraint("kind IN ('reversal', 'adjustment', 'waiver')", name="kind"),
+        CheckConstraint("status IN ('proposed', 'applied', 'declined')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    amount: Mapped[int | None] = mapped_column(Won)
+    """The adjusted payment's new amount, or the amount waived."""
+    part: Mapped[str | None] = mapped_column(String(24))
+    """What a waiver waives: ``interest`` or ``delinquency_interest``."""
+    effective_on: Mapped[date | None]
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+    effect: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,12 +10,20 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import Field, StrictInt, StrictStr
+from pydantic import Field, StrictBool, StrictInt, StrictStr
 
 from seomin.adapters.app_state import platform_of
 from seomin.adapters.http.auth import ApplicantActor, BankActor, errors, staff_with
 from seomin.adapters.http.public import IdempotencyKey, IsoDate, SafeJSONResponse, _Body
 from seomin.services.identity import STAFF_ROLES
+from seomin.services.loan_servicing import (
+    CHECKER_ROLES,
+    MAKER_ROLES,
+    CorrectionView,
+    decide_correction,
+    list_corrections,
+    propose_correction,
+)
 from seomin.services.platform import Actor
 from seomin.services.recourse.repayments import (
     CHARGE_ROLES,
@@ -43,6 +51,8 @@ Id = Annotated[int, Path(ge=1, le=2**62)]
 AnyStaff = Annotated[Actor, Depends(staff_with(*STAFF_ROLES))]
 Counter = Annotated[Actor, Depends(staff_with(*COUNTER_ROLES))]
 Charger = Annotated[Actor, Depends(staff_with(*CHARGE_ROLES))]
+CorrectionMaker = Annotated[Actor, Depends(staff_with(*MAKER_ROLES))]
+CorrectionChecker = Annotated[Actor, Depends(staff_with(*CHECKER_ROLES))]
 Won = Annotated[StrictInt, Field(gt=0, le=1_000_000_000_000, description="Won")]
 ChargeKind = Literal["costs", "delinquency_interest", "interest"]
 
@@ -65,6 +75,20 @@ class ChargeBody(_Body):
     amount: Won
     charged_on: IsoDate | None = Field(default=None, description="Default: today")
     reason: StrictStr = Field(min_length=1, max_length=MAX_REASON)
+
+
+class CorrectionBody(_Body):
+    kind: Literal["reversal", "adjustment", "waiver"]
+    reason: StrictStr = Field(min_length=1, max_length=1000)
+    payment_id: StrictInt | None = Field(default=None, ge=1, le=2**62, description="Reversal, adjustment")
+    amount: Won | None = Field(default=None, description="Adjustment: the right amount; waiver: won waived")
+    part: Literal["interest", "delinquency_interest"] | None = Field(default=None, description="Waiver")
+    effective_on: IsoDate | None = Field(default=None, description="Waiver: the day (default today)")
+
+
+class DecisionBody(_Body):
+    approve: StrictBool
+    note: StrictStr = Field(default="", max_length=1000)
 
 
 class RequestBody(_Body):
@@ -198,3 +222,70 @@ def my_request(request: Request, actor: ApplicantActor, debt_id: Id, body: Reque
         platform_of(request), actor, debt_id, body.kind, body.months, body.hardship, body.starts_on
     )
     return SafeJSONResponse(decision)
+
+
+def _propose(request: Request, actor: Actor, loan_id: int, body: CorrectionBody) -> SafeJSONResponse:
+    view = propose_correction(
+        platform_of(request),
+        actor,
+        loan_id,
+        body.kind,
+        body.reason,
+        payment_id=body.payment_id,
+        amount=body.amount,
+        part=body.part,
+        effective_on=body.effective_on,
+    )
+    return SafeJSONResponse(view, status_code=201)
+
+
+@router.post(
+    "/bank/loans/{loan_id}/corrections",
+    status_code=201,
+    response_model=CorrectionView,
+    responses=errors(401, 404, 409, 422),
+    summary="거래 정정 요청: reverse or adjust a payment, or waive interest; a supervisor approves it",
+)
+def bank_correction(request: Request, bank: BankActor, loan_id: Id, body: CorrectionBody) -> SafeJSONResponse:
+    """The effect (balance after, splits changed) is computed at once; nothing changes until approved."""
+    return _propose(request, bank, loan_id, body)
+
+
+@router.post(
+    "/staff/loans/{loan_id}/corrections",
+    status_code=201,
+    response_model=CorrectionView,
+    responses=errors(401, 403, 404, 409, 422),
+    summary="거래 정정·감면 제안: a reviewer or supervisor proposes a correction of a bank loan",
+)
+def staff_correction(
+    request: Request, actor: CorrectionMaker, loan_id: Id, body: CorrectionBody
+) -> SafeJSONResponse:
+    return _propose(request, actor, loan_id, body)
+
+
+@router.get(
+    "/staff/loan-corrections",
+    response_model=list[CorrectionView],
+    responses=errors(401, 403, 422),
+    summary="정정 승인 대기: loan corrections by status (default: proposed)",
+)
+def corrections(
+    request: Request,
+    actor: AnyStaff,
+    status: Annotated[Literal["proposed", "applied", "declined"], Query()] = "proposed",
+) -> SafeJSONResponse:
+    return SafeJSONResponse(list_corrections(platform_of(request), actor, status))
+
+
+@router.post(
+    "/staff/loan-corrections/{correction_id}/decision",
+    response_model=CorrectionView,
+    responses=errors(401, 403, 404, 409, 422),
+    summary="정정 승인: a supervisor other than the proposer applies (re-allocating exactly) or declines",
+)
+def correction_decision(
+    request: Request, actor: CorrectionChecker, correction_id: Id, body: DecisionBody
+) -> SafeJSONResponse:
+    view = decide_correction(platform_of(request), actor, correction_id, body.approve, body.note)
+    return SafeJSONResponse(view)

@@ -1,4 +1,4 @@
-"""recourse servicing: repayments, charges, online requests, certificates of debt
+"""loan and recourse servicing: corrections, repayments, charges, online requests, certificates of debt
 
 Revision ID: 0014
 Revises: 0013
@@ -7,7 +7,8 @@ Create Date: 2026-12-05 18:51:04
 A recourse debt's repayments (split costs → delinquency interest → interest → principal, one row per
 idempotency key), the charges on top of its principal, the debtor's online requests for a plan or a
 deferral with the rules' decision, each debt's standing against its plan at the latest close of business,
-and the 부채증명서/완제증명서 issued on it.
+and the 부채증명서/완제증명서 issued on it; and the corrections of bank loans (reversal, adjustment, waiver)
+under maker-checker.
 """
 
 from __future__ import annotations
@@ -24,6 +25,38 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "loan_corrections",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("loan_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("payment_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("amount", sa.BigInteger(), nullable=True),
+        sa.Column("part", sa.String(length=24), nullable=True),
+        sa.Column("effective_on", sa.Date(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("proposed_by", sa.String(length=64), nullable=False),
+        sa.Column("decided_by", sa.String(length=64), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("effect", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('reversal', 'adjustment', 'waiver')", name=op.f("ck_loan_corrections_kind")
+        ),
+        sa.CheckConstraint(
+            "status IN ('proposed', 'applied', 'declined')", name=op.f("ck_loan_corrections_status")
+        ),
+        sa.ForeignKeyConstraint(["loan_id"], ["loans.id"], name=op.f("fk_loan_corrections_loan_id_loans")),
+        sa.ForeignKeyConstraint(
+            ["payment_id"], ["payments.id"], name=op.f("fk_loan_corrections_payment_id_payments")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_loan_corrections")),
+    )
+    with op.batch_alter_table("loan_corrections", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_loan_corrections_loan_id"), ["loan_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_loan_corrections_status"), ["status"], unique=False)
+
     op.create_table(
         "debt_certificates",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -203,3 +236,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_debt_certificates_applicant_id"))
 
     op.drop_table("debt_certificates")
+    with op.batch_alter_table("loan_corrections", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_loan_corrections_status"))
+        batch_op.drop_index(batch_op.f("ix_loan_corrections_loan_id"))
+
+    op.drop_table("loan_corrections")
