@@ -145,3 +145,36 @@ def test_a_reversal_re_allocates_the_later_payments_under_maker_checker(
     )
     assert no.json()["status"] == "declined"
     assert payments(client, key, loan_id)[1]["amount"] == second["amount"]
+
+
+def test_the_bank_declines_a_verified_certificate_and_the_limit_is_free(
+    client: TestClient, platform: Platform
+) -> None:
+    certificate = approved_certificate(client, platform)
+    key = bank_key(platform)
+    body = {k: certificate[k] for k in ("certificate_no", "verification_code")}
+    wrong = client.post(
+        "/api/v1/bank/certificates/decline",
+        json={**body, "verification_code": "0000000", "reason": "credit_review"},
+        headers=key,
+    )
+    assert wrong.status_code == 409
+    elsewhere = client.post(
+        "/api/v1/bank/certificates/decline",
+        json={**body, "reason": "credit_review"},
+        headers=bank_key(platform, "jeonbuk"),
+    )
+    assert elsewhere.status_code == 404
+    declined = client.post(
+        "/api/v1/bank/certificates/decline",
+        json={**body, "reason": "credit_review", "note": "DSR 초과"},
+        headers=key,
+    )
+    assert declined.status_code == 200 and declined.json()["status"] == "declined", declined.text
+    again = client.post("/api/v1/bank/certificates/decline", json={**body, "reason": "other"}, headers=key)
+    assert again.status_code == 409 and again.json()["code"] == "GUARANTEE_DECLINED"
+    execute = client.post("/api/v1/bank/loans", json=body, headers={**key, "Idempotency-Key": "late"})
+    assert execute.status_code == 409
+    # the limit is free again: a new application of the full first-time amount is approved
+    second = approved_certificate(client, platform, amount=3_000_000, reviewer="rev2")
+    assert second["certificate_no"] != certificate["certificate_no"]

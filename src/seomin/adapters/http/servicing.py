@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import Field, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
 
 from seomin.adapters.app_state import platform_of
 from seomin.adapters.http.auth import ApplicantActor, BankActor, errors, staff_with
@@ -24,6 +24,7 @@ from seomin.services.loan_servicing import (
     list_corrections,
     propose_correction,
 )
+from seomin.services.loans.declines import decline_certificate
 from seomin.services.platform import Actor
 from seomin.services.recourse.repayments import (
     CHARGE_ROLES,
@@ -84,6 +85,19 @@ class CorrectionBody(_Body):
     amount: Won | None = Field(default=None, description="Adjustment: the right amount; waiver: won waived")
     part: Literal["interest", "delinquency_interest"] | None = Field(default=None, description="Waiver")
     effective_on: IsoDate | None = Field(default=None, description="Waiver: the day (default today)")
+
+
+class DeclineBody(_Body):
+    certificate_no: StrictStr = Field(min_length=1, max_length=32)
+    verification_code: StrictStr = Field(min_length=1, max_length=64)
+    reason: Literal["credit_review", "applicant_withdrew", "documents_mismatch", "other"]
+    note: StrictStr = Field(default="", max_length=500)
+
+
+class DeclineOut(BaseModel):
+    certificate_no: str
+    status: str
+    reason: str
 
 
 class DecisionBody(_Body):
@@ -289,3 +303,17 @@ def correction_decision(
 ) -> SafeJSONResponse:
     view = decide_correction(platform_of(request), actor, correction_id, body.approve, body.note)
     return SafeJSONResponse(view)
+
+
+@router.post(
+    "/bank/certificates/decline",
+    response_model=DeclineOut,
+    responses=errors(401, 404, 409, 422, 429),
+    summary="대출 거절: the bank declines a verified certificate; the person's limit is free again",
+)
+def decline(request: Request, bank: BankActor, body: DeclineBody) -> SafeJSONResponse:
+    """The same code check (and attempt limit) as verification; only an issued guarantee (409 otherwise)."""
+    answer = decline_certificate(
+        platform_of(request), bank, body.certificate_no, body.verification_code, body.reason, body.note
+    )
+    return SafeJSONResponse(answer)

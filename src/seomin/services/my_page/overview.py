@@ -608,6 +608,15 @@ def _timeline(
                     "Certificate expired (no loan by its expiry)",
                 )
             )
+        elif guarantee.status == GuaranteeStatus.DECLINED.value:
+            events.append(
+                TimelineEvent(
+                    "declined",
+                    None,
+                    "은행이 대출을 거절했습니다 (보증 한도는 다시 쓸 수 있습니다)",
+                    "The bank declined the loan (the guarantee limit is free again)",
+                )
+            )
     if loan is not None:
         events.append(TimelineEvent("executed", loan.executed_on, "대출 실행", "Loan executed"))
         if loan.repaid_on is not None:
