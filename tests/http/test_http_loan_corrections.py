@@ -178,3 +178,46 @@ def test_the_bank_declines_a_verified_certificate_and_the_limit_is_free(
     # the limit is free again: a new application of the full first-time amount is approved
     second = approved_certificate(client, platform, amount=3_000_000, reviewer="rev2")
     assert second["certificate_no"] != certificate["certificate_no"]
+
+
+def test_a_settlement_file_is_applied_once_with_its_rejects(client: TestClient, platform: Platform) -> None:
+    key = bank_key(platform)
+    loan_id, dues = executed(client, platform, key)
+    platform.today = lambda: dues[1]
+    due = client.get(f"/api/v1/bank/loans/{loan_id}/payoff?on={dues[0]}", headers=key).json()["amount_due"]
+    lines = [
+        "loan_id,paid_on,amount,reference",
+        f"{loan_id},{dues[0]},{due},KJ-1",
+        f"{loan_id},{dues[0]},{due},KJ-1",  # the same reference twice
+        f"999999,{dues[0]},1000,KJ-2",  # no such loan
+        f"{loan_id},2025-13-01,1000,KJ-3",  # malformed day
+        f"{loan_id},{dues[0]},10000000000,KJ-4",  # above the payoff
+    ]
+    content = ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")
+    url = f"/api/v1/bank/settlement-files?business_date={dues[1]}"
+    first = client.post(url, content=content, headers={**key, "Content-Type": "text/csv"})
+    assert first.status_code == 200, first.text
+    report = first.json()
+    assert (report["lines"], report["applied"], report["already_applied"], report["replayed"]) == (
+        5,
+        1,
+        0,
+        False,
+    )
+    assert [(r["line"], r["code"]) for r in report["rejected"]] == [
+        (3, "DUPLICATE_REFERENCE"),
+        (4, "NOT_FOUND"),
+        (5, "LINE_MALFORMED"),
+        (6, "AMOUNT_EXCEEDS_PAYOFF"),
+    ]
+    again = client.post(url, content=content, headers={**key, "Content-Type": "text/csv"}).json()
+    assert again["replayed"] is True and again["applied"] == 1
+    assert len(payments(client, key, loan_id)) == 1
+    # a corrected file carrying the same line again: that line is recognised, not posted twice
+    fixed = "\n".join([lines[0], lines[1], f"{loan_id},{dues[1]},1,KJ-5"]).encode()
+    third = client.post(url, content=fixed, headers={**key, "Content-Type": "text/csv"}).json()
+    assert (third["applied"], third["already_applied"], third["rejected"]) == (1, 1, [])
+    assert len(payments(client, key, loan_id)) == 2
+    bad = client.post(url, content=b"a,b\n1,2\n", headers={**key, "Content-Type": "text/csv"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "file"
+    assert client.post(url, content=b"\xff\xfe", headers=key).status_code == 422

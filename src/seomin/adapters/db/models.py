@@ -862,3 +862,21 @@ class LoanCorrection(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     effect: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SettlementFile(Base):
+    """A bank's daily settlement file (일일 수납 파일) of payments, applied once: the same file (by its
+    SHA-256) uploaded again answers the stored report; each line is also exactly once by its reference."""
+
+    __tablename__ = "settlement_files"
+    __table_args__ = (UniqueConstraint("bank_code", "sha256"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64))
+    business_date: Mapped[date]
+    lines: Mapped[int]
+    applied: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16))
+    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

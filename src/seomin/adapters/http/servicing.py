@@ -11,10 +11,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
+from starlette.concurrency import run_in_threadpool
 
 from seomin.adapters.app_state import platform_of
 from seomin.adapters.http.auth import ApplicantActor, BankActor, errors, staff_with
 from seomin.adapters.http.public import IdempotencyKey, IsoDate, SafeJSONResponse, _Body
+from seomin.services.errors import InputError
 from seomin.services.identity import STAFF_ROLES
 from seomin.services.loan_servicing import (
     CHECKER_ROLES,
@@ -24,6 +26,7 @@ from seomin.services.loan_servicing import (
     list_corrections,
     propose_correction,
 )
+from seomin.services.loan_servicing.settlement import MAX_BYTES, SettlementReport, apply_settlement_file
 from seomin.services.loans.declines import decline_certificate
 from seomin.services.platform import Actor
 from seomin.services.recourse.repayments import (
@@ -317,3 +320,34 @@ def decline(request: Request, bank: BankActor, body: DeclineBody) -> SafeJSONRes
         platform_of(request), bank, body.certificate_no, body.verification_code, body.reason, body.note
     )
     return SafeJSONResponse(answer)
+
+
+@router.post(
+    "/bank/settlement-files",
+    response_model=SettlementReport,
+    responses=errors(401, 409, 422),
+    summary="일일 수납 파일: the day's payments as CSV, each line posted exactly once, with the rejects",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "loan_id,paid_on,amount,reference\n1,2025-05-15,120000,KJ-0001\n",
+                }
+            },
+        }
+    },
+)
+async def settlement_file(
+    request: Request,
+    bank: BankActor,
+    business_date: Annotated[IsoDate, Query(description="The day the file settles")],
+) -> SafeJSONResponse:
+    """Header ``loan_id,paid_on,amount,reference``; each line is a payment with the idempotency key
+    ``settlement:<reference>``. The same file again answers the stored report (``replayed``)."""
+    body = await request.body()
+    if len(body) > MAX_BYTES:
+        raise InputError("file", f"at most {MAX_BYTES:,} bytes")
+    report = await run_in_threadpool(apply_settlement_file, platform_of(request), bank, business_date, body)
+    return SafeJSONResponse(report)

@@ -8,7 +8,7 @@ A recourse debt's repayments (split costs → delinquency interest → interest 
 idempotency key), the charges on top of its principal, the debtor's online requests for a plan or a
 deferral with the rules' decision, each debt's standing against its plan at the latest close of business,
 and the 부채증명서/완제증명서 issued on it; and the corrections of bank loans (reversal, adjustment, waiver)
-under maker-checker.
+under maker-checker, and the banks' settlement files applied once.
 """
 
 from __future__ import annotations
@@ -25,6 +25,21 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "settlement_files",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("bank_code", sa.String(length=32), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("business_date", sa.Date(), nullable=False),
+        sa.Column("lines", sa.Integer(), nullable=False),
+        sa.Column("applied", sa.Integer(), nullable=False),
+        sa.Column("rejected", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("report", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_settlement_files")),
+        sa.UniqueConstraint("bank_code", "sha256", name=op.f("uq_settlement_files_bank_code")),
+    )
     op.create_table(
         "loan_corrections",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -241,3 +256,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_loan_corrections_loan_id"))
 
     op.drop_table("loan_corrections")
+    op.drop_table("settlement_files")
