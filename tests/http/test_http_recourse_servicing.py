@@ -23,7 +23,9 @@ from seomin.adapters.http import create_app
 from seomin.domain.recourse_servicing import format_account, virtual_account
 from seomin.services.close_of_business import run_close_of_business
 from seomin.services.platform import Platform
+from seomin.services.recourse.certificates import CertificateView, VerifiedCertificate
 from seomin.services.recourse.repayments import RecourseDebtDetail, RepaymentReceipt
+from seomin.services.recourse.requests import RequestDecision
 from seomin.services.recourse.worklists import ClaimToPay, DebtLine
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
@@ -235,3 +237,89 @@ def test_a_deposit_racing_itself_is_recorded_once(live: str, platform: Platform)
     answers = race(send(60_000, "big-a"), send(60_000, "big-b"))  # 70,000 owed
     assert sorted(a.status_code for a in answers) == [200, 422], [a.text for a in answers]
     assert repayment_count(platform) == 4
+
+
+def test_certificates_of_debt_and_of_full_repayment(client: TestClient, platform: Platform) -> None:
+    token = bearer(applicant_token(client))
+    debt_id = make_recourse_debt(platform, applicant_id_of(platform), amount=300_000)
+    issued = client.post(
+        f"/api/v1/applicant/recourse-debts/{debt_id}/certificates", json={"kind": "debt"}, headers=token
+    )
+    assert issued.status_code == 201, issued.text
+    certificate = issued.json()
+    assert documented(CertificateView, certificate) and certificate["balance"] == 300_000
+    early = client.post(
+        f"/api/v1/applicant/recourse-debts/{debt_id}/certificates",
+        json={"kind": "paid_in_full"},
+        headers=token,
+    )
+    assert early.status_code == 409 and early.json()["code"] == "RECOURSE_DEBT_NOT_REPAID"
+
+    pdf = client.get(f"/api/v1/applicant/debt-certificates/{certificate['id']}/pdf", headers=token)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and b"/FontFile2" in pdf.content and b"NanumGothic" in pdf.content
+    again = client.get(f"/api/v1/applicant/debt-certificates/{certificate['id']}/pdf", headers=token)
+    assert again.content == pdf.content  # downloaded again: the same document
+
+    check = client.get(
+        "/api/v1/debt-certificates/verification",
+        params={"certificate_no": certificate["certificate_no"], "code": certificate["verification_code"]},
+    )
+    assert check.status_code == 200 and documented(VerifiedCertificate, check.json())
+    assert check.json()["balance"] == 300_000 and "*" in check.json()["debtor_name_masked"]
+    wrong = client.get(
+        "/api/v1/debt-certificates/verification",
+        params={"certificate_no": certificate["certificate_no"], "code": "WRONGCODE1"},
+    )
+    assert wrong.status_code == 404
+
+    deposit(client, bank_key(platform), debt_id, 300_000, "all")
+    paid = client.post(
+        f"/api/v1/applicant/recourse-debts/{debt_id}/certificates",
+        json={"kind": "paid_in_full"},
+        headers=token,
+    )
+    assert paid.status_code == 201 and paid.json()["repaid_on"] == TODAY.isoformat()
+    listed = client.get("/api/v1/applicant/debt-certificates", headers=token).json()
+    assert [c["kind"] for c in listed] == ["paid_in_full", "debt"]
+    stranger = bearer(applicant_token(client, "900101-2345678"))
+    assert (
+        client.get(
+            f"/api/v1/applicant/debt-certificates/{certificate['id']}/pdf", headers=stranger
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/api/v1/applicant/recourse-debts/{debt_id}/certificates",
+            json={"kind": "debt"},
+            headers=stranger,
+        ).status_code
+        == 404
+    )
+
+
+def test_the_debtor_asks_for_a_plan_online(client: TestClient, platform: Platform) -> None:
+    token = bearer(applicant_token(client))
+    debt_id = make_recourse_debt(platform, applicant_id_of(platform), amount=1_200_000)
+    asked = client.post(
+        f"/api/v1/applicant/recourse-debts/{debt_id}/requests",
+        json={"kind": "installment_plan", "months": 12},
+        headers=token,
+    )
+    assert asked.status_code == 200, asked.text
+    assert documented(RequestDecision, asked.json())
+    assert asked.json()["decision"] == "granted" and asked.json()["plan"]["monthly_amount"] == 100_000
+    deferral = client.post(
+        f"/api/v1/applicant/recourse-debts/{debt_id}/requests",
+        json={"kind": "deferral", "months": 24, "hardship": "illness"},
+        headers=token,
+    )
+    assert deferral.status_code == 200 and deferral.json()["decision"] == "declined"
+    assert [r["code"] for r in deferral.json()["reasons"]] == ["RECOURSE_DEFERRAL_TOO_LONG_ONLINE"]
+    bad = client.post(
+        f"/api/v1/applicant/recourse-debts/{debt_id}/requests",
+        json={"kind": "nope", "months": 1},
+        headers=token,
+    )
+    assert bad.status_code == 422

@@ -143,3 +143,25 @@ def test_a_subrogated_borrower_sees_what_is_owed_and_the_plan(platform: Platform
     assert won(debt.principal - 3 * granted.monthly_amount) in text and "갚은 내역 (1)" in text
     english = client.get("/my?lang=en").text
     assert "What you owe the agency (recourse debt)" in english and "Next payment" in english
+
+
+def test_a_debtor_asks_online_and_downloads_a_certificate(platform: Platform, client: TestClient) -> None:
+    _, _, debt = subrogated_loan(platform, RRN)
+    sign_in(client)
+    declined = client.post(
+        f"/my/recourse/{debt.id}/requests", data={"kind": "deferral", "months": "6", "hardship": ""}
+    )
+    assert declined.status_code == 422 and 'role="alert"' in declined.text
+    granted = client.post(
+        f"/my/recourse/{debt.id}/requests", data={"kind": "installment_plan", "months": "12"}
+    )
+    assert granted.status_code == 200 and 'data-request-decision="granted"' in granted.text
+    assert "분할상환 중" in granted.text
+    issued = client.post(
+        f"/my/recourse/{debt.id}/certificates", data={"kind": "debt"}, follow_redirects=False
+    )
+    assert issued.status_code == 303 and issued.headers["location"].endswith(".pdf")
+    pdf = client.get(issued.headers["location"])
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    page = client.get("/my").text
+    assert "data-certificate=" in page and "부채증명서 DC" in page

@@ -12,8 +12,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from seomin.adapters.app_state import platform_of
+from seomin.adapters.certificate_pdf import render_certificate
 from seomin.adapters.http.auth import ApplicantActor, BankActor, errors, staff_with
 from seomin.adapters.http.public import IdempotencyKey, IsoDate, SafeJSONResponse, _Body
 from seomin.services.errors import InputError
@@ -29,6 +31,14 @@ from seomin.services.loan_servicing import (
 from seomin.services.loan_servicing.settlement import MAX_BYTES, SettlementReport, apply_settlement_file
 from seomin.services.loans.declines import decline_certificate
 from seomin.services.platform import Actor
+from seomin.services.recourse.certificates import (
+    CertificateView,
+    VerifiedCertificate,
+    certificate_of,
+    certificates_of,
+    issue_certificate,
+    verify_debt_certificate,
+)
 from seomin.services.recourse.repayments import (
     CHARGE_ROLES,
     COUNTER_ROLES,
@@ -106,6 +116,12 @@ class DeclineOut(BaseModel):
 class DecisionBody(_Body):
     approve: StrictBool
     note: StrictStr = Field(default="", max_length=1000)
+
+
+class CertificateBody(_Body):
+    kind: Literal["debt", "paid_in_full"] = Field(
+        description="부채증명서 (debt) or 완제증명서 (paid_in_full)"
+    )
 
 
 class RequestBody(_Body):
@@ -351,3 +367,60 @@ async def settlement_file(
         raise InputError("file", f"at most {MAX_BYTES:,} bytes")
     report = await run_in_threadpool(apply_settlement_file, platform_of(request), bank, business_date, body)
     return SafeJSONResponse(report)
+
+
+@router.post(
+    "/applicant/recourse-debts/{debt_id}/certificates",
+    status_code=201,
+    response_model=CertificateView,
+    responses=errors(401, 404, 409, 422),
+    summary="부채증명서·완제증명서 발급: issue a certificate (PDF at …/debt-certificates/{id}/pdf)",
+)
+def issue(request: Request, actor: ApplicantActor, debt_id: Id, body: CertificateBody) -> SafeJSONResponse:
+    view = issue_certificate(platform_of(request), actor, debt_id, body.kind)
+    return SafeJSONResponse(view, status_code=201)
+
+
+@router.get(
+    "/applicant/debt-certificates",
+    response_model=list[CertificateView],
+    responses=errors(401),
+    summary="내 증명서: the certificates issued, newest first (each downloadable again)",
+)
+def my_certificates(request: Request, actor: ApplicantActor) -> SafeJSONResponse:
+    return SafeJSONResponse(certificates_of(platform_of(request), actor))
+
+
+@router.get(
+    "/applicant/debt-certificates/{certificate_id}/pdf",
+    response_class=Response,
+    responses={
+        **errors(401, 404, 422),
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The PDF",
+        },
+    },
+    summary="증명서 PDF: the same document every time, Korean font embedded",
+)
+def certificate_pdf(request: Request, actor: ApplicantActor, certificate_id: Id) -> Response:
+    view = certificate_of(platform_of(request), actor, certificate_id)
+    return Response(
+        render_certificate(view),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{view.certificate_no}.pdf"'},
+    )
+
+
+@router.get(
+    "/debt-certificates/verification",
+    response_model=VerifiedCertificate,
+    responses=errors(404, 422),
+    summary="증명서 진위 확인 (public): the number and the code printed on a 부채증명서 or 완제증명서",
+)
+def verify(
+    request: Request,
+    certificate_no: Annotated[str, Query(min_length=1, max_length=24)],
+    code: Annotated[str, Query(min_length=1, max_length=32)],
+) -> SafeJSONResponse:
+    return SafeJSONResponse(verify_debt_certificate(platform_of(request), certificate_no, code))
