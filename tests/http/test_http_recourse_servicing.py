@@ -25,7 +25,9 @@ from seomin.services.close_of_business import run_close_of_business
 from seomin.services.platform import Platform
 from seomin.services.recourse.certificates import CertificateView, VerifiedCertificate
 from seomin.services.recourse.repayments import RecourseDebtDetail, RepaymentReceipt
+from seomin.services.recourse.reports import RecourseReport
 from seomin.services.recourse.requests import RequestDecision
+from seomin.services.recourse.settlements import ReferralView, SettlementView
 from seomin.services.recourse.worklists import ClaimToPay, DebtLine
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
@@ -323,3 +325,74 @@ def test_the_debtor_asks_for_a_plan_online(client: TestClient, platform: Platfor
         headers=token,
     )
     assert bad.status_code == 422
+
+
+def test_a_settlement_with_a_reduction_needs_a_second_supervisor(
+    client: TestClient, platform: Platform
+) -> None:
+    debt_id = make_recourse_debt(platform, amount=1_000_000)
+    counselor = bearer(staff_token(client, platform, "coun", "counselor"))
+    supervisor = bearer(staff_token(client, platform, "sup", "supervisor"))
+    too_much = client.post(
+        f"/api/v1/staff/recourse-debts/{debt_id}/settlements",
+        json={"reduction": 700_001, "reason": "x"},
+        headers=counselor,
+    )
+    assert too_much.status_code == 422 and too_much.json()["detail"][0]["field"] == "reduction"
+    proposed = client.post(
+        f"/api/v1/staff/recourse-debts/{debt_id}/settlements",
+        json={"reduction": 600_000, "reason": "기초생활수급자 특별채무조정"},
+        headers=counselor,
+    )
+    assert proposed.status_code == 201 and documented(SettlementView, proposed.json())
+    assert proposed.json()["balance_after"] == 400_000
+    decide = f"/api/v1/staff/recourse-settlements/{proposed.json()['id']}/decision"
+    assert client.post(decide, json={"approve": True}, headers=counselor).status_code == 403
+    applied = client.post(decide, json={"approve": True}, headers=supervisor)
+    assert applied.status_code == 200 and applied.json()["status"] == "applied"
+    detail = client.get(f"/api/v1/staff/recourse-debts/{debt_id}", headers=counselor).json()
+    assert (detail["balance"], detail["owed_principal"]) == (400_000, 400_000)
+    assert (
+        client.post(decide, json={"approve": True}, headers=supervisor).json()["code"] == "SETTLEMENT_DECIDED"
+    )
+    own = client.post(
+        f"/api/v1/staff/recourse-debts/{debt_id}/settlements",
+        json={"reduction": 1000, "reason": "x"},
+        headers=supervisor,
+    ).json()
+    same = client.post(
+        f"/api/v1/staff/recourse-settlements/{own['id']}/decision", json={"approve": True}, headers=supervisor
+    )
+    assert same.status_code == 409 and same.json()["code"] == "SECOND_APPROVER_SAME"
+
+    referred = client.post(
+        f"/api/v1/staff/recourse-debts/{debt_id}/employment-referral",
+        json={"note": "구직 중, 고용센터 연계"},
+        headers=counselor,
+    )
+    assert referred.status_code == 201 and documented(ReferralView, referred.json())
+
+
+def test_the_management_report(client: TestClient, platform: Platform) -> None:
+    debt_id = make_recourse_debt(platform, amount=500_000)
+    make_recourse_debt(platform, amount=200_000)
+    deposit(client, bank_key(platform), debt_id, 120_000, "r1")
+    auditor = bearer(staff_token(client, platform, "aud", "auditor"))
+    counselor = bearer(staff_token(client, platform, "coun", "counselor"))
+    assert client.get("/api/v1/staff/reports/recourse", headers=counselor).status_code == 403
+    answer = client.get("/api/v1/staff/reports/recourse", headers=auditor)
+    assert answer.status_code == 200 and documented(RecourseReport, answer.json())
+    report = answer.json()
+    (rate,) = report["subrogation_rates"]
+    assert (rate["loans"], rate["subrogated"], rate["rate_by_count"], rate["subrogated_amount"]) == (
+        2,
+        2,
+        "100.00",
+        700_000,
+    )
+    assert report["recoveries_by_month"] == [
+        {"month": "2025-05", "repayments": 1, "amount": 120_000, "principal": 120_000}
+    ]
+    assert report["balance_by_state"] == [
+        {"status": "open", "debts": 2, "principal": 700_000, "balance": 580_000}
+    ]

@@ -235,6 +235,7 @@ class RequestRules:
     hardships: tuple[str, ...]
     notice_after_days: int
     lapse_after_days: int
+    max_reduction_pct: int = 70
 
 
 def parse_rules(data: dict[str, Any]) -> RequestRules:
@@ -258,7 +259,10 @@ def parse_rules(data: dict[str, Any]) -> RequestRules:
         hardships=tuple(hardships),
         notice_after_days=whole("lapse", "notice_after_days", 1),
         lapse_after_days=whole("lapse", "lapse_after_days", 1),
+        max_reduction_pct=whole("settlement", "max_reduction_pct", 1),
     )
+    if rules.max_reduction_pct > 100:
+        raise ValueError("recourse_rules.settlement.max_reduction_pct: at most 100")
     if rules.lapse_after_days <= rules.notice_after_days:
         raise ValueError("recourse_rules.lapse.lapse_after_days: must be after notice_after_days")
     return rules
@@ -352,3 +356,8 @@ def decide_request(
     if facts.deferrals_granted >= rules.deferral_max_count:
         refused.append(request_reason("RECOURSE_DEFERRALS_USED_UP", limit=rules.deferral_max_count))
     return refused
+
+
+def max_reduction(balance: int, pct: int) -> int:
+    """The largest reduction a settlement may grant: ``pct``% of the balance, truncated to the won."""
+    return balance * pct // 100

@@ -880,3 +880,38 @@ class SettlementFile(Base):
     status: Mapped[str] = mapped_column(String(16))
     report: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecourseSettlement(Base):
+    """채무조정 (특별채무조정-style): a reduction of a recourse debt proposed by a counselor and applied only
+    when a supervisor other than the proposer approves it; the rules' cap is in ``recourse_rules.toml``."""
+
+    __tablename__ = "recourse_settlements"
+    __table_args__ = (
+        CheckConstraint("status IN ('proposed', 'applied', 'declined')", name="status"),
+        CheckConstraint("reduction > 0", name="reduction"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recourse_debt_id: Mapped[int] = mapped_column(ForeignKey("recourse_debts.id"), index=True)
+    reduction: Mapped[int] = mapped_column(Won)
+    balance_before: Mapped[int] = mapped_column(Won)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EmploymentReferral(Base):
+    """A recourse debtor referred to the national employment support programme (국민취업지원제도), seed 000
+    3-(2): who referred, when, and the note (encrypted: it may describe the person's situation)."""
+
+    __tablename__ = "employment_referrals"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recourse_debt_id: Mapped[int] = mapped_column(ForeignKey("recourse_debts.id"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    referred_on: Mapped[date]
+    note_encrypted: Mapped[str] = mapped_column(Text)
+    referred_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -51,7 +51,15 @@ from seomin.services.recourse.repayments import (
     recourse_debt,
     recourse_debts_of,
 )
+from seomin.services.recourse.reports import REPORT_ROLES, RecourseReport, recourse_report
 from seomin.services.recourse.requests import RequestDecision, request_arrangement
+from seomin.services.recourse.settlements import (
+    ReferralView,
+    SettlementView,
+    decide_settlement,
+    propose_settlement,
+    refer_to_employment_support,
+)
 from seomin.services.recourse.worklists import (
     DEBT_STATES,
     ClaimToPay,
@@ -65,6 +73,7 @@ Id = Annotated[int, Path(ge=1, le=2**62)]
 AnyStaff = Annotated[Actor, Depends(staff_with(*STAFF_ROLES))]
 Counter = Annotated[Actor, Depends(staff_with(*COUNTER_ROLES))]
 Charger = Annotated[Actor, Depends(staff_with(*CHARGE_ROLES))]
+ReportReader = Annotated[Actor, Depends(staff_with(*REPORT_ROLES))]
 CorrectionMaker = Annotated[Actor, Depends(staff_with(*MAKER_ROLES))]
 CorrectionChecker = Annotated[Actor, Depends(staff_with(*CHECKER_ROLES))]
 Won = Annotated[StrictInt, Field(gt=0, le=1_000_000_000_000, description="Won")]
@@ -122,6 +131,19 @@ class CertificateBody(_Body):
     kind: Literal["debt", "paid_in_full"] = Field(
         description="부채증명서 (debt) or 완제증명서 (paid_in_full)"
     )
+
+
+class SettlementBody(_Body):
+    reduction: Won
+    reason: StrictStr = Field(min_length=1, max_length=1000)
+
+
+class SettlementDecisionBody(_Body):
+    approve: StrictBool
+
+
+class ReferralBody(_Body):
+    note: StrictStr = Field(min_length=1, max_length=1000, description="Stored encrypted")
 
 
 class RequestBody(_Body):
@@ -424,3 +446,49 @@ def verify(
     code: Annotated[str, Query(min_length=1, max_length=32)],
 ) -> SafeJSONResponse:
     return SafeJSONResponse(verify_debt_certificate(platform_of(request), certificate_no, code))
+
+
+@router.post(
+    "/staff/recourse-debts/{debt_id}/settlements",
+    status_code=201,
+    response_model=SettlementView,
+    responses=errors(401, 403, 404, 409, 422),
+    summary="채무조정 제안: a reduction of the balance (capped by the rules); another supervisor approves it",
+)
+def settlement(request: Request, actor: Counter, debt_id: Id, body: SettlementBody) -> SafeJSONResponse:
+    view = propose_settlement(platform_of(request), actor, debt_id, body.reduction, body.reason)
+    return SafeJSONResponse(view, status_code=201)
+
+
+@router.post(
+    "/staff/recourse-settlements/{settlement_id}/decision",
+    response_model=SettlementView,
+    responses=errors(401, 403, 404, 409, 422),
+    summary="채무조정 승인: a supervisor other than the proposer applies or declines the reduction",
+)
+def settlement_decision(
+    request: Request, actor: Charger, settlement_id: Id, body: SettlementDecisionBody
+) -> SafeJSONResponse:
+    return SafeJSONResponse(decide_settlement(platform_of(request), actor, settlement_id, body.approve))
+
+
+@router.post(
+    "/staff/recourse-debts/{debt_id}/employment-referral",
+    status_code=201,
+    response_model=ReferralView,
+    responses=errors(401, 403, 404, 422),
+    summary="취업지원 연계: record a referral of the debtor to national employment support",
+)
+def referral(request: Request, actor: Counter, debt_id: Id, body: ReferralBody) -> SafeJSONResponse:
+    view = refer_to_employment_support(platform_of(request), actor, debt_id, body.note)
+    return SafeJSONResponse(view, status_code=201)
+
+
+@router.get(
+    "/staff/reports/recourse",
+    response_model=RecourseReport,
+    responses=errors(401, 403),
+    summary="경영 보고: subrogation rate by product and cohort, recoveries by month, balance by state",
+)
+def report(request: Request, actor: ReportReader) -> SafeJSONResponse:
+    return SafeJSONResponse(recourse_report(platform_of(request), actor))

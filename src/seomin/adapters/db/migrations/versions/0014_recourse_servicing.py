@@ -7,7 +7,8 @@ Create Date: 2026-12-05 18:51:04
 A recourse debt's repayments (split costs → delinquency interest → interest → principal, one row per
 idempotency key), the charges on top of its principal, the debtor's online requests for a plan or a
 deferral with the rules' decision, each debt's standing against its plan at the latest close of business,
-and the 부채증명서/완제증명서 issued on it; and the corrections of bank loans (reversal, adjustment, waiver)
+and the 부채증명서/완제증명서 issued on it, settlements with a reduction (maker-checker) and referrals to
+employment support; and the corrections of bank loans (reversal, adjustment, waiver)
 under maker-checker, and the banks' settlement files applied once.
 """
 
@@ -104,6 +105,33 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "employment_referrals",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("recourse_debt_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("applicant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("referred_on", sa.Date(), nullable=False),
+        sa.Column("note_encrypted", sa.Text(), nullable=False),
+        sa.Column("referred_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["applicant_id"], ["applicants.id"], name=op.f("fk_employment_referrals_applicant_id_applicants")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recourse_debt_id"],
+            ["recourse_debts.id"],
+            name=op.f("fk_employment_referrals_recourse_debt_id_recourse_debts"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_employment_referrals")),
+    )
+    with op.batch_alter_table("employment_referrals", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_employment_referrals_applicant_id"), ["applicant_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_employment_referrals_recourse_debt_id"), ["recourse_debt_id"], unique=False
+        )
+
+    op.create_table(
         "recourse_charges",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("recourse_debt_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -127,6 +155,34 @@ def upgrade() -> None:
     with op.batch_alter_table("recourse_charges", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_recourse_charges_recourse_debt_id"), ["recourse_debt_id"], unique=False
+        )
+
+    op.create_table(
+        "recourse_settlements",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("recourse_debt_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("reduction", sa.BigInteger(), nullable=False),
+        sa.Column("balance_before", sa.BigInteger(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("proposed_by", sa.String(length=64), nullable=False),
+        sa.Column("decided_by", sa.String(length=64), nullable=True),
+        sa.Column("decided_on", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('proposed', 'applied', 'declined')", name=op.f("ck_recourse_settlements_status")
+        ),
+        sa.CheckConstraint("reduction > 0", name=op.f("ck_recourse_settlements_reduction")),
+        sa.ForeignKeyConstraint(
+            ["recourse_debt_id"],
+            ["recourse_debts.id"],
+            name=op.f("fk_recourse_settlements_recourse_debt_id_recourse_debts"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recourse_settlements")),
+    )
+    with op.batch_alter_table("recourse_settlements", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recourse_settlements_recourse_debt_id"), ["recourse_debt_id"], unique=False
         )
 
     op.create_table(
@@ -242,10 +298,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_recourse_repayments_recourse_debt_id"))
 
     op.drop_table("recourse_repayments")
+    with op.batch_alter_table("recourse_settlements", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recourse_settlements_recourse_debt_id"))
+
+    op.drop_table("recourse_settlements")
     with op.batch_alter_table("recourse_charges", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recourse_charges_recourse_debt_id"))
 
     op.drop_table("recourse_charges")
+    with op.batch_alter_table("employment_referrals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_employment_referrals_recourse_debt_id"))
+        batch_op.drop_index(batch_op.f("ix_employment_referrals_applicant_id"))
+
+    op.drop_table("employment_referrals")
     with op.batch_alter_table("debt_certificates", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_debt_certificates_recourse_debt_id"))
         batch_op.drop_index(batch_op.f("ix_debt_certificates_applicant_id"))
