@@ -26,7 +26,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, text, update
-from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import Base
 from seomin.adapters.recourse_rules import default_recourse_rules
@@ -35,7 +34,7 @@ from seomin.domain.lifecycle import RecourseStatus
 from seomin.domain.recourse import INSTALLMENT_PLAN
 from seomin.domain.recourse_servicing import payments_covered, payments_due, request_reason
 from seomin.services.close_of_business.common import _Run, _text
-from seomin.services.notifications import queue_message
+from seomin.services.notifications import QueuedItem, queue_messages
 from seomin.services.platform import Platform
 
 DEBTS = Base.metadata.tables["recourse_debts"]
@@ -85,36 +84,29 @@ def age_recourse(run: _Run, platform: Platform) -> None:
         for line in lines
         if rules.notice_after_days <= line.days_behind < rules.lapse_after_days and line.due > line.noticed_no
     ]
-    with Session(bind=run.conn) as session:
-        phones = _phones(run, platform, {line.applicant_id for line in lapsing + noticing})
-        for line in noticing:
-            amount = (
-                line.monthly
-                if line.due < line.months
-                else line.paid + line.balance - (line.months - 1) * line.monthly
-            )
-            queue_message(
-                session,
-                platform,
-                "recourse_payment_missed",
-                phones[line.applicant_id],
-                {
-                    "no": line.due,
-                    "due": _ymd(add_months(line.starts_on, line.due - 1, line.starts_on.day)),
-                    "amount": f"{amount:,}",
-                },
-                f"recourse-missed-{line.plan_id}-{line.due}",
-            )
-        for line in lapsing:
-            queue_message(
-                session,
-                platform,
-                "recourse_plan_lapsed",
-                phones[line.applicant_id],
-                {"days": line.days_behind, "balance": f"{line.balance:,}"},
-                f"recourse-lapsed-{line.plan_id}",
-            )
-        session.flush()
+    phones = _phones(run, platform, {line.applicant_id for line in lapsing + noticing})
+    missed = [
+        QueuedItem(
+            phones[line.applicant_id],
+            {
+                "no": line.due,
+                "due": _ymd(add_months(line.starts_on, line.due - 1, line.starts_on.day)),
+                "amount": f"{_payment_amount(line, line.due):,}",
+            },
+            f"recourse-missed-{line.plan_id}-{line.due}",
+        )
+        for line in noticing
+    ]
+    lapsed = [
+        QueuedItem(
+            phones[line.applicant_id],
+            {"days": line.days_behind, "balance": f"{line.balance:,}"},
+            f"recourse-lapsed-{line.plan_id}",
+        )
+        for line in lapsing
+    ]
+    queue_messages(run.conn, platform, "recourse_payment_missed", missed)
+    queue_messages(run.conn, platform, "recourse_plan_lapsed", lapsed)
     if noticing:
         run.conn.execute(
             update(STANDINGS)
@@ -124,6 +116,11 @@ def age_recourse(run: _Run, platform: Platform) -> None:
         )
     run.stats["recourse_notices"] = len(noticing) + len(lapsing)
     _lapse(run, lapsing, d, rules.lapse_after_days)
+
+
+def _payment_amount(line: _Line, no: int) -> int:
+    """Plan payment ``no`` (1-based): the monthly amount, the last one the rest of what the plan collects."""
+    return line.monthly if no < line.months else line.paid + line.balance - (line.months - 1) * line.monthly
 
 
 def _read(run: _Run) -> list[_Line]:

@@ -5,10 +5,21 @@ from __future__ import annotations
 from seomin.services.notifications.outbox import (
     LocalOutbox,
     NotificationSender,
+    QueuedItem,
     SentMessage,
     dispatch,
     messages_to,
     queue_message,
+    queue_messages,
 )
 
-__all__ = ["LocalOutbox", "NotificationSender", "SentMessage", "dispatch", "messages_to", "queue_message"]
+__all__ = [
+    "LocalOutbox",
+    "NotificationSender",
+    "QueuedItem",
+    "SentMessage",
+    "dispatch",
+    "messages_to",
+    "queue_message",
+    "queue_messages",
+]
