@@ -44,7 +44,13 @@ from seomin.domain.recourse_servicing import (
 )
 from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
 from seomin.services.platform import Actor, ActorType, Platform, audit
-from seomin.services.recourse.common import _debt_for_update, _not_after_today, _require_staff
+from seomin.services.recourse.common import (
+    _bounded_text,
+    _debt_for_update,
+    _not_after_today,
+    _positive_won,
+    _require_staff,
+)
 
 COUNTER_ROLES = frozenset({"counselor", "supervisor"})
 CHARGE_ROLES = frozenset({"supervisor"})
@@ -168,8 +174,7 @@ def _key(idempotency_key: str) -> str:
 def _record(
     platform: Platform, actor: Actor, debt_id: int, amount: int, paid_on: date, key: str, channel: str
 ) -> RepaymentReceipt:
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise InputError("amount", "a whole number of won above 0")
+    _positive_won("amount", amount)
     _not_after_today(platform, "paid_on", paid_on)
     for attempt in range(2):
         try:
@@ -255,11 +260,8 @@ def charge_recourse_debt(
     _require_staff(staff, CHARGE_ROLES, "charge a recourse debt")
     if kind not in CHARGE_KINDS:
         raise InputError("kind", f"one of {', '.join(CHARGE_KINDS)}")
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise InputError("amount", "a whole number of won above 0")
-    reason = reason.strip()
-    if not 1 <= len(reason) <= MAX_REASON:
-        raise InputError("reason", f"1 to {MAX_REASON} characters: why it is charged")
+    _positive_won("amount", amount)
+    reason = _bounded_text("reason", reason, MAX_REASON)
     _not_after_today(platform, "charged_on", charged_on)
     with transaction(platform.sessions) as session:
         debt = _debt_for_update(session, debt_id)

@@ -25,7 +25,12 @@ from seomin.domain.lifecycle import RecourseStatus
 from seomin.domain.recourse_servicing import max_reduction
 from seomin.services.errors import Conflict, InputError, NotFound
 from seomin.services.platform import Actor, Platform, audit, locked_row
-from seomin.services.recourse.common import _debt_for_update, _require_staff
+from seomin.services.recourse.common import (
+    _bounded_text,
+    _debt_for_update,
+    _positive_won,
+    _require_staff,
+)
 from seomin.services.recourse.repayments import owed_of
 
 MAKER_ROLES = frozenset({"counselor", "supervisor"})
@@ -58,9 +63,8 @@ def propose_settlement(
     platform: Platform, staff: Actor, debt_id: int, reduction: int, reason: str
 ) -> SettlementView:
     _require_staff(staff, MAKER_ROLES, "propose a settlement")
-    reason = _text("reason", reason)
-    if isinstance(reduction, bool) or not isinstance(reduction, int) or reduction <= 0:
-        raise InputError("reduction", "whole won above 0")
+    reason = _bounded_text("reason", reason, MAX_TEXT)
+    _positive_won("reduction", reduction)
     rules = default_recourse_rules()
     with transaction(platform.sessions) as session:
         debt = _debt_for_update(session, debt_id)
@@ -153,7 +157,7 @@ def decide_settlement(
 
 def refer_to_employment_support(platform: Platform, staff: Actor, debt_id: int, note: str) -> ReferralView:
     _require_staff(staff, MAKER_ROLES, "refer a debtor to employment support")
-    note = _text("note", note)
+    note = _bounded_text("note", note, MAX_TEXT)
     with transaction(platform.sessions) as session:
         debt = _debt_for_update(session, debt_id)
         row = EmploymentReferral(
@@ -175,13 +179,6 @@ def refer_to_employment_support(platform: Platform, staff: Actor, debt_id: int, 
             reason="referred to national employment support",
         )
         return ReferralView(row.id, debt.id, row.referred_on, row.referred_by)
-
-
-def _text(field: str, value: str) -> str:
-    value = value.strip()
-    if not 1 <= len(value) <= MAX_TEXT:
-        raise InputError(field, f"1 to {MAX_TEXT} characters")
-    return value
 
 
 def _view(row: RecourseSettlement) -> SettlementView:
