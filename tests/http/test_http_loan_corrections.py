@@ -221,3 +221,39 @@ def test_a_settlement_file_is_applied_once_with_its_rejects(client: TestClient, 
     bad = client.post(url, content=b"a,b\n1,2\n", headers={**key, "Content-Type": "text/csv"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "file"
     assert client.post(url, content=b"\xff\xfe", headers=key).status_code == 422
+
+
+def test_a_reschedule_extends_the_term_and_changes_the_rate_under_maker_checker(
+    client: TestClient, platform: Platform
+) -> None:
+    key = bank_key(platform)
+    loan_id, dues = executed(client, platform, key)
+    pay_due(client, platform, key, loan_id, dues[0], "p1")
+    platform.today = lambda: dues[0]
+    supervisor = bearer(staff_token(client, platform, "sup", "supervisor"))
+    before = client.get(f"/api/v1/bank/loans/{loan_id}", headers=key).json()["schedule"]
+    nothing = client.post(
+        f"/api/v1/bank/loans/{loan_id}/corrections", json={"kind": "reschedule", "reason": "x"}, headers=key
+    )
+    assert nothing.status_code == 422
+    proposed = client.post(
+        f"/api/v1/bank/loans/{loan_id}/corrections",
+        json={"kind": "reschedule", "extra_months": 12, "rate_bp": 1290, "reason": "실직으로 기간 연장"},
+        headers=key,
+    )
+    assert proposed.status_code == 201, proposed.text
+    view = proposed.json()
+    assert documented(CorrectionView, view) and view["term_months_after"] == 72 and view["next_payment"] > 0
+    applied = client.post(
+        f"/api/v1/staff/loan-corrections/{view['id']}/decision", json={"approve": True}, headers=supervisor
+    )
+    assert applied.status_code == 200 and applied.json()["status"] == "applied", applied.text
+    after = client.get(f"/api/v1/bank/loans/{loan_id}", headers=key).json()["schedule"]
+    assert len(after) == len(before) + 12
+    assert after[0] == before[0]  # the installment already paid is untouched
+    assert {line["rate"] for line in after[1:]} == {"12.9"}
+    assert sum(line["principal_due"] for line in after[1:]) == sum(
+        line["principal_due"] for line in before[1:]
+    )
+    # the ledger still loads strictly: the next payment posts
+    pay_due(client, platform, key, loan_id, dues[1], "p2")

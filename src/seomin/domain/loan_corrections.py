@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from seomin.domain.calendar import BusinessCalendar
 from seomin.domain.money import Won
 from seomin.domain.repayment import (
     AmountExceedsPayoff,
@@ -29,9 +30,10 @@ from seomin.domain.repayment import (
     allocate,
     new_ledger,
     payoff_quote,
+    reamortize_remaining,
     replay,
 )
-from seomin.domain.schedule import RepaymentMethod
+from seomin.domain.schedule import RepaymentMethod, due_date
 
 WAIVABLE = ("interest", "delinquency_interest")
 
@@ -114,3 +116,37 @@ def waivable(ledger: LoanLedger, on: date) -> dict[str, Won]:
     """What may be waived on ``on``: the delinquency interest accrued to it and the interest due by it."""
     quote = payoff_quote(ledger, on)
     return {"delinquency_interest": quote.delinquency_interest, "interest": quote.due_interest}
+
+
+# --- reschedule (기간 연장·금리 변경) -----------------------------------------------------------------------
+
+MAX_EXTRA_MONTHS = 60
+
+
+def rescheduled(
+    ledger: LoanLedger,
+    on: date,
+    extra_months: int,
+    rate_bp: int | None,
+    executed_on: date,
+    calendar: BusinessCalendar,
+) -> tuple[InstallmentState, ...]:
+    """The installments not yet due on ``on``, extended by ``extra_months`` more (due on the execution day
+    of each following month, rolled to a business day, as at execution) and at ``rate_bp`` (None: the rates
+    they have), re-amortized from the unpaid principal with the schedule engine. Refused while anything is
+    overdue (``RESCHEDULE_IN_ARREARS``: cure first) or when nothing is left to run."""
+    if ledger.in_arrears(on) or any(i.due_date <= on and i.unpaid for i in ledger.installments):
+        raise CorrectionRefused(
+            "RESCHEDULE_IN_ARREARS", "installments are overdue: bring the loan current first"
+        )
+    future = [i for i in ledger.installments if i.due_date > on]
+    if not future:
+        raise CorrectionRefused("RESCHEDULE_NOTHING_LEFT", "no installment is left to reschedule")
+    last = future[-1]
+    added = [
+        InstallmentState(last.no + j, due_date(executed_on, last.no + j, calendar), last.rate_bp, 0, 0)
+        for j in range(1, extra_months + 1)
+    ]
+    rows = [replace(i, rate_bp=rate_bp if rate_bp is not None else i.rate_bp) for i in [*future, *added]]
+    balance = sum(i.principal_unpaid for i in future)
+    return reamortize_remaining(rows, balance, ledger.method, ledger.grace_months, on)

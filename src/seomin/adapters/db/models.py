@@ -837,13 +837,14 @@ class RecourseStanding(Base):
 
 
 class LoanCorrection(Base):
-    """A correction of a bank loan (거래 정정·감면) proposed by the bank or staff and applied only when a
-    supervisor other than the proposer approves it (maker-checker): a payment reversed or its amount
-    adjusted, or interest / delinquency interest waived; ``effect`` is the re-allocation it made."""
+    """A correction of a bank loan (거래 정정·감면·조건 변경) proposed by the bank or staff and applied only
+    when a supervisor other than the proposer approves it (maker-checker): a payment reversed or its amount
+    adjusted, interest / delinquency interest waived, or the rest of the schedule rescheduled (term, rate);
+    ``effect`` is what it changed."""
 
     __tablename__ = "loan_corrections"
     __table_args__ = (
-        CheckConstraint("kind IN ('reversal', 'adjustment', 'waiver')", name="kind"),
+        CheckConstraint("kind IN ('reversal', 'adjustment', 'waiver', 'reschedule')", name="kind"),
         CheckConstraint("status IN ('proposed', 'applied', 'declined')", name="status"),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -855,6 +856,10 @@ class LoanCorrection(Base):
     part: Mapped[str | None] = mapped_column(String(24))
     """What a waiver waives: ``interest`` or ``delinquency_interest``."""
     effective_on: Mapped[date | None]
+    extra_months: Mapped[int | None]
+    """A reschedule: installments added at the end (0: the term stays)."""
+    rate_bp: Mapped[int | None]
+    """A reschedule: the new rate of the installments not yet due (None: unchanged)."""
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), index=True)
     proposed_by: Mapped[str] = mapped_column(String(64))

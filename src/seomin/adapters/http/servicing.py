@@ -101,12 +101,14 @@ class ChargeBody(_Body):
 
 
 class CorrectionBody(_Body):
-    kind: Literal["reversal", "adjustment", "waiver"]
+    kind: Literal["reversal", "adjustment", "waiver", "reschedule"]
     reason: StrictStr = Field(min_length=1, max_length=1000)
     payment_id: StrictInt | None = Field(default=None, ge=1, le=2**62, description="Reversal, adjustment")
     amount: Won | None = Field(default=None, description="Adjustment: the right amount; waiver: won waived")
     part: Literal["interest", "delinquency_interest"] | None = Field(default=None, description="Waiver")
     effective_on: IsoDate | None = Field(default=None, description="Waiver: the day (default today)")
+    extra_months: StrictInt | None = Field(default=None, ge=0, le=60, description="Reschedule: months added")
+    rate_bp: StrictInt | None = Field(default=None, ge=1, le=2000, description="Reschedule: new rate (bp)")
 
 
 class DeclineBody(_Body):
@@ -290,6 +292,8 @@ def _propose(request: Request, actor: Actor, loan_id: int, body: CorrectionBody)
         amount=body.amount,
         part=body.part,
         effective_on=body.effective_on,
+        extra_months=body.extra_months,
+        rate_bp=body.rate_bp,
     )
     return SafeJSONResponse(view, status_code=201)
 
@@ -299,7 +303,7 @@ def _propose(request: Request, actor: Actor, loan_id: int, body: CorrectionBody)
     status_code=201,
     response_model=CorrectionView,
     responses=errors(401, 404, 409, 422),
-    summary="거래 정정 요청: reverse or adjust a payment, or waive interest; a supervisor approves it",
+    summary="거래 정정 요청: reverse or adjust a payment, waive interest, reschedule; a supervisor approves",
 )
 def bank_correction(request: Request, bank: BankActor, loan_id: Id, body: CorrectionBody) -> SafeJSONResponse:
     """The effect (balance after, splits changed) is computed at once; nothing changes until approved."""

@@ -27,20 +27,24 @@ from seomin.adapters.db.engine import transaction
 from seomin.adapters.db.models import Guarantee, Installment, Loan, LoanCorrection, Payment
 from seomin.domain.lifecycle import LoanStatus
 from seomin.domain.loan_corrections import (
+    MAX_EXTRA_MONTHS,
     WAIVABLE,
     CorrectionRefused,
     Entry,
     Reallocated,
     reallocate,
+    rescheduled,
     waivable,
 )
 from seomin.domain.repayment import InstallmentState, RepaymentError
 from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
+from seomin.services.loans import load_ledger
 from seomin.services.platform import Actor, ActorType, Platform, audit, locked_row
 
 MAKER_ROLES = frozenset({"reviewer", "supervisor"})
 CHECKER_ROLES = frozenset({"supervisor"})
-KINDS = ("reversal", "adjustment", "waiver")
+KINDS = ("reversal", "adjustment", "waiver", "reschedule")
+MAX_RATE_BP = 2000  # the legal maximum rate, 20% a year
 MAX_REASON = 1000
 
 
@@ -61,6 +65,12 @@ class CorrectionView:
     principal_balance_after: int
     splits_changed: int
     """How many payments' splits the re-allocation changes (the corrected one included)."""
+    extra_months: int | None = None
+    rate_bp: int | None = None
+    term_months_after: int | None = None
+    """A reschedule: the loan's term after it."""
+    next_payment: int | None = None
+    """A reschedule: the next installment's amount after it."""
 
 
 def propose_correction(
@@ -74,6 +84,8 @@ def propose_correction(
     amount: int | None = None,
     part: str | None = None,
     effective_on: date | None = None,
+    extra_months: int | None = None,
+    rate_bp: int | None = None,
 ) -> CorrectionView:
     _may_make(maker)
     if kind not in KINDS:
@@ -93,6 +105,14 @@ def propose_correction(
         effective_on = effective_on or platform.today()
         if effective_on > platform.today():
             raise InputError("effective_on", "after today", InputErrorCode.DATE_AFTER_TODAY)
+    if kind == "reschedule":
+        if extra_months is not None and not 0 <= extra_months <= MAX_EXTRA_MONTHS:
+            raise InputError("extra_months", f"0 to {MAX_EXTRA_MONTHS} installments added")
+        if rate_bp is not None and not 1 <= rate_bp <= MAX_RATE_BP:
+            raise InputError("rate_bp", f"1 to {MAX_RATE_BP} basis points (the legal maximum)")
+        if not extra_months and rate_bp is None:
+            raise InputError("extra_months", "a reschedule changes the term, the rate or both")
+        effective_on = platform.today()
     with transaction(platform.sessions) as session:
         loan = _loan(session, maker, loan_id)
         pending = session.scalars(
@@ -108,12 +128,18 @@ def propose_correction(
             payment_id=payment_id if kind != "waiver" else None,
             amount=amount if kind != "reversal" else None,
             part=part if kind == "waiver" else None,
-            effective_on=effective_on if kind == "waiver" else None,
+            effective_on=effective_on if kind in ("waiver", "reschedule") else None,
+            extra_months=extra_months if kind == "reschedule" else None,
+            rate_bp=rate_bp if kind == "reschedule" else None,
             reason=reason,
             status="proposed",
             proposed_by=maker.label,
         )
-        effect = _effect(session, loan, row)[0]
+        effect = (
+            _reschedule(session, platform, loan, row, write=False)
+            if kind == "reschedule"
+            else _effect(session, loan, row)[0]
+        )
         row.effect = effect
         session.add(row)
         session.flush()
@@ -158,8 +184,11 @@ def decide_correction(
             )
             return _view(row)
         _check_open(loan)
-        effect, result, history = _effect(session, loan, row)
-        _write(session, loan, row, result, history)
+        if row.kind == "reschedule":
+            effect = _reschedule(session, platform, loan, row, write=True)
+        else:
+            effect, result, history = _effect(session, loan, row)
+            _write(session, loan, row, result, history)
         row.status, row.effect = "applied", effect
         audit(
             session,
@@ -310,6 +339,57 @@ def _write(
     session.flush()
 
 
+def _reschedule(
+    session: Session, platform: Platform, loan: Loan, row: LoanCorrection, *, write: bool
+) -> dict[str, Any]:
+    """The rest of the schedule re-amortized over the new term and rate (``loan_corrections.rescheduled``)
+    on the ledger as stored now; written only when ``write``."""
+    ledger, stored = load_ledger(session, loan)
+    on = row.effective_on or platform.today()
+    try:
+        rows = rescheduled(
+            ledger, on, row.extra_months or 0, row.rate_bp, loan.executed_on, platform.calendar
+        )
+    except CorrectionRefused as exc:
+        raise Conflict(exc.code, exc.message) from None
+    effect = {
+        "principal_balance_before": loan.principal_balance,
+        "principal_balance_after": loan.principal_balance,
+        "splits_changed": 0,
+        "installments_left": len(rows),
+        "term_months_after": loan.term_months + (row.extra_months or 0),
+        "next_payment": rows[0].principal_due + rows[0].interest_due,
+    }
+    if not write:
+        return effect
+    for state in rows:
+        target = stored.get(state.no)
+        if target is None:
+            session.add(
+                Installment(
+                    loan_id=loan.id,
+                    no=state.no,
+                    due_date=state.due_date,
+                    rate_bp=state.rate_bp,
+                    principal_due=state.principal_due,
+                    interest_due=state.interest_due,
+                    principal_paid=0,
+                    interest_paid=0,
+                )
+            )
+            continue
+        target.rate_bp, target.principal_due, target.interest_due = (
+            state.rate_bp,
+            state.principal_due,
+            state.interest_due,
+        )
+    loan.term_months += row.extra_months or 0
+    if row.rate_bp is not None:
+        loan.current_rate_bp = row.rate_bp
+    session.flush()
+    return effect
+
+
 # --- checks --------------------------------------------------------------------------------------------
 
 
@@ -351,4 +431,8 @@ def _view(row: LoanCorrection) -> CorrectionView:
         principal_balance_before=int(effect.get("principal_balance_before", 0)),
         principal_balance_after=int(effect.get("principal_balance_after", 0)),
         splits_changed=int(effect.get("splits_changed", 0)),
+        extra_months=row.extra_months,
+        rate_bp=row.rate_bp,
+        term_months_after=effect.get("term_months_after"),
+        next_payment=effect.get("next_payment"),
     )

@@ -8,7 +8,7 @@ A recourse debt's repayments (split costs → delinquency interest → interest 
 idempotency key), the charges on top of its principal, the debtor's online requests for a plan or a
 deferral with the rules' decision, each debt's standing against its plan at the latest close of business,
 and the 부채증명서/완제증명서 issued on it, settlements with a reduction (maker-checker) and referrals to
-employment support; and the corrections of bank loans (reversal, adjustment, waiver)
+employment support; and the corrections of bank loans (reversal, adjustment, waiver, reschedule)
 under maker-checker, and the banks' settlement files applied once.
 """
 
@@ -50,6 +50,8 @@ def upgrade() -> None:
         sa.Column("amount", sa.BigInteger(), nullable=True),
         sa.Column("part", sa.String(length=24), nullable=True),
         sa.Column("effective_on", sa.Date(), nullable=True),
+        sa.Column("extra_months", sa.Integer(), nullable=True),
+        sa.Column("rate_bp", sa.Integer(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("proposed_by", sa.String(length=64), nullable=False),
@@ -58,7 +60,8 @@ def upgrade() -> None:
         sa.Column("effect", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "kind IN ('reversal', 'adjustment', 'waiver')", name=op.f("ck_loan_corrections_kind")
+            "kind IN ('reversal', 'adjustment', 'waiver', 'reschedule')",
+            name=op.f("ck_loan_corrections_kind"),
         ),
         sa.CheckConstraint(
             "status IN ('proposed', 'applied', 'declined')", name=op.f("ck_loan_corrections_status")
