@@ -18,7 +18,7 @@ from test_http_concurrency import race
 from builders import make_recourse_debt
 from live_server import served
 from response_docs import documented
-from seomin.adapters.db.models import Applicant, RecourseRepayment
+from seomin.adapters.db.models import Applicant, RecourseDebt, RecourseRepayment
 from seomin.adapters.http import create_app
 from seomin.domain.recourse_servicing import format_account, virtual_account
 from seomin.services.close_of_business import run_close_of_business
@@ -396,3 +396,33 @@ def test_the_management_report(client: TestClient, platform: Platform) -> None:
     assert report["balance_by_state"] == [
         {"status": "open", "debts": 2, "principal": 700_000, "balance": 580_000}
     ]
+
+
+def test_a_claim_paid_twice_at_once_opens_one_recourse_debt(live: str, platform: Platform) -> None:
+    """Two supervisors paying the same claim at once: one 200, one 409, one debt (both databases)."""
+    platform.today = lambda: date(2045, 12, 31)
+    made = make_loan(platform, executed_on=date(2024, 6, 3))
+    pay_through(platform, made.id, due(made, 6))
+    default_day = due(made, 7) + timedelta(days=90)
+    run_close_of_business(platform, default_day)
+    setup = TestClient(create_app(platform))
+    claim = setup.post(
+        f"/api/v1/bank/loans/{made.id}/subrogation-claim",
+        json={"filed_on": default_day.isoformat()},
+        headers=bank_key(platform),
+    ).json()
+    tokens = [staff_token(setup, platform, name, "supervisor") for name in ("sup-a", "sup-b")]
+
+    def pay(token: str) -> Any:
+        def call() -> httpx.Response:
+            with httpx.Client(base_url=live, timeout=60) as c:
+                return c.post(
+                    f"/api/v1/staff/subrogation-claims/{claim['id']}/payment", json={}, headers=bearer(token)
+                )
+
+        return call
+
+    answers = race(*(pay(t) for t in tokens))
+    assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+    with platform.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(RecourseDebt)) == 1
