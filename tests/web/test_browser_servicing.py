@@ -23,6 +23,8 @@ def test_the_staff_servicing_pages_pass_axe(site: Site, page: Any) -> None:
     assert_accessible(page)
     page.goto(site("/staff/claims"))
     assert_accessible(page)
+    page.goto(site("/staff/approvals"))
+    assert_accessible(page)
 
 
 def test_the_worklist_reads_on_a_phone(site: Site, phone: Any) -> None:

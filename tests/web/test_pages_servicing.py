@@ -14,6 +14,7 @@ from builders import make_recourse_debt
 from seomin.domain.recourse_servicing import format_account, virtual_account
 from seomin.services.platform import Actor, ActorType, Platform
 from seomin.services.recourse import grant_installment_plan
+from seomin.services.recourse.settlements import propose_settlement
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 app = test_pages_staff.app
@@ -70,3 +71,25 @@ def test_the_claims_page_lists_nothing_to_pay_and_refuses_others_than_supervisor
     page = reviewer.get("/staff/claims")
     assert page.status_code == 200 and "지급할 청구가 없습니다" in page.text
     assert reviewer.post("/staff/claims/1/payment").status_code in (403, 404)
+
+
+def test_a_settlement_is_approved_on_the_approvals_page_by_another_supervisor(
+    staff_client: Login, platform: Platform
+) -> None:
+    debt_id = make_recourse_debt(platform, amount=1_000_000)
+    proposer = Actor(ActorType.STAFF, "900", role="counselor")
+    settlement = propose_settlement(platform, proposer, debt_id, 300_000, "특별채무조정")
+    supervisor = staff_client("supervisor-choi")
+    page = supervisor.get("/staff/approvals")
+    assert page.status_code == 200 and f'data-settlement="{settlement.id}"' in page.text
+    assert "대기 중인 정정이 없습니다" in page.text
+    done = supervisor.post(
+        f"/staff/approvals/settlement/{settlement.id}", data={"decision": "approve"}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    assert "700,000원" in supervisor.get(f"/staff/recourse/{debt_id}").text
+    again = supervisor.post(f"/staff/approvals/settlement/{settlement.id}", data={"decision": "approve"})
+    assert again.status_code == 409 and 'role="alert"' in again.text
+    counselor = staff_client("counselor-kim")
+    assert 'name="decision"' not in counselor.get("/staff/approvals").text
+    assert supervisor.post("/staff/approvals/nope/1", data={"decision": "approve"}).status_code == 404

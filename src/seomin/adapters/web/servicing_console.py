@@ -20,9 +20,11 @@ from seomin.adapters.web.session_cookies import require_staff
 from seomin.adapters.web.staff_console import ROLE_LABELS, Id, _service_error_alert
 from seomin.services.errors import Conflict, Forbidden, InputError
 from seomin.services.identity import STAFF_ROLES
+from seomin.services.loan_servicing import CHECKER_ROLES, decide_correction, list_corrections
 from seomin.services.platform import Actor
 from seomin.services.recourse import PAYING_ROLES, pay_subrogation_claim
 from seomin.services.recourse.repayments import COUNTER_ROLES, record_counter_repayment, recourse_debt
+from seomin.services.recourse.settlements import decide_settlement, list_settlements
 from seomin.services.recourse.worklists import DEBT_STATES, claims_to_pay, recourse_worklist
 
 router = APIRouter()
@@ -135,3 +137,45 @@ async def pay_claim(request: Request, claim_id: Id) -> Response:
         code, alert = _service_error_alert(exc)
         return _claims_page(request, actor, code, alert=alert)
     return RedirectResponse(f"/staff/recourse/{debt.id}?done=claim_paid", status_code=303)
+
+
+# --- the checker's queue: loan corrections and settlements awaiting a second supervisor -------------------
+
+
+def _approvals_page(request: Request, actor: Actor, status_code: int = 200, **extra: Any) -> Response:
+    platform = platform_of(request)
+    context = {
+        "actor": actor,
+        "role_labels": ROLE_LABELS,
+        "corrections": list_corrections(platform, actor),
+        "settlements": list_settlements(platform, actor),
+        "may_decide": actor.role in CHECKER_ROLES,
+        "alert": None,
+        "done": request.query_params.get("done"),
+        **extra,
+    }
+    return render(request, "staff/approvals.html", context, status_code=status_code)
+
+
+@router.get("/staff/approvals")
+def approvals_page(request: Request) -> Response:
+    return _approvals_page(request, require_staff(request, *STAFF_ROLES))
+
+
+@router.post("/staff/approvals/{kind}/{item_id}")
+async def decide(request: Request, kind: str, item_id: Id) -> Response:
+    """Approve or decline a loan correction or a settlement (the service refuses the proposer: a 409)."""
+    actor = require_staff(request, *STAFF_ROLES)
+    approve = (await request.form()).get("decision") == "approve"
+    platform = platform_of(request)
+    try:
+        if kind == "correction":
+            await run_in_threadpool(decide_correction, platform, actor, item_id, approve, "")
+        elif kind == "settlement":
+            await run_in_threadpool(decide_settlement, platform, actor, item_id, approve)
+        else:
+            return _approvals_page(request, actor, 404)
+    except (Conflict, Forbidden, InputError) as exc:
+        code, alert = _service_error_alert(exc)
+        return _approvals_page(request, actor, code, alert=alert)
+    return RedirectResponse(f"/staff/approvals?done={'approved' if approve else 'declined'}", status_code=303)

@@ -194,3 +194,15 @@ def _view(row: RecourseSettlement) -> SettlementView:
         row.proposed_by,
         row.decided_by,
     )
+
+
+def list_settlements(platform: Platform, staff: Actor, status: str = "proposed") -> list[SettlementView]:
+    """Settlements by status, oldest first (the checker's queue)."""
+    _require_staff(staff, frozenset({"counselor", "reviewer", "supervisor", "auditor"}), "read settlements")
+    with platform.sessions() as session:
+        rows = session.scalars(
+            select(RecourseSettlement)
+            .where(RecourseSettlement.status == status)
+            .order_by(RecourseSettlement.id)
+        )
+        return [_view(r) for r in rows]
