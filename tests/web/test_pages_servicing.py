@@ -82,6 +82,7 @@ def test_a_settlement_is_approved_on_the_approvals_page_by_another_supervisor(
     supervisor = staff_client("supervisor-choi")
     page = supervisor.get("/staff/approvals")
     assert page.status_code == 200 and f'data-settlement="{settlement.id}"' in page.text
+    assert f'action="/staff/approvals/settlement/{settlement.id}"' in page.text
     assert "대기 중인 정정이 없습니다" in page.text
     done = supervisor.post(
         f"/staff/approvals/settlement/{settlement.id}", data={"decision": "approve"}, follow_redirects=False
