@@ -1,4 +1,5 @@
-"""Benchmark: close of business for a book of 100,000 open loans, on PostgreSQL and on SQLite.
+"""Benchmark: close of business for a book of 100,000 open loans and 100,000 recourse debts, on PostgreSQL
+and on SQLite.
 
 The book (not timed): 최저신용자 특례보증-like loans (1–10 M won, 36 or 60 months, 20% with a 12-month
 grace, 15.9% stepping 3.0/1.5%p a year to 9.9%, 30% with the 0.1%p preferential cut), executed so that
@@ -9,6 +10,11 @@ installments behind, 2% three to six behind (past the 90-day default). Plus 2% i
 a loan, about half past their expiry. Everything is bulk-loaded (COPY on PostgreSQL, executemany on
 SQLite) and analyzed.
 
+The recourse book (issue 15, ``--recourse``, not timed): as many subrogated loans, each with its paid claim
+and a recourse debt (0.3–5 M won): 60% on an installment plan (12–60 months, started 1–24 months before the
+business date; 85% paid up to date, 10% one or two payments behind, 5% three to five behind, some past the
+90-day lapse), 25% open, 10% deferred, 5% repaid; one repayment row per paying debt.
+
 Then, per database: close of business for the day before (the first run after the load: it sets every
 status, days past due and additional-loan date, so it writes an audit row for most loans), the timed
 daily run for the business date (the steady state: aging moves, the anniversary step-downs with their
@@ -18,7 +24,8 @@ daily run under 30 s on PostgreSQL.
 PostgreSQL: 127.0.0.1:5432, database ``test``, trust auth, in a schema ``seomin_bench_<random>`` dropped
 at the end. SQLite: a file in a temporary directory.
 
-    .venv/bin/python bench/bench_cob.py [--loans 100000] [--date 2025-06-10] [--seed 11] [--only postgresql]
+    .venv/bin/python bench/bench_cob.py [--loans 100000] [--recourse 100000] [--date 2025-06-10] [--seed 11]
+        [--only postgresql]
 """
 
 from __future__ import annotations
@@ -54,7 +61,19 @@ from seomin.services.platform import Platform
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_SECONDS = 30.0
 CREATED = "2025-01-01 00:00:00"
-TABLE_ORDER = ("applicants", "applications", "guarantees", "loans", "installments")
+TABLE_ORDER = (
+    "applicants",
+    "applications",
+    "guarantees",
+    "loans",
+    "installments",
+    "subrogation_claims",
+    "recourse_debts",
+    "recourse_plans",
+    "recourse_repayments",
+)
+VAULT_KEY = Fernet.generate_key().decode("ascii")
+"""One key for the book and the run: the recourse step decrypts debtors' phones to queue its notices."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +84,8 @@ class Book:
     at_anniversary: int
     catching_up: list[int]
     """Loans behind whose arrears are paid during the business day (they are cured by the daily run)."""
+    n_recourse: int = 0
+    n_on_plan: int = 0
 
 
 def _years_before(day: date, years: npt.NDArray[np.int64]) -> npt.NDArray[np.datetime64]:
@@ -73,7 +94,7 @@ def _years_before(day: date, years: npt.NDArray[np.int64]) -> npt.NDArray[np.dat
     return np.array([lookup[int(y)] for y in years], dtype="datetime64[D]")
 
 
-def make_book(n: int, business_date: date, seed: int) -> Book:
+def make_book(n: int, business_date: date, seed: int, n_recourse: int = 0) -> Book:
     rng = np.random.default_rng(seed)
     today = np.datetime64(business_date)
     yesterday = today - 1
@@ -149,7 +170,7 @@ def make_book(n: int, business_date: date, seed: int) -> Book:
                 "rrn_encrypted": "x",
                 "rrn_masked": "850301-1******",
                 "name_encrypted": "x",
-                "phone_encrypted": "x",
+                "phone_encrypted": DataVault(VAULT_KEY).encrypt("01012345678"),
                 "phone_masked": "010-****-5678",
                 "birth_date": date(1985, 3, 1),
                 "created_at": CREATED,
@@ -231,9 +252,188 @@ def make_book(n: int, business_date: date, seed: int) -> Book:
             }
         ),
     }
+    on_plan = 0
+    if n_recourse:
+        recourse, on_plan = _recourse_book(rng, n_recourse, n, n_guarantees, n_applicants, business_date)
+        for name, extra_rows in recourse.items():
+            tables[name] = (
+                pl.concat([tables[name], extra_rows], how="diagonal_relaxed")
+                if name in tables
+                else extra_rows
+            )
     tables = {name: df.with_columns(pl.col(pl.Datetime).cast(pl.Date)) for name, df in tables.items()}
     catching_up = loan_ids[(behind > 0) & (rng.random(n) < 0.1)].tolist()
-    return Book(tables, n, int(mask.sum()), int(at_anniversary.sum()), catching_up)
+    return Book(tables, n, int(mask.sum()), int(at_anniversary.sum()), catching_up, n_recourse, on_plan)
+
+
+def _recourse_book(
+    rng: np.random.Generator, r: int, n_loans: int, n_guarantees: int, n_applicants: int, business_date: date
+) -> tuple[dict[str, pl.DataFrame], int]:
+    """``r`` subrogated loans with their guarantees, paid claims, recourse debts, plans and repayments."""
+    today = np.datetime64(business_date)
+    ids = np.arange(1, r + 1)
+    loan_ids = n_loans + ids
+    guarantee_ids = n_guarantees + ids
+    applicant_ids = rng.integers(1, n_applicants + 1, size=r)
+    amount = rng.integers(30, 501, size=r) * 10_000
+    created = today - rng.integers(60, 900, size=r)
+    executed = created - 600
+    state = rng.choice(4, size=r, p=[0.60, 0.25, 0.10, 0.05])  # plan, open, deferred, repaid
+    status = np.array(["installment_plan", "open", "deferred", "repaid"])[state]
+    months = rng.choice(np.array([12, 24, 36, 48, 60]), size=r)
+    months_ago = rng.integers(1, 25, size=r)
+    start_day = min(business_date.day, 28)
+    starts = np.array(
+        [np.datetime64(date(y, m, start_day)) for y, m in _months_before(business_date, months_ago)],
+        dtype="datetime64[D]",
+    )
+    starts = np.maximum(starts, created)
+    monthly = amount // months
+    # payments due by the business date (the day clamped as the services do: start days are ≤ 28 here)
+    elapsed = (today.astype("datetime64[M]") - starts.astype("datetime64[M]")).astype(np.int64)
+    day_of = (starts - starts.astype("datetime64[M]")).astype(np.int64) + 1
+    due = np.minimum(months, elapsed + (business_date.day >= day_of))
+    behaviour = rng.choice(3, size=r, p=[0.85, 0.10, 0.05])
+    short = np.where(
+        behaviour == 1, rng.integers(1, 3, size=r), np.where(behaviour == 2, rng.integers(3, 6, size=r), 0)
+    )
+    covered = np.clip(due - short, 0, months - 1)
+    plan = state == 0
+    paid = np.where(plan, covered * monthly, np.where(state == 3, amount, 0))
+    balance = amount - paid
+    plan_ids = np.arange(1, int(plan.sum()) + 1)
+    deferred = state == 2
+    n_plans = int(plan.sum())
+    kinds = ["installment_plan"] * n_plans + ["deferral"] * int(deferred.sum())
+    plan_rows = pl.DataFrame(
+        {
+            "id": np.arange(1, len(kinds) + 1),
+            "recourse_debt_id": np.concatenate([ids[plan], ids[deferred]]),
+            "kind": kinds,
+            "months": np.concatenate([months[plan], np.full(int(deferred.sum()), 6)]),
+            "starts_on": np.concatenate([starts[plan], np.full(int(deferred.sum()), today - 30)]),
+            "monthly_amount": np.concatenate([monthly[plan], np.zeros(int(deferred.sum()), dtype=np.int64)]),
+            "status": "in_force",
+            "created_at": CREATED,
+        }
+    )
+    paying = paid > 0
+    plan_of = np.zeros(r, dtype=np.int64)
+    plan_of[plan] = plan_ids
+    repayments = pl.DataFrame(
+        {
+            "id": np.arange(1, int(paying.sum()) + 1),
+            "recourse_debt_id": ids[paying],
+            "plan_id": pl.Series(np.where(plan_of[paying] > 0, plan_of[paying], 0)).replace(0, None),
+            "channel": "virtual_account",
+            "amount": paid[paying],
+            "paid_on": np.minimum(today - 1, np.maximum(created[paying], today - 20)),
+            "costs": 0,
+            "delinquency_interest": 0,
+            "interest": 0,
+            "principal": paid[paying],
+            "balance_after": balance[paying],
+            "idempotency_key": [f"bench:{i}" for i in ids[paying]],
+            "recorded_by": "bench",
+            "created_at": CREATED,
+        }
+    )
+    tables = {
+        "applications": pl.DataFrame(
+            {
+                "id": guarantee_ids,
+                "applicant_id": applicant_ids,
+                "product_id": "lowest-credit-special",
+                "product_version": "2024-04",
+                "requested_amount": amount,
+                "term_months": 60,
+                "grace_months": 0,
+                "occupation": "employee",
+                "region": "서울",
+                "profile_encrypted": "x",
+                "status": "guaranteed",
+                "submitted_on": executed - 3,
+                "created_at": CREATED,
+                "updated_at": CREATED,
+            }
+        ),
+        "guarantees": pl.DataFrame(
+            {
+                "id": guarantee_ids,
+                "application_id": guarantee_ids,
+                "applicant_id": applicant_ids,
+                "certificate_no": [f"R{i:012d}" for i in ids],
+                "verification_code_hash": "0" * 64,
+                "product_id": "lowest-credit-special",
+                "product_version": "2024-04",
+                "amount": amount,
+                "rate_bp": 1590,
+                "term_months": 60,
+                "grace_months": 0,
+                "method": "equal_installment",
+                "ratio_bp": 10_000,
+                "bank_code": "kwangju",
+                "issued_on": executed - 3,
+                "expires_on": executed + 27,
+                "status": "claimed",
+                "created_at": CREATED,
+            }
+        ),
+        "loans": pl.DataFrame(
+            {
+                "id": loan_ids,
+                "guarantee_id": guarantee_ids,
+                "applicant_id": applicant_ids,
+                "bank_code": "kwangju",
+                "product_id": "lowest-credit-special",
+                "amount": amount,
+                "principal_balance": amount,
+                "executed_on": executed,
+                "term_months": 60,
+                "grace_months": 0,
+                "base_rate_bp": 1590,
+                "current_rate_bp": 1590,
+                "step_bp": 150,
+                "floor_bp": 990,
+                "preferential_bp": 0,
+                "status": "subrogated",
+                "days_past_due": 0,
+                "created_at": CREATED,
+            }
+        ),
+        "subrogation_claims": pl.DataFrame(
+            {
+                "id": ids,
+                "loan_id": loan_ids,
+                "bank_code": "kwangju",
+                "principal": amount,
+                "interest": 0,
+                "guaranteed_amount": amount,
+                "filed_on": created - 20,
+                "paid_on": created,
+                "status": "paid",
+            }
+        ),
+        "recourse_debts": pl.DataFrame(
+            {
+                "id": ids,
+                "claim_id": ids,
+                "applicant_id": applicant_ids,
+                "principal": amount,
+                "balance": balance,
+                "status": status,
+                "created_on": created,
+            }
+        ),
+        "recourse_plans": plan_rows,
+        "recourse_repayments": repayments,
+    }
+    return tables, n_plans
+
+
+def _months_before(day: date, months: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
+    total = day.year * 12 + day.month - 1 - months
+    return [(int(t) // 12, int(t) % 12 + 1) for t in total]
 
 
 # --- loading ---------------------------------------------------------------------------------------
@@ -341,7 +541,7 @@ def run_cob(engine: Engine, book: Book, business_date: date, storage: Path) -> l
         sessions=session_factory(engine),
         catalog=default_catalog(),
         calendar=korean_calendar(),
-        vault=DataVault(Fernet.generate_key().decode("ascii")),
+        vault=DataVault(VAULT_KEY),
         storage_dir=storage,
         today=lambda: business_date,
     )
@@ -418,17 +618,18 @@ def main() -> int:
     parser.add_argument("--loans", type=int, default=100_000)
     parser.add_argument("--date", type=date.fromisoformat, default=date(2025, 6, 10))
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--recourse", type=int, default=100_000, help="recourse debts (0: loans only)")
     parser.add_argument("--only", choices=["postgresql", "sqlite"])
     args = parser.parse_args()
     if (args.date.month, args.date.day) == (2, 29):
         parser.error("--date: choose a day other than 29 February")
 
     start = time.perf_counter()
-    book = make_book(args.loans, args.date, args.seed)
+    book = make_book(args.loans, args.date, args.seed, args.recourse)
     print(
         f"book: {book.n_loans:,} loans, {book.n_installments:,} installments, "
-        f"{book.at_anniversary:,} at an anniversary on {args.date} "
-        f"(built in {time.perf_counter() - start:.1f} s)"
+        f"{book.at_anniversary:,} at an anniversary on {args.date}; {book.n_recourse:,} recourse debts, "
+        f"{book.n_on_plan:,} on a plan (built in {time.perf_counter() - start:.1f} s)"
     )
     runners: dict[str, Callable[[Book, date], tuple[float, list[Timed]]]] = {
         "postgresql": with_postgres,
@@ -445,7 +646,10 @@ def main() -> int:
 
     print()
     for database, seconds in daily.items():
-        print(f"{database}: daily close of business for {book.n_loans:,} loans in {seconds:.2f} s")
+        print(
+            f"{database}: daily close of business for {book.n_loans:,} loans and "
+            f"{book.n_recourse:,} recourse debts in {seconds:.2f} s"
+        )
     if "postgresql" in daily:
         ok = daily["postgresql"] < TARGET_SECONDS
         print(f"target: PostgreSQL under {TARGET_SECONDS:.0f} s: {'met' if ok else 'MISSED'}")

@@ -10,7 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-from seomin.adapters.db.models import Applicant, Application, Guarantee, Loan
+from seomin.adapters.db.models import (
+    Applicant,
+    Application,
+    Guarantee,
+    Loan,
+    RecourseDebt,
+    SubrogationClaim,
+)
 from seomin.domain.lifecycle import ApplicationStatus, GuaranteeStatus
 from seomin.services.applications import certificate_code_hash
 from seomin.services.platform import Platform
@@ -127,6 +134,45 @@ def make_loan(
         session.add(loan)
         session.flush()
         return loan.id
+
+
+def make_recourse_debt(
+    platform: Platform,
+    applicant_id: int | None = None,
+    *,
+    amount: int = 3_000_000,
+    created_on: date = date(2025, 3, 3),
+    status: str = "open",
+) -> int:
+    """A subrogated loan whose paid claim opened a recourse debt of ``amount`` on ``created_on``."""
+    loan_id = make_loan(platform, applicant_id, amount=amount, executed_on=created_on - timedelta(days=400))
+    with platform.sessions.begin() as session:
+        loan = session.get_one(Loan, loan_id)
+        loan.status = "subrogated"
+        session.get_one(Guarantee, loan.guarantee_id).status = GuaranteeStatus.CLAIMED.value
+        claim = SubrogationClaim(
+            loan_id=loan_id,
+            bank_code=loan.bank_code,
+            principal=amount,
+            interest=0,
+            guaranteed_amount=amount,
+            filed_on=created_on,
+            paid_on=created_on,
+            status="paid",
+        )
+        session.add(claim)
+        session.flush()
+        debt = RecourseDebt(
+            claim_id=claim.id,
+            applicant_id=loan.applicant_id,
+            principal=amount,
+            balance=amount,
+            status=status,
+            created_on=created_on,
+        )
+        session.add(debt)
+        session.flush()
+        return debt.id
 
 
 @contextmanager

@@ -21,9 +21,11 @@ from test_applicant_overview import (
 
 from identity_steps import page_sign_in
 from seomin.adapters.web.rendering import won
+from seomin.domain.recourse_servicing import format_account, virtual_account
 from seomin.services import applications as apps
 from seomin.services import loans, recourse
 from seomin.services.platform import Platform
+from seomin.services.recourse.repayments import record_counter_repayment
 
 RRN = "850301-1234567"
 
@@ -129,7 +131,37 @@ def test_a_subrogated_borrower_sees_what_is_owed_and_the_plan(platform: Platform
     text = client.get("/my").text
     assert "2025.01.20" in text and won(debt.principal) in text  # subrogated on, the amount paid the bank
     assert "분할상환 중" in text and "24개월" in text and won(granted.monthly_amount) in text
-    assert "다음 납부일" in text and "2025.05.28" in text and "(4/24회)" in text
+    # Nothing paid yet: the next payment stays the first, and the three whose day passed are behind
+    # (it used to read "4/24회" on 2025.05.28 while the balance never fell).
+    assert "다음 납부일" in text and "2025.02.28" in text and "(1/24회)" in text
+    assert 'data-plan-behind="3"' in text and won(3 * granted.monthly_amount) in text
     assert 'href="#recourse"' in text  # the subrogated loan's card points to it
+    assert format_account(virtual_account(debt.id)) in text
+    record_counter_repayment(platform, COUNSELOR, debt.id, 3 * granted.monthly_amount, TODAY, "k1")
+    text = client.get("/my").text
+    assert "(4/24회)" in text and "2025.05.28" in text and "data-plan-behind" not in text
+    assert won(debt.principal - 3 * granted.monthly_amount) in text and "갚은 내역 (1)" in text
     english = client.get("/my?lang=en").text
     assert "What you owe the agency (recourse debt)" in english and "Next payment" in english
+
+
+def test_a_debtor_asks_online_and_downloads_a_certificate(platform: Platform, client: TestClient) -> None:
+    _, _, debt = subrogated_loan(platform, RRN)
+    sign_in(client)
+    declined = client.post(
+        f"/my/recourse/{debt.id}/requests", data={"kind": "deferral", "months": "6", "hardship": ""}
+    )
+    assert declined.status_code == 422 and 'role="alert"' in declined.text
+    granted = client.post(
+        f"/my/recourse/{debt.id}/requests", data={"kind": "installment_plan", "months": "12"}
+    )
+    assert granted.status_code == 200 and 'data-request-decision="granted"' in granted.text
+    assert "분할상환 중" in granted.text
+    issued = client.post(
+        f"/my/recourse/{debt.id}/certificates", data={"kind": "debt"}, follow_redirects=False
+    )
+    assert issued.status_code == 303 and issued.headers["location"].endswith(".pdf")
+    pdf = client.get(issued.headers["location"])
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    page = client.get("/my").text
+    assert "data-certificate=" in page and "부채증명서 DC" in page

@@ -21,6 +21,11 @@ def cob_summary(outcome: CobOutcome) -> str:
     s = outcome.stats
     agency = s.get("agency_loans_defaulted", 0)  # runs recorded before the step have no count
     collected = f"{agency:,} agency loans to collection; " if agency else ""
+    if s.get("recourse_on_plan", 0):  # recourse debts on a plan (runs before the step have none)
+        collected += (
+            f"{s['recourse_on_plan']:,} recourse debts on a plan, {s.get('recourse_behind', 0):,} behind, "
+            f"{s.get('recourse_notices', 0):,} notices, {s.get('recourse_plans_lapsed', 0):,} plans lapsed; "
+        )
     line = (
         f"COB {outcome.business_date.isoformat()}: {s['open_loans']:,} open loans; "
         f"{s['became_delinquent']:,} delinquent, {s['became_defaulted']:,} defaulted, {s['cured']:,} cured "

@@ -23,6 +23,7 @@ class GuaranteeStatus(StrEnum):
     EXECUTED = "executed"  # 대출 실행
     EXPIRED = "expired"  # 기한 내 미실행
     CLAIMED = "claimed"  # 대위변제 청구됨
+    DECLINED = "declined"  # 은행 대출 거절: the bank verified it and decided not to lend
 
 
 class LoanStatus(StrEnum):
@@ -55,10 +56,13 @@ APPLICATION_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] =
 }
 
 GUARANTEE_TRANSITIONS: dict[GuaranteeStatus, frozenset[GuaranteeStatus]] = {
-    GuaranteeStatus.ISSUED: frozenset({GuaranteeStatus.EXECUTED, GuaranteeStatus.EXPIRED}),
+    GuaranteeStatus.ISSUED: frozenset(
+        {GuaranteeStatus.EXECUTED, GuaranteeStatus.EXPIRED, GuaranteeStatus.DECLINED}
+    ),
     GuaranteeStatus.EXECUTED: frozenset({GuaranteeStatus.CLAIMED}),
     GuaranteeStatus.EXPIRED: frozenset(),
     GuaranteeStatus.CLAIMED: frozenset(),
+    GuaranteeStatus.DECLINED: frozenset(),
 }
 
 LOAN_TRANSITIONS: dict[LoanStatus, frozenset[LoanStatus]] = {
@@ -94,7 +98,10 @@ RECOURSE_TRANSITIONS: dict[RecourseStatus, frozenset[RecourseStatus]] = {
     RecourseStatus.OPEN: frozenset(
         {RecourseStatus.INSTALLMENT_PLAN, RecourseStatus.DEFERRED, RecourseStatus.REPAID}
     ),
-    RecourseStatus.INSTALLMENT_PLAN: frozenset({RecourseStatus.DEFERRED, RecourseStatus.REPAID}),
+    # installment_plan → open: the plan lapsed (close of business, past the lapse rule's days behind)
+    RecourseStatus.INSTALLMENT_PLAN: frozenset(
+        {RecourseStatus.DEFERRED, RecourseStatus.REPAID, RecourseStatus.OPEN}
+    ),
     RecourseStatus.DEFERRED: frozenset({RecourseStatus.INSTALLMENT_PLAN, RecourseStatus.REPAID}),
     RecourseStatus.REPAID: frozenset(),
 }

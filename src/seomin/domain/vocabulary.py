@@ -58,6 +58,7 @@ STATUSES: dict[str, Words] = {
     "issued": ("발급", "Issued"),
     "executed": ("대출 실행", "Loan executed"),
     "expired": ("만료", "Expired"),
+    "declined": ("은행 대출 거절", "Declined by the bank"),
     "claimed": ("대위변제 청구", "Claimed"),
     "cancelled": ("취소", "Cancelled"),
     # loans

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import select
 
 from seomin.adapters.db.models import BankApiKey, StaffUser
+from seomin.domain.recourse import plan_payment_dates
+from seomin.domain.recourse_servicing import virtual_account
 from seomin.services import applications as apps
 from seomin.services import recourse
 from seomin.services.close_of_business import close_of_business
@@ -29,6 +31,7 @@ from seomin.services.identity import (
 )
 from seomin.services.loans import execute_loan, get_loan, payoff_quote, post_payment, prepay
 from seomin.services.platform import Actor, ActorType, Platform, audit
+from seomin.services.recourse.repayments import record_deposit
 
 PRODUCT = "lowest-credit-special"
 START = date(2024, 6, 3)  # the loans are executed on this day
@@ -194,11 +197,10 @@ def _load(platform: Platform) -> DemoSummary:
             post_payment(platform, bank, loans[state], due, day, f"demo-pay-{state}-{day}")
 
     repaid_on = START + timedelta(days=45)
-    mid_done = False
+    plan: recourse.RecoursePlanView | None = None
     for day in dues:
-        if not mid_done and day > MID:
-            _at_mid(platform, bank, staff, loans, summary)
-            mid_done = True
+        if plan is None and day > MID:
+            plan = _at_mid(platform, bank, staff, loans, summary)
         _on(platform, day)
         pay_due("active", day)
         if day < stop_paying:
@@ -206,8 +208,9 @@ def _load(platform: Platform) -> DemoSummary:
         if day >= repaid_on and "repaid_on" not in summary.records["repaid"]:
             prepay(platform, bank, loans["repaid"], None, day, "demo-prepay-repaid")
             summary.records["repaid"]["repaid_on"] = day.isoformat()
-    if not mid_done:  # pragma: no cover - MID is before END
-        _at_mid(platform, bank, staff, loans, summary)
+    if plan is None:  # pragma: no cover - MID is before END
+        plan = _at_mid(platform, bank, staff, loans, summary)
+    _recourse_deposits(platform, bank, plan)
 
     # 3. Recent applications in every earlier state.
     _on(platform, END - timedelta(days=2))
@@ -245,7 +248,7 @@ def _at_mid(
     staff: dict[str, Actor],
     loans: dict[str, int],
     summary: DemoSummary,
-) -> None:
+) -> recourse.RecoursePlanView:
     """Close of business finds the unpaid loans defaulted; the bank claims one, the agency pays it and a
     counselor grants the borrower an installment plan on the recourse debt."""
     _on(platform, MID)
@@ -256,3 +259,20 @@ def _at_mid(
         platform, staff["demo-counselor"], debt.id, 24, MID + timedelta(days=30)
     )
     summary.records["subrogated"].update(claim_id=claim.id, recourse_debt_id=debt.id, plan_id=plan.id)
+    return plan
+
+
+def _recourse_deposits(platform: Platform, bank: Actor, plan: recourse.RecoursePlanView) -> None:
+    """The subrogated borrower pays each plan payment due by END into the debt's virtual account."""
+    for day in plan_payment_dates(plan.starts_on, plan.months):
+        if day > END:
+            break
+        _on(platform, day)
+        record_deposit(
+            platform,
+            bank,
+            virtual_account(plan.recourse_debt_id),
+            plan.monthly_amount,
+            day,
+            f"demo-recourse-{day}",
+        )

@@ -24,6 +24,7 @@ from seomin.services.my_page import (
     overview,
 )
 from seomin.services.platform import Actor, ActorType, Platform
+from seomin.services.recourse.repayments import record_counter_repayment
 
 TODAY = date(2025, 5, 15)
 EXECUTED = date(2024, 3, 4)  # the lowest-credit special guarantee's 2022-09 version is in force then
@@ -229,19 +230,37 @@ def test_a_subrogated_borrower_sees_the_recourse_debt_and_the_plan(platform: Pla
     )
     assert (plan.ends_on, plan.last_amount) == (granted.ends_on, granted.last_amount)
     assert plan.monthly_amount * 23 + plan.last_amount == debt.principal
-    # payments on the 28th (the start's day, clamped): 02-28, 03-28, 04-28, then 05-28 after today (05-15)
-    assert (plan.next_no, plan.next_on, plan.next_amount) == (4, date(2025, 5, 28), granted.monthly_amount)
+    # payments on the 28th (the start's day, clamped): 02-28, 03-28 and 04-28 have passed on 05-15 with
+    # nothing paid, so the next payment is still the first and three are behind (issue 15: the count
+    # used to advance with the calendar while the balance never fell)
+    assert (plan.next_no, plan.next_on, plan.next_amount) == (1, date(2025, 2, 28), granted.monthly_amount)
+    assert (plan.behind, plan.arrears) == (3, 3 * granted.monthly_amount)
+    repay(platform, debt.id, 3 * granted.monthly_amount, "three")
+    paid = overview(platform, actor).recourse[0]
+    assert paid.balance == debt.principal - 3 * granted.monthly_amount and len(paid.repayments) == 1
+    assert paid.arrangement is not None
+    assert (paid.arrangement.next_no, paid.arrangement.next_on, paid.arrangement.behind) == (
+        4,
+        date(2025, 5, 28),
+        0,
+    )
 
     at(platform, date(2027, 1, 28))  # the last payment's day
+    repay(platform, debt.id, 20 * granted.monthly_amount, "twenty")
     late = overview(platform, actor).recourse[0].arrangement
-    assert late is not None and (late.next_no, late.next_on, late.next_amount) == (
+    assert late is not None and (late.next_no, late.next_on, late.next_amount, late.behind) == (
         24,
         date(2027, 1, 28),
         granted.last_amount,
+        1,
     )
-    at(platform, date(2027, 1, 29))
-    over = overview(platform, actor).recourse[0].arrangement
-    assert over is not None and over.next_on is None and over.next_no is None
+    repay(platform, debt.id, granted.last_amount, "last")
+    done = overview(platform, actor).recourse[0]
+    assert done.status == "repaid" and done.balance == 0 and done.arrangement is None
+
+
+def repay(platform: Platform, debt_id: int, amount: int, key: str) -> None:
+    record_counter_repayment(platform, COUNSELOR, debt_id, amount, platform.today(), key)
 
 
 def test_a_deferral_suspends_the_plan_on_my_page(platform: Platform) -> None:

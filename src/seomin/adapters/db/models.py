@@ -867,3 +867,195 @@ class JobRecord(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+
+# --- Recourse servicing (구상채권 관리, issue 15) ----------------------------------------------------------
+
+
+class RecourseRepayment(Base):
+    """A repayment of a recourse debt, split by ``domain.recourse_servicing.allocate`` (costs, then
+    delinquency interest, then interest, then principal). ``idempotency_key`` is unique, so a deposit
+    reported twice is recorded once; ``plan_id`` is the installment plan in force when it came in."""
+
+    __tablename__ = "recourse_repayments"
+    __table_args__ = (
+        CheckConstraint("channel IN ('virtual_account', 'counter')", name="channel"),
+        CheckConstraint("amount = costs + delinquency_interest + interest + principal", name="split"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recourse_debt_id: Mapped[int] = mapped_column(ForeignKey("recourse_debts.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("recourse_plans.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(Won)
+    paid_on: Mapped[date]
+    costs: Mapped[int] = mapped_column(Won)
+    delinquency_interest: Mapped[int] = mapped_column(Won)
+    interest: Mapped[int] = mapped_column(Won)
+    principal: Mapped[int] = mapped_column(Won)
+    balance_after: Mapped[int] = mapped_column(Won)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecourseCharge(Base):
+    """Costs, delinquency interest or interest charged on a recourse debt on top of its principal."""
+
+    __tablename__ = "recourse_charges"
+    __table_args__ = (
+        CheckConstraint("kind IN ('costs', 'delinquency_interest', 'interest')", name="kind"),
+        CheckConstraint("amount > 0", name="amount"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recourse_debt_id: Mapped[int] = mapped_column(ForeignKey("recourse_debts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    amount: Mapped[int] = mapped_column(Won)
+    charged_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecourseRequest(Base):
+    """The debtor's own online request for an installment plan or a deferral, decided at once by the
+    rules of ``data/recourse_requests.toml``; ``reasons`` are the reason codes of the decision."""
+
+    __tablename__ = "recourse_requests"
+    __table_args__ = (
+        CheckConstraint("kind IN ('installment_plan', 'deferral')", name="kind"),
+        CheckConstraint("decision IN ('granted', 'declined')", name="decision"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recourse_debt_id: Mapped[int] = mapped_column(ForeignKey("recourse_debts.id"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    months: Mapped[int]
+    hardship: Mapped[str] = mapped_column(String(32))
+    decision: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("recourse_plans.id"))
+    requested_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DebtCertificate(Base):
+    """부채증명서 (``debt``) or 완제증명서 (``paid_in_full``) issued for a recourse debt: the figures as of
+    ``issued_on`` are kept, so the same PDF is drawn again, and a third party checks it by its number and
+    the verification code printed on it (stored hashed)."""
+
+    __tablename__ = "debt_certificates"
+    __table_args__ = (CheckConstraint("kind IN ('debt', 'paid_in_full')", name="kind"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    certificate_no: Mapped[str] = mapped_column(String(24), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    recourse_debt_id: Mapped[int] = mapped_column(ForeignKey("recourse_debts.id"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    issued_on: Mapped[date]
+    principal: Mapped[int] = mapped_column(Won)
+    balance: Mapped[int] = mapped_column(Won)
+    repaid_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecourseStanding(Base):
+    """Where a recourse debt stood at the latest close of business: payments behind its plan, the arrears,
+    the missed payment last noticed (a notice goes once per missed payment) and the day a plan last lapsed
+    (the online-request rules look at it)."""
+
+    __tablename__ = "recourse_standings"
+    recourse_debt_id: Mapped[int] = mapped_column(ForeignKey("recourse_debts.id"), primary_key=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("recourse_plans.id"))
+    behind: Mapped[int] = mapped_column(default=0)
+    arrears: Mapped[int] = mapped_column(Won, default=0)
+    days_behind: Mapped[int] = mapped_column(default=0, index=True)
+    noticed_no: Mapped[int] = mapped_column(default=0)
+    """The plan payment (1-based) last noticed as missed; 0: none yet."""
+    last_lapsed_on: Mapped[date | None]
+    as_of: Mapped[date]
+
+
+class LoanCorrection(Base):
+    """A correction of a bank loan (거래 정정·감면·조건 변경) proposed by the bank or staff and applied only
+    when a supervisor other than the proposer approves it (maker-checker): a payment reversed or its amount
+    adjusted, interest / delinquency interest waived, or the rest of the schedule rescheduled (term, rate);
+    ``effect`` is what it changed."""
+
+    __tablename__ = "loan_corrections"
+    __table_args__ = (
+        CheckConstraint("kind IN ('reversal', 'adjustment', 'waiver', 'reschedule')", name="kind"),
+        CheckConstraint("status IN ('proposed', 'applied', 'declined')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    amount: Mapped[int | None] = mapped_column(Won)
+    """The adjusted payment's new amount, or the amount waived."""
+    part: Mapped[str | None] = mapped_column(String(24))
+    """What a waiver waives: ``interest`` or ``delinquency_interest``."""
+    effective_on: Mapped[date | None]
+    extra_months: Mapped[int | None]
+    """A reschedule: installments added at the end (0: the term stays)."""
+    rate_bp: Mapped[int | None]
+    """A reschedule: the new rate of the installments not yet due (None: unchanged)."""
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+    effect: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SettlementFile(Base):
+    """A bank's daily settlement file (일일 수납 파일) of payments, applied once: the same file (by its
+    SHA-256) uploaded again answers the stored report; each line is also exactly once by its reference."""
+
+    __tablename__ = "settlement_files"
+    __table_args__ = (UniqueConstraint("bank_code", "sha256"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64))
+    business_date: Mapped[date]
+    lines: Mapped[int]
+    applied: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16))
+    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecourseSettlement(Base):
+    """채무조정 (특별채무조정-style): a reduction of a recourse debt proposed by a counselor and applied only
+    when a supervisor other than the proposer approves it; the rules' cap is in ``recourse_rules.toml``."""
+
+    __tablename__ = "recourse_settlements"
+    __table_args__ = (
+        CheckConstraint("status IN ('proposed', 'applied', 'declined')", name="status"),
+        CheckConstraint("reduction > 0", name="reduction"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recourse_debt_id: Mapped[int] = mapped_column(ForeignKey("recourse_debts.id"), index=True)
+    reduction: Mapped[int] = mapped_column(Won)
+    balance_before: Mapped[int] = mapped_column(Won)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EmploymentReferral(Base):
+    """A recourse debtor referred to the national employment support programme (국민취업지원제도), seed 000
+    3-(2): who referred, when, and the note (encrypted: it may describe the person's situation)."""
+
+    __tablename__ = "employment_referrals"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recourse_debt_id: Mapped[int] = mapped_column(ForeignKey("recourse_debts.id"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    referred_on: Mapped[date]
+    note_encrypted: Mapped[str] = mapped_column(Text)
+    referred_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -59,6 +59,7 @@ from seomin.adapters.http.public import (
 )
 from seomin.adapters.http.public import router as public_router
 from seomin.adapters.http.reports import router as reports_router
+from seomin.adapters.http.servicing import router as servicing_router
 from seomin.adapters.http.staff import router as staff_router
 from seomin.adapters.job_queue import JobQueue
 from seomin.adapters.observability import RequestObservability
@@ -314,6 +315,7 @@ TAGS = [
     {"name": "bank", "description": "협약 금융회사: certificates, loans, payments, claims"},
     {"name": "matching", "description": "맞춤대출: matching, credit simulator, matching open data"},
     {"name": "consulting", "description": "신용·부채관리 컨설팅: programmes, monthly sessions"},
+    {"name": "servicing", "description": "구상채권 관리: repayments, worklists, requests, certificates"},
 ]
 
 
@@ -450,6 +452,7 @@ def create_app(
     app.include_router(dormant_router, prefix=API_PREFIX)
     app.include_router(guarantee_fees_router, prefix=API_PREFIX)
     app.include_router(jobs_router, prefix=API_PREFIX)
+    app.include_router(servicing_router, prefix=API_PREFIX)
     app.include_router(docs_router)
     install_web(app)
     return app

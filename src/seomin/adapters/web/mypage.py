@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from seomin.adapters.app_state import platform_of
+from seomin.adapters.certificate_pdf import render_certificate
 from seomin.adapters.mypage_charts import rate_path_chart
 from seomin.adapters.support_centers import default_support_centers
 from seomin.adapters.web.forms import Message
@@ -25,9 +26,11 @@ from seomin.services import my_page as my_page_reads
 from seomin.services.agency_loans import agency_loans_of
 from seomin.services.applications import withdraw
 from seomin.services.consulting import programmes_of
-from seomin.services.errors import Conflict
+from seomin.services.errors import Conflict, InputError, NotFound
 from seomin.services.matching import graduation_options
 from seomin.services.platform import Actor
+from seomin.services.recourse.certificates import certificate_of, certificates_of, issue_certificate
+from seomin.services.recourse.requests import request_arrangement
 
 router = APIRouter()
 
@@ -67,6 +70,8 @@ def _page(request: Request, actor: Actor, **extra: Any) -> dict[str, Any]:
         "to_confirm": {pid for pid, on in lent if _terms_to_confirm(platform.catalog, pid, on)},
         "graduation": graduation_options(platform, actor),
         "consulting": programmes_of(platform, actor),
+        "certificates": certificates_of(platform, actor),
+        "hardships": HARDSHIP_WORDS,
         "today": platform.today(),
         "alert": None,
         "notice": None,
@@ -111,3 +116,55 @@ async def withdraw_application(request: Request, application_id: int) -> Respons
         )
         return render(request, "mypage/index.html", _page(request, actor, alert=alert), status_code=409)
     return RedirectResponse(f"/my?withdrawn={application_id}", status_code=303)
+
+
+# --- recourse debt: certificates and online requests (issue 15) -------------------------------------------
+
+HARDSHIP_WORDS = {
+    "unemployment": ("실직·폐업", "Lost job or business"),
+    "illness": ("질병·부상", "Illness or injury"),
+    "disaster": ("재난·재해", "Disaster"),
+    "income_drop": ("소득 감소", "Income fell"),
+}
+
+
+@router.post("/my/recourse/{debt_id}/certificates")
+async def issue_recourse_certificate(request: Request, debt_id: int) -> Response:
+    """부채증명서 or 완제증명서: issued, then downloaded; it stays listed to download again."""
+    actor = require_applicant(request)
+    kind = str((await request.form()).get("kind", ""))
+    try:
+        view = await run_in_threadpool(issue_certificate, platform_of(request), actor, debt_id, kind)
+    except (Conflict, InputError, NotFound):
+        alert = Message("지금은 이 증명서를 발급할 수 없습니다.", "This certificate cannot be issued now.")
+        return render(request, "mypage/index.html", _page(request, actor, alert=alert), status_code=409)
+    return RedirectResponse(f"/my/debt-certificates/{view.id}.pdf", status_code=303)
+
+
+@router.get("/my/debt-certificates/{certificate_id}.pdf")
+def download_certificate(request: Request, certificate_id: int) -> Response:
+    actor = require_applicant(request)
+    view = certificate_of(platform_of(request), actor, certificate_id)
+    return Response(
+        render_certificate(view),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{view.certificate_no}.pdf"'},
+    )
+
+
+@router.post("/my/recourse/{debt_id}/requests")
+async def ask_arrangement(request: Request, debt_id: int) -> Response:
+    """분할상환·상환유예 온라인 신청: decided at once; the decision and its reasons are shown on the page."""
+    actor = require_applicant(request)
+    form = await request.form()
+    kind, hardship = str(form.get("kind", "")), str(form.get("hardship", ""))
+    months_text = str(form.get("months", "")).strip()
+    months = int(months_text) if months_text.isdigit() and len(months_text) <= 3 else 0
+    try:
+        decision = await run_in_threadpool(
+            request_arrangement, platform_of(request), actor, debt_id, kind, months, hardship
+        )
+    except (InputError, Conflict, NotFound) as exc:
+        alert = Message("신청 내용을 확인해 주세요.", f"Please check the request ({exc}).")
+        return render(request, "mypage/index.html", _page(request, actor, alert=alert), status_code=422)
+    return render(request, "mypage/index.html", _page(request, actor, decision=decision))

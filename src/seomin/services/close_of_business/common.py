@@ -54,6 +54,10 @@ STAT_KEYS = (
     "additional_loan_cleared",
     "guarantees_expired",
     "agency_loans_defaulted",
+    "recourse_on_plan",
+    "recourse_behind",
+    "recourse_notices",
+    "recourse_plans_lapsed",
     "audit_events",
 )
 """The counts a run returns, in this order. ``audit_events`` counts change events, not the run's own row."""

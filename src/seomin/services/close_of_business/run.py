@@ -28,7 +28,9 @@ run again; the price is that the run holds its write locks for its duration, a f
 3. Additional-loan date (추가대출): active loans get ``executed_on + additional_loan.min_months_on_time``
    months (clamped to month end) of their product version, NULL if the version has no additional loan;
    delinquent and defaulted loans get NULL.
-4. Issued guarantees past ``expires_on`` (not executed by that day) become expired.
+4. Issued guarantees past ``expires_on`` (not executed by that day) become expired. Then the agency's own
+   overdue loans go to collection, and recourse debts on a plan are aged against it: a missed payment is
+   noticed once, a plan too far behind lapses (``recourse_aging``).
 5. Every state change writes an audit row (actor SYSTEM, a reason naming the business date) with
    ``INSERT ... SELECT`` before the matching ``UPDATE``; one more row records the run and its counts.
    ``days_past_due`` is a derived counter refreshed daily and is not audited row by row (it is in the
@@ -87,11 +89,20 @@ from seomin.services.close_of_business.common import (
     _Run,
 )
 from seomin.services.close_of_business.guarantee_expiry import _expire_guarantees
+from seomin.services.close_of_business.recourse_aging import age_recourse
 from seomin.services.close_of_business.step_down import _step_down
 from seomin.services.errors import Conflict, InputError, InputErrorCode
 from seomin.services.platform import SYSTEM, Actor, Platform
 
-STEPS = ("aging", "step_down", "additional_loan", "guarantee_expiry", "agency_defaults", "record")
+STEPS = (
+    "aging",
+    "step_down",
+    "additional_loan",
+    "guarantee_expiry",
+    "agency_defaults",
+    "recourse",
+    "record",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +193,7 @@ def _run(platform: Platform, business_date: date, actor: Actor) -> CobOutcome:
             ("additional_loan", lambda: _additional_loan(run)),
             ("guarantee_expiry", lambda: _expire_guarantees(run)),
             ("agency_defaults", lambda: _default_agency_loans(run)),
+            ("recourse", lambda: age_recourse(run, platform)),
             ("record", lambda: _record(run)),
         )
         for name, step in steps:

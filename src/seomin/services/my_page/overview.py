@@ -19,9 +19,10 @@ Choices:
   arrangement in force: the latest plan of the kind the debt's status names (an installment plan or a
   deferral; none while ``open`` or ``repaid``). Its dates follow ``services.subrogation``: payment k
   (0-based) on ``starts_on`` + k months (day clamped), each ``monthly_amount`` and the last the rest of the
-  balance; a deferral ends ``months`` months after its start. The platform records no recourse
-  repayments (the collection side does), so the balance is the one the plan was granted on and the next
-  installment is simply the first plan date on or after today.
+  balance; a deferral ends ``months`` months after its start. Repayments (``services.recourse.repayments``)
+  lower the balance, and the plan's next payment is the first one what came in under the plan does not
+  cover (``domain.recourse_servicing.plan_progress``): it advances with money, not with the calendar, and
+  payments due and not covered show as behind, with the amount.
 """
 
 from __future__ import annotations
@@ -53,13 +54,15 @@ from seomin.domain.identity import mask_name
 from seomin.domain.lifecycle import ApplicationStatus, GuaranteeStatus, LoanStatus
 from seomin.domain.money import bp_to_rate
 from seomin.domain.reasons import Reason
-from seomin.domain.recourse import DEFERRAL, arrangement_terms, plan_payment_dates
+from seomin.domain.recourse import DEFERRAL, arrangement_terms
+from seomin.domain.recourse_servicing import format_account, virtual_account
 from seomin.domain.repayment import InstallmentArrears
 from seomin.domain.schedule import MONTHS_PER_STEP, RatePolicy
 from seomin.services.applications import STAFF_REASONS, application_records, rejudge_screening
 from seomin.services.errors import Forbidden, NotFound
 from seomin.services.loans.ledger import ledger_for_display
 from seomin.services.platform import Actor, ActorType, Platform
+from seomin.services.recourse.repayments import RepaymentView, paid_under, plan_standing, recourse_history
 
 WITHDRAWABLE = frozenset(
     {
@@ -222,9 +225,13 @@ class RecourseArrangement:
     monthly_amount: int
     last_amount: int
     next_no: int | None = None
-    """The plan's next payment (1-based) on or after today; None for a deferral or a plan run out."""
+    """The plan's first payment not yet covered by repayments (1-based); None for a deferral or a plan
+    paid through."""
     next_on: date | None = None
     next_amount: int | None = None
+    behind: int = 0
+    """Payments whose day has passed and that repayments do not cover."""
+    arrears: int = 0
 
     @property
     def is_deferral(self) -> bool:
@@ -256,6 +263,10 @@ class RecourseView:
     arrangement: RecourseArrangement | None
     agency_loan: bool = False
     """It arose from a loan the agency made itself (직접대출): no bank, no claim, no certificate."""
+    virtual_account: str = ""
+    """Where to pay it (가상계좌), as people write it."""
+    repayments: tuple[RepaymentView, ...] = ()
+    """Repayments received, newest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -597,6 +608,15 @@ def _timeline(
                     "Certificate expired (no loan by its expiry)",
                 )
             )
+        elif guarantee.status == GuaranteeStatus.DECLINED.value:
+            events.append(
+                TimelineEvent(
+                    "declined",
+                    None,
+                    "은행이 대출을 거절했습니다 (보증 한도는 다시 쓸 수 있습니다)",
+                    "The bank declined the loan (the guarantee limit is free again)",
+                )
+            )
     if loan is not None:
         events.append(TimelineEvent("executed", loan.executed_on, "대출 실행", "Loan executed"))
         if loan.repaid_on is not None:
@@ -745,6 +765,9 @@ def _recourse(session: Session, applicant_id: int, today: date) -> tuple[Recours
     ):
         if in_force[plan.recourse_debt_id] == plan.kind:
             plans[plan.recourse_debt_id] = plan  # the latest of the kind in force
+    history: dict[int, tuple[RepaymentView, ...]] = {}
+    for debt in debts:
+        history[debt.id] = tuple(recourse_history(session, debt.id))
     views = []
     for debt, claim, loan, certificate_no in rows:
         granted = plans.get(debt.id)
@@ -765,7 +788,9 @@ def _recourse(session: Session, applicant_id: int, today: date) -> tuple[Recours
                 claim_interest=claim.interest,
                 claim_filed_on=claim.filed_on,
                 subrogated_on=claim.paid_on or debt.created_on,
-                arrangement=None if granted is None else _arrangement(granted, debt.balance, today),
+                arrangement=None if granted is None else _arrangement(session, granted, debt.balance, today),
+                virtual_account=format_account(virtual_account(debt.id)),
+                repayments=history.get(debt.id, ()),
             )
         )
     for debt, lent in own:
@@ -787,34 +812,31 @@ def _recourse(session: Session, applicant_id: int, today: date) -> tuple[Recours
                 claim_interest=debt.principal - lent.principal_balance,
                 claim_filed_on=debt.created_on,
                 subrogated_on=debt.created_on,
-                arrangement=None if granted is None else _arrangement(granted, debt.balance, today),
+                arrangement=None if granted is None else _arrangement(session, granted, debt.balance, today),
+                virtual_account=format_account(virtual_account(debt.id)),
+                repayments=history.get(debt.id, ()),
                 agency_loan=True,
             )
         )
     return tuple(sorted(views, key=lambda v: v.id, reverse=True))
 
 
-def _arrangement(plan: RecoursePlan, balance: int, today: date) -> RecourseArrangement:
-    """The plan's dates and amounts by the one rule of ``domain.recourse``."""
-    terms = arrangement_terms(plan.kind, plan.starts_on, plan.months, plan.monthly_amount, balance)
+def _arrangement(session: Session, plan: RecoursePlan, balance: int, today: date) -> RecourseArrangement:
+    """The plan's dates and amounts by the one rule of ``domain.recourse``, and the debtor's progress."""
     if plan.kind == DEFERRAL:
+        terms = arrangement_terms(plan.kind, plan.starts_on, plan.months, plan.monthly_amount, balance)
         return RecourseArrangement(plan.kind, plan.months, plan.starts_on, terms.ends_on, 0, 0)
-    dates = plan_payment_dates(plan.starts_on, plan.months)
-    upcoming = next((k for k, on in enumerate(dates) if on >= today), None)
+    standing = plan_standing(plan, paid_under(session, plan.id), balance, today)
     return RecourseArrangement(
         kind=plan.kind,
         months=plan.months,
         starts_on=plan.starts_on,
-        ends_on=terms.ends_on,
+        ends_on=standing.ends_on,
         monthly_amount=plan.monthly_amount,
-        last_amount=terms.last_amount,
-        next_no=None if upcoming is None else upcoming + 1,
-        next_on=None if upcoming is None else dates[upcoming],
-        next_amount=(
-            None
-            if upcoming is None
-            else terms.last_amount
-            if upcoming == plan.months - 1
-            else plan.monthly_amount
-        ),
+        last_amount=standing.last_amount,
+        next_no=standing.next_no,
+        next_on=standing.next_on,
+        next_amount=standing.next_amount,
+        behind=standing.behind,
+        arrears=standing.arrears,
     )

@@ -6,20 +6,24 @@ from seomin.services.notifications.events import EVENT_MESSAGES, notify_events, 
 from seomin.services.notifications.outbox import (
     LocalOutbox,
     NotificationSender,
+    QueuedItem,
     SentMessage,
     dispatch,
     messages_to,
     queue_message,
+    queue_messages,
 )
 
 __all__ = [
     "EVENT_MESSAGES",
     "LocalOutbox",
     "NotificationSender",
+    "QueuedItem",
     "SentMessage",
     "dispatch",
     "messages_to",
     "notify_events",
     "queue_message",
+    "queue_messages",
     "queue_reminders",
 ]

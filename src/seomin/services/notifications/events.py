@@ -115,14 +115,6 @@ def _rate(event: AuditEvent) -> dict[str, object]:
     return {"rate": format_rate(bp_to_rate(int(str(_after(event, "current_rate_bp")))))}
 
 
-def _recourse_lapsed(platform: Platform, session: Session, event: AuditEvent) -> Message | None:
-    debt = session.get(RecourseDebt, int(event.entity_id))
-    phone = _applicant_phone(platform, session, debt.applicant_id if debt else None)
-    if debt is None or phone is None:
-        return None
-    return Message("recourse_plan_lapsed", phone, {}, f"recourse_plan_lapsed:audit:{event.id}")
-
-
 EVENT_MESSAGES: dict[str, Callable[[Platform, Session, AuditEvent], Message | None]] = {
     "application.submitted": _application("application_received"),
     "application.approved": _application("application_approved"),
@@ -134,10 +126,9 @@ EVENT_MESSAGES: dict[str, Callable[[Platform, Session, AuditEvent], Message | No
         "payment_missed", lambda e: {"days": _after(e, "days_past_due")}
     ),
     "loan.rate_stepped_down": _loan_event("step_down_earned", _rate),
-    "recourse_debt.plan_lapsed": _recourse_lapsed,
 }
-"""Which audited action sends which message. Dormant payouts, fee refunds and identity codes are queued
-by their own use case (they carry amounts the trail does not)."""
+"""Which audited action sends which message. Dormant payouts, fee refunds, identity codes, missed recourse
+payments and plan lapses are queued by their own use case (they carry amounts the trail does not)."""
 
 
 def notify_events(platform: Platform, limit: int = 5_000) -> int:

@@ -13,15 +13,15 @@ carry a one-time code), and only its template id and version are kept in clear f
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
-from seomin.adapters.db.models import NotificationMessage, utcnow
+from seomin.adapters.db.models import Base, NotificationMessage, utcnow
 from seomin.adapters.notification_templates import default_templates
 from seomin.domain.identity import mask_phone
 from seomin.services.platform import Platform
@@ -81,6 +81,59 @@ def queue_message(
         )
     )
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedItem:
+    """One message of a batch: the phone (010…), the template's parameters, the dedupe key."""
+
+    phone: str
+    params: Mapping[str, object]
+    dedupe_key: str
+
+
+def queue_messages(
+    connection: Connection, platform: Platform, template_id: str, items: Sequence[QueuedItem]
+) -> int:
+    """``queue_message`` for a whole batch (close of business): one look-up of the dedupe keys already
+    queued and one multi-row insert, on the caller's connection and transaction. Returns how many were new."""
+    if not items:
+        return 0
+    template = default_templates().current(template_id, platform.today())
+    table = Base.metadata.tables[NotificationMessage.__tablename__]
+    keys = [item.dedupe_key for item in items]
+    seen: set[str] = set()
+    for start in range(0, len(keys), _BATCH):
+        seen.update(
+            connection.execute(
+                select(table.c.dedupe_key).where(table.c.dedupe_key.in_(keys[start : start + _BATCH]))
+            ).scalars()
+        )
+    rows = []
+    for item in items:
+        if item.dedupe_key in seen:
+            continue
+        seen.add(item.dedupe_key)
+        rows.append(
+            {
+                "dedupe_key": item.dedupe_key,
+                "template_id": template.id,
+                "template_version": template.version,
+                "channel": template.channel,
+                "phone_hash": platform.vault.lookup_hash(item.phone),
+                "phone_encrypted": platform.vault.encrypt(item.phone),
+                "phone_masked": mask_phone(item.phone),
+                "text_encrypted": platform.vault.encrypt(template.render(item.params)),
+                "status": "queued",
+                "created_at": utcnow(),
+            }
+        )
+    if rows:
+        connection.execute(insert(table), rows)
+    return len(rows)
+
+
+_BATCH = 5_000
 
 
 def dispatch(platform: Platform, sender: NotificationSender, limit: int = 500) -> int:

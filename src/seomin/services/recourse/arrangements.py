@@ -55,24 +55,32 @@ def grant_installment_plan(
     _require_staff(staff, PLAN_ROLES, "grant an installment plan")
     _check_months(months, MAX_PLAN_MONTHS)
     with platform.sessions.begin() as session:
-        debt = _debt_moving_to(session, recourse_debt_id, RecourseStatus.INSTALLMENT_PLAN, starts_on)
-        if debt.status == RecourseStatus.DEFERRED.value:
-            deferral_end = _deferral_end(session, debt.id)
-            if deferral_end is not None and starts_on < deferral_end:
-                raise InputError(
-                    "starts_on", f"{starts_on.isoformat()} is within the deferral, which ends {deferral_end}"
-                )
-        if months > debt.balance:
-            raise InputError("months", f"{months} months would leave monthly payments of 0 won")
-        monthly = plan_monthly_amount(debt.balance, months)
-        plan = RecoursePlan(
-            recourse_debt_id=debt.id,
-            kind=RecourseStatus.INSTALLMENT_PLAN.value,
-            months=months,
-            starts_on=starts_on,
-            monthly_amount=monthly,
-        )
-        return _grant(session, staff, debt, plan, RecourseStatus.INSTALLMENT_PLAN)
+        return plan_in(session, staff, recourse_debt_id, months, starts_on)
+
+
+def plan_in(
+    session: Session, actor: Actor, recourse_debt_id: int, months: int, starts_on: date
+) -> RecoursePlanView:
+    """``grant_installment_plan`` in the caller's transaction, for whoever the caller has authorized (a
+    counselor, or the rules deciding a debtor's online request)."""
+    debt = _debt_moving_to(session, recourse_debt_id, RecourseStatus.INSTALLMENT_PLAN, starts_on)
+    if debt.status == RecourseStatus.DEFERRED.value:
+        deferral_end = _deferral_end(session, debt.id)
+        if deferral_end is not None and starts_on < deferral_end:
+            raise InputError(
+                "starts_on", f"{starts_on.isoformat()} is within the deferral, which ends {deferral_end}"
+            )
+    if months > debt.balance:
+        raise InputError("months", f"{months} months would leave monthly payments of 0 won")
+    monthly = plan_monthly_amount(debt.balance, months)
+    plan = RecoursePlan(
+        recourse_debt_id=debt.id,
+        kind=RecourseStatus.INSTALLMENT_PLAN.value,
+        months=months,
+        starts_on=starts_on,
+        monthly_amount=monthly,
+    )
+    return _grant(session, actor, debt, plan, RecourseStatus.INSTALLMENT_PLAN)
 
 
 def grant_deferral(
@@ -82,11 +90,18 @@ def grant_deferral(
     _require_staff(staff, PLAN_ROLES, "grant a deferral")
     _check_months(months, MAX_DEFERRAL_MONTHS)
     with platform.sessions.begin() as session:
-        debt = _debt_moving_to(session, recourse_debt_id, RecourseStatus.DEFERRED, starts_on)
-        plan = RecoursePlan(
-            recourse_debt_id=debt.id, kind="deferral", months=months, starts_on=starts_on, monthly_amount=0
-        )
-        return _grant(session, staff, debt, plan, RecourseStatus.DEFERRED)
+        return deferral_in(session, staff, recourse_debt_id, months, starts_on)
+
+
+def deferral_in(
+    session: Session, actor: Actor, recourse_debt_id: int, months: int, starts_on: date
+) -> RecoursePlanView:
+    """``grant_deferral`` in the caller's transaction (see ``plan_in``)."""
+    debt = _debt_moving_to(session, recourse_debt_id, RecourseStatus.DEFERRED, starts_on)
+    plan = RecoursePlan(
+        recourse_debt_id=debt.id, kind="deferral", months=months, starts_on=starts_on, monthly_amount=0
+    )
+    return _grant(session, actor, debt, plan, RecourseStatus.DEFERRED)
 
 
 def _debt_moving_to(

@@ -98,3 +98,18 @@ def _set_status(session: Session, actor: Actor, entity: str, row: Any, status: s
 
 def _debt_for_update(session: Session, recourse_debt_id: int) -> RecourseDebt:
     return locked_row(session, RecourseDebt, RecourseDebt.id, recourse_debt_id, "recourse debt")
+
+
+def _positive_won(field: str, value: object) -> int:
+    """A whole number of won above 0 (a bool is not a number here), else InputError naming ``field``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InputError(field, "a whole number of won above 0")
+    return value
+
+
+def _bounded_text(field: str, value: str, max_length: int) -> str:
+    """``value`` stripped, 1 to ``max_length`` characters, else InputError naming ``field``."""
+    value = value.strip()
+    if not 1 <= len(value) <= max_length:
+        raise InputError(field, f"1 to {max_length} characters")
+    return value

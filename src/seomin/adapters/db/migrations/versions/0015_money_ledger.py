@@ -1,7 +1,7 @@
 """money owed back: one double-entry ledger, guarantee-fee reports and refunds
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-05 19:05:00
 
 Payouts, donations, contributions, guarantee fees and their refunds become balanced ledger entries (a
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
