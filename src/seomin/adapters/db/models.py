@@ -728,3 +728,50 @@ class FraudReport(Base):
     referred_to: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Counselor workspace and 1397 chat (issue 14) -----------------------------------------------------
+
+
+class PersonNote(Base):
+    """A counselor's note on a person (not tied to one application); the text is encrypted."""
+
+    __tablename__ = "person_notes"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    body_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Chat(Base):
+    """A 1397 chat: opened by anyone (the browser holds a token, only its hash is kept; ``applicant_id``
+    when signed in), queued until a counselor takes it, handed over by changing ``counselor_id``, and
+    closed with an outcome."""
+
+    __tablename__ = "chats"
+    __table_args__ = (CheckConstraint("status IN ('queued', 'active', 'closed')", name="status"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("applicants.id"), index=True)
+    visitor_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    topic: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    counselor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    taken_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class ChatMessage(Base):
+    """One line of a chat transcript (encrypted): from the visitor, a counselor, or the system (taken,
+    handed over, closed)."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (CheckConstraint("sender IN ('visitor', 'counselor', 'system')", name="sender"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id"), index=True)
+    sender: Mapped[str] = mapped_column(String(16))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    body_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -59,6 +59,7 @@ from seomin.adapters.http.public import router as public_router
 from seomin.adapters.http.reports import router as reports_router
 from seomin.adapters.http.staff import router as staff_router
 from seomin.adapters.web import install_web
+from seomin.adapters.web.contact_center import close_chat_signals
 from seomin.adapters.web.errors import error_page, is_page_request
 from seomin.bootstrap import platform_from_settings
 from seomin.domain.calendar import BusinessCalendar
@@ -352,13 +353,17 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.platform is not None:
-            yield
+            try:
+                yield
+            finally:
+                close_chat_signals(app.state)
             return
         built = platform_from_settings(settings)
         app.state.platform = built
         try:
             yield
         finally:
+            close_chat_signals(app.state)
             built.engine.dispose()
 
     app = SeominAPI(

@@ -109,6 +109,7 @@ def install_web(app: FastAPI) -> None:
         apply,
         bank_desk,
         consulting_console,
+        contact_center,
         help,
         home,
         management,
@@ -145,5 +146,6 @@ def install_web(app: FastAPI) -> None:
         consulting_console,
         bank_desk,
         management,
+        contact_center,
     ):
         app.include_router(module.router, include_in_schema=False)

@@ -1,0 +1,175 @@
+"""The counselor workspace and the 1397 chat through the real app (TestClient, SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import httpx
+import pytest
+import test_pages_staff
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+from test_applications import NAME, PHONE, RRN, applicant, apply
+from test_pages_staff import Login
+
+from builders import make_loan
+from identity_steps import page_sign_in
+from seomin.adapters.db.models import AuditEvent, Loan, PersonNote
+from seomin.services.platform import Platform
+
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
+app = test_pages_staff.app
+staff_client = test_pages_staff.staff_client
+BIRTH = "1985-03-01"
+
+
+def _search(client: TestClient, **form: str) -> str:
+    answer = client.post("/staff/people", data=form)
+    assert answer.status_code == 200, answer.text
+    return answer.text.split('id="h-hits"')[1]  # the results, not the form that echoes the search
+
+
+def test_a_counselor_finds_a_person_three_ways_and_sees_one_masked_timeline(
+    staff_client: Login, platform: Platform
+) -> None:
+    person = applicant(platform)
+    application_id = apply(platform, person)
+    loan_id = make_loan(platform, int(person.id), amount=3_000_000, executed_on=date(2025, 1, 10))
+    with platform.sessions.begin() as session:
+        session.execute(update(Loan).where(Loan.id == loan_id).values(status="delinquent", days_past_due=12))
+    counselor = staff_client("counselor-kim")
+    assert counselor.get("/staff/people").status_code == 200
+
+    found = _search(counselor, by="name", name=NAME, birth_date=BIRTH)
+    assert f'data-person="{person.id}"' in found and "홍*동" in found and NAME not in found
+    assert "850301-1******" in found and "010-****-5678" in found
+    assert f'data-person="{person.id}"' in _search(counselor, by="rrn", rrn=RRN)
+    assert f'data-person="{person.id}"' in _search(counselor, by="phone", phone=PHONE)
+    assert "조건에 맞는 사람이 없습니다" in _search(counselor, by="name", name=NAME, birth_date="1985-03-02")
+    assert "조건에 맞는 사람이 없습니다" in _search(counselor, by="phone", phone="010-9999-5678")
+    missing = counselor.post("/staff/people", data={"by": "name", "name": NAME})
+    assert missing.status_code == 422 and 'id="birth_date-error"' in missing.text
+    bad = counselor.post("/staff/people", data={"by": "rrn", "rrn": "850301-12345"})
+    assert bad.status_code == 422 and 'id="rrn-error"' in bad.text and "850301-12345" not in bad.text
+
+    page = counselor.get(f"/staff/people/{person.id}").text
+    for kind, ref in (("application", application_id), ("loan", loan_id)):
+        assert f'data-kind="{kind}" data-ref="{ref}"' in page
+    assert 'data-kind="certificate"' in page and "data-arrears>있음<" in page and "홍*동" in page
+
+    empty = counselor.post(f"/staff/people/{person.id}/notes", data={"body": "  "})
+    assert empty.status_code == 422 and 'id="body-error"' in empty.text
+    noted = counselor.post(
+        f"/staff/people/{person.id}/notes", data={"body": "내일 센터 방문 예정"}, follow_redirects=False
+    )
+    assert noted.status_code == 303
+    assert 'data-kind="note"' in counselor.get(f"/staff/people/{person.id}").text
+    with platform.sessions() as session:
+        stored = session.scalars(select(PersonNote)).one()
+        assert "센터" not in stored.body_encrypted  # encrypted at rest
+        searches = session.scalars(select(AuditEvent).where(AuditEvent.action == "person.searched")).all()
+        assert {e.after["by"] for e in searches if e.after} == {"name", "rrn", "phone"}
+        assert all(RRN not in str(e.after) and "1234" not in str(e.after) for e in searches)
+        assert session.scalars(select(AuditEvent).where(AuditEvent.action == "person.viewed")).first()
+
+    reviewer = staff_client("reviewer-lee")
+    assert NAME in reviewer.get(f"/staff/people/{person.id}").text  # reviewers see the name in full
+    auditor = staff_client("auditor-park")
+    assert auditor.get(f"/staff/people/{person.id}").status_code == 200
+    refused = auditor.post(f"/staff/people/{person.id}/notes", data={"body": "x"})
+    assert refused.status_code == 403
+    assert counselor.get("/staff/people/999999").status_code == 404
+
+
+def _chat_id(answer: httpx.Response) -> int:
+    location = answer.headers["location"]
+    found = re.fullmatch(r"/chat/(\d+)", location)
+    assert found, location
+    return int(found.group(1))
+
+
+def test_a_visitor_chats_with_a_counselor_who_hands_over_and_closes(
+    app: FastAPI, staff_client: Login, platform: Platform
+) -> None:
+    with TestClient(app) as visitor, TestClient(app) as stranger:
+        assert visitor.get("/chat").status_code == 200
+        empty = visitor.post("/chat", data={"topic": "products", "body": ""})
+        assert empty.status_code == 422 and 'id="body-error"' in empty.text
+        opened = visitor.post(
+            "/chat", data={"topic": "products", "body": "햇살론 금리가 궁금해요"}, follow_redirects=False
+        )
+        assert opened.status_code == 303
+        chat_id = _chat_id(opened)
+        room = visitor.get(f"/chat/{chat_id}").text
+        assert "햇살론 금리가 궁금해요" in room and "대기 중" in room
+        assert stranger.get(f"/chat/{chat_id}").status_code == 404  # no token, no chat
+        assert stranger.post(f"/chat/{chat_id}/messages", data={"body": "x"}).status_code == 404
+
+        kim, lee = staff_client("counselor-kim"), staff_client("counselor-lee")
+        assert f'data-chat-row="{chat_id}"' in kim.get("/staff/chats").text
+        assert kim.post(f"/staff/chats/{chat_id}/take", follow_redirects=False).status_code == 303
+        late = lee.post(f"/staff/chats/{chat_id}/take")
+        assert late.status_code == 409 and "이미 맡은" in late.text
+        assert f'data-chat-row="{chat_id}"' not in lee.get("/staff/chats").text
+        assert lee.post(f"/staff/chats/{chat_id}/messages", data={"body": "x"}).status_code == 403
+
+        answered = kim.post(
+            f"/staff/chats/{chat_id}/messages",
+            data={"body": "현재 연 15.9%입니다"},
+            headers={"X-Requested-With": "fetch"},
+        )
+        assert answered.status_code == 204
+        assert "현재 연 15.9%입니다" in visitor.get(f"/chat/{chat_id}").text
+        assert (
+            visitor.post(
+                f"/chat/{chat_id}/messages", data={"body": "감사합니다"}, follow_redirects=False
+            ).status_code
+            == 303
+        )
+
+        nobody = kim.post(f"/staff/chats/{chat_id}/handover", data={"to": "nobody"})
+        assert nobody.status_code == 422 and 'id="to-error"' in nobody.text
+        assert (
+            kim.post(
+                f"/staff/chats/{chat_id}/handover", data={"to": "counselor-lee"}, follow_redirects=False
+            ).status_code
+            == 303
+        )
+        assert kim.post(f"/staff/chats/{chat_id}/messages", data={"body": "x"}).status_code == 403
+        bad = lee.post(f"/staff/chats/{chat_id}/close", data={"outcome": "whatever"})
+        assert bad.status_code == 422 and 'id="outcome-error"' in bad.text
+        assert (
+            lee.post(
+                f"/staff/chats/{chat_id}/close", data={"outcome": "answered"}, follow_redirects=False
+            ).status_code
+            == 303
+        )
+
+        after = visitor.get(f"/chat/{chat_id}").text
+        assert "상담이 종료되었습니다" in after and "감사합니다" in after
+        closed = visitor.post(f"/chat/{chat_id}/messages", data={"body": "하나 더"})
+        assert closed.status_code == 409
+        with platform.sessions() as session:
+            actions = [
+                e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "chat"))
+            ]
+        assert actions == ["chat.opened", "chat.taken", "chat.handed_over", "chat.closed"]
+
+
+def test_a_signed_in_persons_chat_joins_their_timeline(
+    app: FastAPI, staff_client: Login, platform: Platform
+) -> None:
+    with TestClient(app) as person:
+        assert page_sign_in(person, NAME, RRN, PHONE).status_code == 303
+        chat_id = _chat_id(
+            person.post(
+                "/chat", data={"topic": "repayment", "body": "상환일을 바꾸고 싶어요"}, follow_redirects=False
+            )
+        )
+    counselor = staff_client("counselor-kim")
+    counselor.post(f"/staff/chats/{chat_id}/take")
+    desk = counselor.get(f"/staff/chats/{chat_id}").text
+    assert 'class="chat-person"' in desk and "850301-1******" in desk  # the workspace beside the chat
+    assert f'data-kind="chat" data-ref="{chat_id}"' in desk
