@@ -21,6 +21,7 @@
     body.className = "line-body";
     body.textContent = line.body;
     item.appendChild(who);
+    item.appendChild(document.createTextNode(" "));
     item.appendChild(body);
     list.appendChild(item);
     list.scrollTop = list.scrollHeight;
