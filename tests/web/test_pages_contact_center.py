@@ -16,7 +16,9 @@ from test_pages_staff import Login
 
 from builders import make_loan
 from identity_steps import page_sign_in
-from seomin.adapters.db.models import AuditEvent, Loan, PersonNote
+from seomin.adapters.db.models import AuditEvent, HelpBooking, Loan, PersonNote
+from seomin.adapters.support_centers import default_support_centers
+from seomin.services.help import book_help
 from seomin.services.platform import Platform
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
@@ -173,3 +175,74 @@ def test_a_signed_in_persons_chat_joins_their_timeline(
     desk = counselor.get(f"/staff/chats/{chat_id}").text
     assert 'class="chat-person"' in desk and "850301-1******" in desk  # the workspace beside the chat
     assert f'data-kind="chat" data-ref="{chat_id}"' in desk
+
+
+def test_bookings_are_worked_slot_by_slot_assigned_to_a_named_center_and_closed_with_an_outcome(
+    staff_client: Login, platform: Platform
+) -> None:
+    directory = default_support_centers()
+    person = applicant(platform)
+    application_id = apply(platform, person)
+    visit = book_help(
+        platform,
+        directory,
+        person,
+        channel="visit",
+        region_group="busan-gyeongnam",
+        day=date(2025, 5, 16),
+        slot="10:30",
+        name=NAME,
+        phone=PHONE,
+        topic="apply",
+    )
+    kim = staff_client("counselor-kim")
+    desk = "/staff/bookings?day=2025-05-16&channel=visit&group=busan-gyeongnam"
+    page = kim.get(desk).text
+    assert 'data-slot="10:30"' in page and visit.reference_no in page and "홍*동" in page
+    assert 'data-center="jinju"' in page and 'data-center="geoje"' in page and "010-****-5678" in page
+
+    wrong = kim.post(f"/staff/bookings/{_booking_id(platform)}/assign", data={"center": "gangnam"})
+    assert wrong.status_code == 422 and 'id="center-error"' not in wrong.text and "center" in wrong.text
+    assigned = kim.post(
+        f"/staff/bookings/{_booking_id(platform)}/assign",
+        data={"center": "jinju", "to": "", "back": desk},
+        follow_redirects=False,
+    )
+    assert assigned.status_code == 303 and assigned.headers["location"] == desk
+    page = kim.get(desk).text
+    assert (
+        "010-1234-5678" in page and "진주 서민금융통합지원센터" in page
+    )  # the assignee sees the phone to call
+
+    early = kim.post(f"/staff/bookings/{_booking_id(platform)}/outcome", data={"outcome": "done"})
+    assert early.status_code == 409 and "예약일이 되기 전" in early.text
+    theirs = apply(platform, applicant(platform, rrn="900101-1000001", name="김부산"))
+    platform.today = lambda: date(2025, 5, 16)
+    foreign = kim.post(
+        f"/staff/bookings/{_booking_id(platform)}/outcome",
+        data={"outcome": "done", "application_id": str(theirs)},
+    )
+    assert foreign.status_code == 422
+    done = kim.post(
+        f"/staff/bookings/{_booking_id(platform)}/outcome",
+        data={"outcome": "done", "note": "서류 안내", "application_id": str(application_id), "back": desk},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    page = kim.get(desk).text
+    assert "data-outcome>상담 완료<" in page and f"/staff/applications/{application_id}" in page
+    again = kim.post(f"/staff/bookings/{_booking_id(platform)}/outcome", data={"outcome": "no_show"})
+    assert again.status_code == 409
+    assert (
+        staff_client("auditor-lee").post(f"/staff/bookings/{_booking_id(platform)}/assign").status_code == 403
+    )
+    with platform.sessions() as session:
+        linked = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "application.pre_counseling_linked")
+        ).one()
+        assert linked.entity_id == str(application_id)
+
+
+def _booking_id(platform: Platform) -> int:
+    with platform.sessions() as session:
+        return session.scalars(select(HelpBooking.id)).one()

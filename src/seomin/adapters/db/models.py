@@ -775,3 +775,20 @@ class ChatMessage(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     body_encrypted: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BookingHandling(Base):
+    """The back office's handling of one help booking: the counselor assigned, the named center of a visit,
+    and the outcome (``done`` or ``no_show``; the booking's own status becomes ``done`` either way) with a
+    note (encrypted) and, when it was pre-application counseling, the application it is linked to."""
+
+    __tablename__ = "booking_handlings"
+    __table_args__ = (CheckConstraint("outcome IS NULL OR outcome IN ('done', 'no_show')", name="outcome"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("help_bookings.id"), unique=True)
+    center_code: Mapped[str | None] = mapped_column(String(32))
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    note_encrypted: Mapped[str | None] = mapped_column(Text)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

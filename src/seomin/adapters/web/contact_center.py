@@ -13,6 +13,7 @@ import asyncio
 import json
 import threading
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -21,9 +22,10 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from seomin.adapters.app_state import platform_of
 from seomin.adapters.chat_signals import QUEUE, LocalSignals, signals_for
+from seomin.adapters.support_centers import default_support_centers
 from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render
-from seomin.adapters.web.session_cookies import require_staff, viewer_of
+from seomin.adapters.web.session_cookies import require_staff, safe_next, viewer_of
 from seomin.adapters.web.staff_console import ROLE_LABELS, Id, _service_error_alert
 from seomin.domain.contact import CHAT_OUTCOMES, CHAT_STATUSES, CHAT_TOPICS, TIMELINE_KINDS
 from seomin.services import contact_center as cc
@@ -363,3 +365,86 @@ async def _queue_stream(request: Request) -> AsyncIterator[str]:
                 yield "event: queue\ndata: {}\n\n"
             if await request.is_disconnected():
                 return
+
+
+# --- the bookings' back office ------------------------------------------------------------------------
+
+
+def _desk_page(request: Request, actor: Actor, status_code: int = 200, **extra: Any) -> Response:
+    directory = default_support_centers()
+    query = request.query_params
+    channel = "visit" if query.get("channel") == "visit" else "callback"
+    group = query.get("group") if directory.group(query.get("group") or "") else directory.groups[0].code
+    try:
+        day = date.fromisoformat(query.get("day") or "")
+    except ValueError:
+        day = platform_of(request).today()
+    slots = cc.worklist(
+        platform_of(request), directory, actor, day, channel, group if channel == "visit" else None
+    )
+    context = {
+        **_common(actor),
+        "directory": directory,
+        "slots": slots,
+        "day": day,
+        "channel": channel,
+        "group": group,
+        "outcome_words": {"done": ("상담 완료", "Done"), "no_show": ("노쇼", "No-show")},
+        "may_handle": actor.role in cc.HANDLER_ROLES,
+        "here": f"/staff/bookings?day={day.isoformat()}&channel={channel}&group={group}",
+        **extra,
+    }
+    return render(request, "staff/bookings.html", context, status_code=status_code)
+
+
+@router.get("/staff/bookings")
+def bookings_desk(request: Request) -> Response:
+    return _desk_page(request, require_staff(request, *STAFF_ROLES))
+
+
+async def _desk_act(request: Request, booking_id: int, action: str) -> Response:
+    actor = require_staff(request, *STAFF_ROLES)
+    reader = FormReader(await request.form())
+    platform = platform_of(request)
+    back = safe_next(reader.raw("back"), "/staff/bookings")
+    try:
+        if action == "assign":
+            await run_in_threadpool(
+                cc.assign_booking,
+                platform,
+                default_support_centers(),
+                actor,
+                booking_id,
+                to_username=reader.raw("to"),
+                center=reader.raw("center") or None,
+            )
+        else:
+            linked = reader.integer("application_id", required=False, minimum=1, maximum=2**62)
+            if not reader.ok:
+                return _desk_page(request, actor, 422, errors=reader.errors)
+            await run_in_threadpool(
+                cc.record_outcome,
+                platform,
+                actor,
+                booking_id,
+                outcome=reader.raw("outcome"),
+                note=reader.raw("note"),
+                application_id=linked,
+            )
+    except InputError as exc:
+        errors = {exc.field: Message("입력값을 확인해 주세요: " + exc.message, exc.message)}
+        return _desk_page(request, actor, 422, errors=errors)
+    except (Conflict, Forbidden) as exc:
+        code, alert = _service_error_alert(exc)
+        return _desk_page(request, actor, code, alert=alert)
+    return RedirectResponse(back, status_code=303)
+
+
+@router.post("/staff/bookings/{booking_id}/assign")
+async def booking_assign(request: Request, booking_id: Id) -> Response:
+    return await _desk_act(request, booking_id, "assign")
+
+
+@router.post("/staff/bookings/{booking_id}/outcome")
+async def booking_outcome(request: Request, booking_id: Id) -> Response:
+    return await _desk_act(request, booking_id, "outcome")

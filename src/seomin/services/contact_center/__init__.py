@@ -3,6 +3,14 @@ notes) and the 1397 chat."""
 
 from __future__ import annotations
 
+from seomin.services.contact_center.booking_desk import (
+    HANDLER_ROLES,
+    OUTCOMES,
+    WorkItem,
+    assign_booking,
+    record_outcome,
+    worklist,
+)
 from seomin.services.contact_center.chat import (
     COUNSELOR_ROLES,
     MAX_MESSAGE_CHARS,
@@ -33,8 +41,10 @@ from seomin.services.contact_center.workspace import (
 
 __all__ = [
     "COUNSELOR_ROLES",
+    "HANDLER_ROLES",
     "MAX_MESSAGE_CHARS",
     "MAX_NOTE_CHARS",
+    "OUTCOMES",
     "WRITER_ROLES",
     "ChatSummary",
     "Line",
@@ -42,7 +52,9 @@ __all__ = [
     "PersonView",
     "SearchBy",
     "TimelineItem",
+    "WorkItem",
     "add_person_note",
+    "assign_booking",
     "chat_queue",
     "close_chat",
     "find_people",
@@ -52,7 +64,9 @@ __all__ = [
     "person_view",
     "post_as_counselor",
     "post_as_visitor",
+    "record_outcome",
     "staff_chat",
     "take_chat",
     "visitor_chat",
+    "worklist",
 ]

@@ -32,7 +32,7 @@ from seomin.adapters.db.models import (
     RecoursePlan,
     StaffUser,
 )
-from seomin.domain.identity import mask_name, mask_phone, normalize_phone, parse_resident_number
+from seomin.domain.identity import format_phone, mask_name, mask_phone, normalize_phone, parse_resident_number
 from seomin.domain.lifecycle import RecourseStatus
 from seomin.services.applications.review import REVIEW_ROLES
 from seomin.services.audit_trail import as_utc
@@ -102,13 +102,9 @@ def _hit(platform: Platform, row: Applicant, full: bool, name: str | None = None
         applicant_id=row.id,
         name=name if full else mask_name(name),
         rrn_masked=row.rrn_masked,
-        phone=_dashed(phone) if full else phone,
+        phone=format_phone(phone) if full else phone,
         birth_date=row.birth_date,
     )
-
-
-def _dashed(phone: str) -> str:
-    return f"{phone[:3]}-{phone[3:-4]}-{phone[-4:]}" if phone.isdigit() and len(phone) >= 10 else phone
 
 
 def find_people(

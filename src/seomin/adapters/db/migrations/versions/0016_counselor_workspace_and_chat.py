@@ -8,6 +8,9 @@ A counselor keeps notes on a person (not only on one application), encrypted: th
 family or health. A 1397 chat is opened by anyone (signed in or not; the browser holds a token whose hash
 is kept), waits in the queue, is taken by one counselor at a time, may be handed over, and closes with an
 outcome; its messages are encrypted and join the person's history when the person was signed in.
+A callback or visit booking is handled in the back office: assigned to a counselor (and, for a visit, to a
+named center), then done or no-show with an outcome note (encrypted) and, for a pre-application
+counseling, the application it led to.
 """
 
 from __future__ import annotations
@@ -84,9 +87,37 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chat_messages")),
     )
     op.create_index(op.f("ix_chat_messages_chat_id"), "chat_messages", ["chat_id"])
+    op.create_table(
+        "booking_handlings",
+        sa.Column("id", Id, nullable=False),
+        sa.Column("booking_id", Id, nullable=False),
+        sa.Column("center_code", sa.String(length=32), nullable=True),
+        sa.Column("assigned_to", Id, nullable=True),
+        sa.Column("outcome", sa.String(length=16), nullable=True),
+        sa.Column("note_encrypted", sa.Text(), nullable=True),
+        sa.Column("application_id", Id, nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "outcome IS NULL OR outcome IN ('done', 'no_show')", name=op.f("ck_booking_handlings_outcome")
+        ),
+        sa.ForeignKeyConstraint(
+            ["booking_id"], ["help_bookings.id"], name=op.f("fk_booking_handlings_booking_id_help_bookings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["assigned_to"], ["staff_users.id"], name=op.f("fk_booking_handlings_assigned_to_staff_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+            name=op.f("fk_booking_handlings_application_id_applications"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_booking_handlings")),
+        sa.UniqueConstraint("booking_id", name=op.f("uq_booking_handlings_booking_id")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("booking_handlings")
     op.drop_table("chat_messages")
     op.drop_table("chats")
     op.drop_table("person_notes")
