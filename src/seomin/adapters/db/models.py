@@ -792,3 +792,16 @@ class BookingHandling(Base):
     note_encrypted: Mapped[str | None] = mapped_column(Text)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FraudReportScreenshot(Base):
+    """A screenshot sent with a fraud report (JPEG or PNG by content), stored encrypted like a document."""
+
+    __tablename__ = "fraud_report_screenshots"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("fraud_reports.id"), index=True)
+    media_type: Mapped[str] = mapped_column(String(32))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_path: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

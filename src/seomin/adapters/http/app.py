@@ -400,6 +400,7 @@ def create_app(
         larger={
             f"{API_PREFIX}{UPLOAD_PATH}": MAX_UPLOAD_BYTES,
             "/apply": MAX_UPLOAD_BYTES,
+            "/report": 16 << 20,  # the fraud report's screenshots
             "/manage/plans": 2 << 20,
         },
     )

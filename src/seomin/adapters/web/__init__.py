@@ -112,9 +112,11 @@ def install_web(app: FastAPI) -> None:
         contact_center,
         help,
         home,
+        knowledge_pages,
         management,
         matching,
         mypage,
+        report_pages,
         selfcheck,
         simulator,
         staff_admin,
@@ -147,5 +149,7 @@ def install_web(app: FastAPI) -> None:
         bank_desk,
         management,
         contact_center,
+        report_pages,
+        knowledge_pages,
     ):
         app.include_router(module.router, include_in_schema=False)

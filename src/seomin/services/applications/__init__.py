@@ -8,6 +8,7 @@ from seomin.services.applications.commands import (
     agree_and_issue_guarantee,
     complete_education,
     media_type_of,
+    store_document,
     submit_application,
     withdraw,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "purge_expired_documents",
     "refusal",
     "rejudge_screening",
+    "store_document",
     "submit_application",
     "withdraw",
 ]

@@ -147,7 +147,7 @@ def submit_application(
         session.flush()
         stored = []
         for upload in uploads:
-            digest, relative = _store_document(platform, upload.content)
+            digest, relative = store_document(platform, upload.content)
             session.add(
                 ApplicationDocument(
                     application_id=application.id,
@@ -404,7 +404,7 @@ def _refuse_misdated_documents(decision: Decision, uploads: Sequence[DocumentUpl
         raise InputError(f"documents.{index}.issued_on", _message(reason))
 
 
-def _store_document(platform: Platform, content: bytes) -> tuple[str, str]:
+def store_document(platform: Platform, content: bytes) -> tuple[str, str]:
     """Keep a document once, encrypted with the data key, owner-only (files 0600, folders 0700), under a
     keyed hash of its content (``ab/abcdef…``: the plain SHA-256 would let anyone holding a copy confirm it
     is stored); returns (SHA-256 of the content, path under the storage folder).

@@ -115,8 +115,27 @@ def upgrade() -> None:
         sa.UniqueConstraint("booking_id", name=op.f("uq_booking_handlings_booking_id")),
     )
 
+    op.create_table(
+        "fraud_report_screenshots",
+        sa.Column("id", Id, nullable=False),
+        sa.Column("report_id", Id, nullable=False),
+        sa.Column("media_type", sa.String(length=32), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("storage_path", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["report_id"],
+            ["fraud_reports.id"],
+            name=op.f("fk_fraud_report_screenshots_report_id_fraud_reports"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fraud_report_screenshots")),
+    )
+    op.create_index(op.f("ix_fraud_report_screenshots_report_id"), "fraud_report_screenshots", ["report_id"])
+
 
 def downgrade() -> None:
+    op.drop_table("fraud_report_screenshots")
     op.drop_table("booking_handlings")
     op.drop_table("chat_messages")
     op.drop_table("chats")
