@@ -3,22 +3,22 @@
 Counselors, reviewers and supervisors write entries; any staff member searches all of them; anyone
 searches the entries marked public (the applicant FAQ). A revision keeps the old text as a version and
 bumps the number; only the owner or a supervisor revises. Each write is one transaction with one audit
-event. Search scores every entry with ``domain.similarity`` (character bigrams and particle-stripped words).
+event. Search ranks with ``domain.similarity`` (character bigrams and particle-stripped words) through the
+in-memory ``index`` of the questions, rebuilt whenever an entry changes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from sqlalchemy import select
 
 from seomin.adapters.db.models import KnowledgeEntry, KnowledgeEntryVersion, StaffUser, utcnow
-from seomin.domain.similarity import rank, signature
 from seomin.services.audit_trail import as_utc
 from seomin.services.errors import Forbidden, InputError, NotFound
 from seomin.services.identity import STAFF_ROLES
+from seomin.services.knowledge_base.index import question_index
 from seomin.services.platform import Actor, ActorType, Platform, audit, locked_row
 
 WRITER_ROLES = frozenset({"counselor", "reviewer", "supervisor"})
@@ -186,11 +186,7 @@ def search(platform: Platform, query: str, limit: int = 3, staff: bool = False) 
     if not 1 <= limit <= MAX_RESULTS:
         raise InputError("limit", f"between 1 and {MAX_RESULTS}")
     with platform.sessions() as session:
-        stmt = select(KnowledgeEntry.id, KnowledgeEntry.question)
-        if not staff:
-            stmt = stmt.where(KnowledgeEntry.public.is_(True))
-        candidates = [(key, _signature(question)) for key, question in session.execute(stmt)]
-        matches = rank(q, candidates, limit)
+        matches = question_index(session, platform.engine).rank(q, limit, public_only=not staff)
         rows = {
             row.id: row
             for row in session.scalars(
@@ -201,8 +197,3 @@ def search(platform: Platform, query: str, limit: int = 3, staff: bool = False) 
         SearchHit(m.key, rows[m.key].topic, rows[m.key].question, rows[m.key].answer, m.score)
         for m in matches
     ]
-
-
-# Questions change rarely and are searched on every chat turn: their signatures are kept per text, so a
-# search costs one scan of (id, question) and the set comparisons, not re-tokenizing every entry.
-_signature = lru_cache(maxsize=65_536)(signature)
