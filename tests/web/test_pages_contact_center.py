@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -157,7 +158,7 @@ def test_a_visitor_chats_with_a_counselor_who_hands_over_and_closes(
             actions = [
                 e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "chat"))
             ]
-        assert actions == ["chat.opened", "chat.taken", "chat.handed_over", "chat.closed"]
+        assert actions == ["chat.opened", "chat.taken", "chat.handed_over", "chat.closed", "quality.reviewed"]
 
 
 def test_a_signed_in_persons_chat_joins_their_timeline(
@@ -246,3 +247,59 @@ def test_bookings_are_worked_slot_by_slot_assigned_to_a_named_center_and_closed_
 def _booking_id(platform: Platform) -> int:
     with platform.sessions() as session:
         return session.scalars(select(HelpBooking.id)).one()
+
+
+def test_closed_chats_and_imported_calls_are_checked_and_supervisors_see_the_figures(
+    app: FastAPI, staff_client: Login, platform: Platform
+) -> None:
+    kim = staff_client("counselor-kim")
+    with TestClient(app) as visitor:
+        chat_id = _chat_id(
+            visitor.post(
+                "/chat", data={"topic": "products", "body": "금리가 궁금해요"}, follow_redirects=False
+            )
+        )
+    kim.post(f"/staff/chats/{chat_id}/take")
+    kim.post(f"/staff/chats/{chat_id}/messages", data={"body": "무조건 승인 됩니다"})
+    kim.post(f"/staff/chats/{chat_id}/close", data={"outcome": "answered"})
+
+    boss = staff_client("supervisor-choi")
+    calls = [
+        {
+            "call_id": "STT-1",
+            "counselor": "counselor-kim",
+            "topic": "repayment",
+            "held_on": "2025-05-15",
+            "segments": [
+                {"speaker": "agent", "text": "안녕하세요 서민금융진흥원입니다"},
+                {"speaker": "customer", "text": "상환일 바꾸고 싶어요"},
+                {
+                    "speaker": "agent",
+                    "text": "본인 확인 후 상환일 변경 도와드릴게요. 연체 시 연체이자가 붙습니다.",
+                },
+            ],
+        }
+    ]
+    files = {"calls": ("calls.json", json.dumps(calls).encode(), "application/json")}
+    imported = boss.post("/staff/quality/import", files=files, follow_redirects=False)
+    assert imported.status_code == 303 and imported.headers["location"] == "/staff/quality?done=1-0"
+    again = boss.post("/staff/quality/import", files=files, follow_redirects=True)
+    assert "data-imported>" in again.text and "1건 제외" in again.text  # the same call is not counted twice
+    bad = [{**calls[0], "call_id": "STT-2", "segments": [{"speaker": "robot", "text": "x"}]}]
+    refused = boss.post(
+        "/staff/quality/import", files={"calls": ("c.json", json.dumps(bad).encode(), "application/json")}
+    )
+    assert refused.status_code == 422 and "calls.0.segments.0" in refused.text
+    garbage = boss.post(
+        "/staff/quality/import", files={"calls": ("c.json", b"{not json", "application/json")}
+    )
+    assert garbage.status_code == 422 and 'id="calls-error"' in garbage.text
+
+    page = boss.get("/staff/quality").text
+    assert f'data-review="chat-{chat_id}"' in page and 'data-review="call-STT-1"' in page
+    assert 'data-figure="products"' in page and 'data-figure="repayment"' in page
+    counselor_row = page.split('data-figure="counselor counselor-kim (counselor-kim)"')[1].split("</tr>")[0]
+    # the chat: greeting, prohibited and the disclosure failed (identity 30 of 100); the call: 100
+    assert "<td data-average>65</td>" in counselor_row and "prohibited 1" in counselor_row
+    assert kim.get("/staff/quality").status_code == 403
+    assert staff_client("auditor-lee").post("/staff/quality/import", files=files).status_code == 403

@@ -805,3 +805,26 @@ class FraudReportScreenshot(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_path: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QualityReview(Base):
+    """A chat's or an imported call's transcript (encrypted) checked against the quality rubric: one per
+    source item (a re-import of the same call is not counted twice)."""
+
+    __tablename__ = "quality_reviews"
+    __table_args__ = (
+        UniqueConstraint("source", "source_ref"),
+        CheckConstraint("source IN ('chat', 'call')", name="source"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    source: Mapped[str] = mapped_column(String(8))
+    source_ref: Mapped[str] = mapped_column(String(64))
+    counselor_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    topic: Mapped[str] = mapped_column(String(32))
+    transcript_encrypted: Mapped[str] = mapped_column(Text)
+    rubric_version: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    failed: Mapped[str] = mapped_column(String(300))
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -401,6 +401,7 @@ def create_app(
             f"{API_PREFIX}{UPLOAD_PATH}": MAX_UPLOAD_BYTES,
             "/apply": MAX_UPLOAD_BYTES,
             "/report": 16 << 20,  # the fraud report's screenshots
+            "/staff/quality/import": 4 << 20,  # a batch of STT call transcripts
             "/manage/plans": 2 << 20,
         },
     )

@@ -18,10 +18,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from seomin.adapters.app_state import platform_of
 from seomin.adapters.chat_signals import QUEUE, LocalSignals, signals_for
+from seomin.adapters.quality_rubric import default_rubric
 from seomin.adapters.support_centers import default_support_centers
 from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render
@@ -264,6 +266,7 @@ async def _staff_act(request: Request, chat_id: int, action: str) -> Response:
             await run_in_threadpool(cc.hand_over, platform, actor, chat_id, reader.raw("to"))
         else:
             await run_in_threadpool(cc.close_chat, platform, actor, chat_id, reader.raw("outcome"))
+            await run_in_threadpool(cc.review_chat, platform, default_rubric(), chat_id)
     except InputError as exc:
         errors = {exc.field: Message("입력값을 확인해 주세요: " + exc.message, exc.message)}
         values = {"to": reader.raw("to"), "outcome": reader.raw("outcome")}
@@ -448,3 +451,70 @@ async def booking_assign(request: Request, booking_id: Id) -> Response:
 @router.post("/staff/bookings/{booking_id}/outcome")
 async def booking_outcome(request: Request, booking_id: Id) -> Response:
     return await _desk_act(request, booking_id, "outcome")
+
+
+# --- quality ------------------------------------------------------------------------------------------
+
+QUALITY_READERS = ("supervisor", "auditor")
+
+
+def _quality_page(request: Request, actor: Actor, status_code: int = 200, **extra: Any) -> Response:
+    today = platform_of(request).today()
+    query = request.query_params
+    try:
+        start = date.fromisoformat(query.get("start") or "")
+    except ValueError:
+        start = today.replace(day=1)
+    try:
+        end = date.fromisoformat(query.get("end") or "")
+    except ValueError:
+        end = today
+    if start > end:
+        start, end = end, start
+    context = {
+        **_common(actor),
+        "figures": cc.quality_figures(platform_of(request), actor, start, end),
+        "rubric": default_rubric(),
+        "start": start,
+        "end": end,
+        "may_import": actor.role == "supervisor",
+        "done": query.get("done"),
+        **extra,
+    }
+    return render(request, "staff/quality.html", context, status_code=status_code)
+
+
+@router.get("/staff/quality")
+def quality_page(request: Request) -> Response:
+    return _quality_page(request, require_staff(request, *QUALITY_READERS))
+
+
+@router.post("/staff/quality/import")
+async def quality_import(request: Request) -> Response:
+    """The STT system's calls as a JSON file (a list of calls, or ``{"calls": [...]}``)."""
+    actor = require_staff(request, *QUALITY_READERS)
+    form = await request.form()
+    upload = form.get("calls")
+    content = await upload.read(MAX_IMPORT_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    try:
+        data = json.loads(content.decode("utf-8")) if content and len(content) <= MAX_IMPORT_BYTES else None
+    except (UnicodeDecodeError, ValueError):
+        data = None
+    calls = data.get("calls") if isinstance(data, dict) else data
+    if calls is None:
+        errors = {"calls": Message("통화 기록 JSON 파일을 올려 주세요.", "Upload the calls as a JSON file.")}
+        return _quality_page(request, actor, 422, errors=errors)
+    try:
+        added, skipped = await run_in_threadpool(
+            cc.import_calls, platform_of(request), default_rubric(), actor, calls
+        )
+    except InputError as exc:
+        errors = {"calls": Message(f"파일의 {exc.field}: {exc.message}", f"{exc.field}: {exc.message}")}
+        return _quality_page(request, actor, 422, errors=errors)
+    except Forbidden as exc:
+        code, alert = _service_error_alert(exc)
+        return _quality_page(request, actor, code, alert=alert)
+    return RedirectResponse(f"/staff/quality?done={added}-{skipped}", status_code=303)
+
+
+MAX_IMPORT_BYTES = 4 << 20

@@ -133,8 +133,32 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_fraud_report_screenshots_report_id"), "fraud_report_screenshots", ["report_id"])
 
+    op.create_table(
+        "quality_reviews",
+        sa.Column("id", Id, nullable=False),
+        sa.Column("source", sa.String(length=8), nullable=False),
+        sa.Column("source_ref", sa.String(length=64), nullable=False),
+        sa.Column("counselor_id", Id, nullable=False),
+        sa.Column("topic", sa.String(length=32), nullable=False),
+        sa.Column("transcript_encrypted", sa.Text(), nullable=False),
+        sa.Column("rubric_version", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("passed", sa.Boolean(), nullable=False),
+        sa.Column("failed", sa.String(length=300), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("source IN ('chat', 'call')", name=op.f("ck_quality_reviews_source")),
+        sa.ForeignKeyConstraint(
+            ["counselor_id"], ["staff_users.id"], name=op.f("fk_quality_reviews_counselor_id_staff_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_quality_reviews")),
+        sa.UniqueConstraint("source", "source_ref", name=op.f("uq_quality_reviews_source")),
+    )
+    op.create_index(op.f("ix_quality_reviews_held_on"), "quality_reviews", ["held_on"])
+
 
 def downgrade() -> None:
+    op.drop_table("quality_reviews")
     op.drop_table("fraud_report_screenshots")
     op.drop_table("booking_handlings")
     op.drop_table("chat_messages")
