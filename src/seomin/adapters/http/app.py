@@ -42,6 +42,7 @@ from seomin.adapters.http.applicant import router as applicant_router
 from seomin.adapters.http.auth import Unauthorized
 from seomin.adapters.http.bank import router as bank_router
 from seomin.adapters.http.consulting import router as consulting_router
+from seomin.adapters.http.contact_center import router as contact_center_router
 from seomin.adapters.http.docs import router as docs_router
 from seomin.adapters.http.dormant import router as dormant_router
 from seomin.adapters.http.guarantee_fees import router as guarantee_fees_router
@@ -311,6 +312,7 @@ TAGS = [
     {"name": "bank", "description": "협약 금융회사: certificates, loans, payments, claims"},
     {"name": "matching", "description": "맞춤대출: matching, credit simulator, matching open data"},
     {"name": "consulting", "description": "신용·부채관리 컨설팅: programmes, monthly sessions"},
+    {"name": "contact center", "description": "종합상담: person search and timeline, bookings, call quality"},
 ]
 
 
@@ -402,6 +404,7 @@ def create_app(
             "/apply": MAX_UPLOAD_BYTES,
             "/report": 16 << 20,  # the fraud report's screenshots
             "/staff/quality/import": 4 << 20,  # a batch of STT call transcripts
+            f"{API_PREFIX}/staff/quality/calls": 4 << 20,  # one call: up to 1,000 segments of 500 characters
             "/manage/plans": 2 << 20,
         },
     )
@@ -443,6 +446,7 @@ def create_app(
     app.include_router(consulting_router, prefix=API_PREFIX)
     app.include_router(dormant_router, prefix=API_PREFIX)
     app.include_router(guarantee_fees_router, prefix=API_PREFIX)
+    app.include_router(contact_center_router, prefix=API_PREFIX)
     app.include_router(docs_router)
     install_web(app)
     return app
