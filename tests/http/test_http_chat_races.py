@@ -12,9 +12,8 @@ import pytest
 from sqlalchemy import func, select
 from test_http_concurrency import ROUNDS, live, race
 
+from builders import book_callback
 from seomin.adapters.db.models import AuditEvent, Chat, HelpBooking
-from seomin.adapters.support_centers import default_support_centers
-from seomin.services.help import book_help
 from seomin.services.identity import create_staff_user
 from seomin.services.platform import Platform
 
@@ -61,18 +60,7 @@ def _take(client: httpx.Client, chat_id: int) -> Callable[[], httpx.Response]:
 def test_two_outcomes_recorded_at_once_on_one_booking(
     live: str, counselors: list[httpx.Client], platform: Platform
 ) -> None:
-    receipt = book_help(
-        platform,
-        default_support_centers(),
-        None,
-        channel="callback",
-        region_group=None,
-        day=date(2025, 5, 16),
-        slot="10:00",
-        name="김도움",
-        phone="010-1357-2468",
-        topic="apply",
-    )
+    receipt = book_callback(platform)
     platform.today = lambda: date(2025, 5, 16)
     with platform.sessions() as session:
         booking_id = session.scalars(

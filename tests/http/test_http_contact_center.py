@@ -3,15 +3,12 @@ worklist, and the STT import with the quality figures."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from fastapi.testclient import TestClient
 from test_http_applicant import NAME, PHONE, RRN, staff_token
 
+from builders import book_callback
 from identity_steps import api_session
-from seomin.adapters.support_centers import default_support_centers
-from seomin.services.help import book_help
 from seomin.services.platform import Platform
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
@@ -59,18 +56,7 @@ def test_staff_find_a_person_read_the_timeline_and_note(client: TestClient, plat
 def test_the_worklist_and_the_stt_import_with_its_figures(client: TestClient, platform: Platform) -> None:
     counselor = {"Authorization": f"Bearer {staff_token(client, platform, 'cou', 'counselor')}"}
     boss = {"Authorization": f"Bearer {staff_token(client, platform, 'boss', 'supervisor')}"}
-    book_help(
-        platform,
-        default_support_centers(),
-        None,
-        channel="callback",
-        region_group=None,
-        day=date(2025, 5, 16),
-        slot="10:00",
-        name="김도움",
-        phone="010-1357-2468",
-        topic="apply",
-    )
+    book_callback(platform)
     slots = client.get("/api/v1/staff/bookings", params={"day": "2025-05-16"}, headers=counselor).json()
     ten = next(s for s in slots if s["slot"] == "10:00")
     assert ten["bookings"][0]["name"] == "김*움" and ten["bookings"][0]["phone"] == "010-****-2468"

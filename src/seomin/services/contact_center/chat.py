@@ -22,7 +22,7 @@ from seomin.adapters.db.models import Chat, ChatMessage, StaffUser, utcnow
 from seomin.domain.contact import CHAT_OUTCOMES, CHAT_TOPICS
 from seomin.services.audit_trail import as_utc
 from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
-from seomin.services.platform import Actor, ActorType, Platform, audit, locked_row
+from seomin.services.platform import Actor, ActorType, Platform, audit, locked_row, required_text
 
 COUNSELOR_ROLES = frozenset({"counselor", "supervisor"})
 MAX_MESSAGE_CHARS = 1000
@@ -85,15 +85,6 @@ def _summary(row: Chat, names: dict[int, str]) -> ChatSummary:
     )
 
 
-def _text(body: str) -> str:
-    text = body.strip() if isinstance(body, str) else ""
-    if not text:
-        raise InputError("body", "required")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise InputError("body", f"at most {MAX_MESSAGE_CHARS} characters")
-    return text
-
-
 def _counselor(actor: Actor) -> int:
     if actor.type is not ActorType.STAFF or actor.role not in COUNSELOR_ROLES:
         raise Forbidden("chats are answered by counselors and supervisors")
@@ -116,7 +107,7 @@ def open_chat(platform: Platform, actor: Actor | None, topic: str, first_message
     ``actor`` is the signed-in applicant, or None for a visitor without an account."""
     if topic not in CHAT_TOPICS:
         raise InputError("topic", f"one of {', '.join(CHAT_TOPICS)}")
-    text = _text(first_message)
+    text = required_text("body", first_message, MAX_MESSAGE_CHARS)
     applicant_id = int(actor.id) if actor is not None and actor.type is ActorType.APPLICANT else None
     token = secrets.token_urlsafe(32)
     with platform.sessions.begin() as session:
@@ -161,7 +152,7 @@ def visitor_chat(platform: Platform, chat_id: int, token: str) -> tuple[ChatSumm
 
 def post_as_visitor(platform: Platform, chat_id: int, token: str, body: str) -> int:
     """The visitor's message; ``Conflict`` once the chat is closed."""
-    text = _text(body)
+    text = required_text("body", body, MAX_MESSAGE_CHARS)
     with platform.sessions.begin() as session:
         chat = _visitor_chat(platform, session, chat_id, token)
         if chat.status == "closed":
@@ -257,7 +248,7 @@ def _own_active(session: Session, actor: Actor, chat_id: int) -> Chat:
 def post_as_counselor(platform: Platform, actor: Actor, chat_id: int, body: str) -> int:
     """The answering counselor's message."""
     staff_id = _counselor(actor)
-    text = _text(body)
+    text = required_text("body", body, MAX_MESSAGE_CHARS)
     with platform.sessions.begin() as session:
         _own_active(session, actor, chat_id)
         message = _say(platform, chat_id, "counselor", text, staff_id)

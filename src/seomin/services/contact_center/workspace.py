@@ -38,7 +38,7 @@ from seomin.services.applications.review import REVIEW_ROLES
 from seomin.services.audit_trail import as_utc
 from seomin.services.errors import Forbidden, InputError, NotFound
 from seomin.services.identity import STAFF_ROLES
-from seomin.services.platform import Actor, ActorType, Platform, audit
+from seomin.services.platform import Actor, ActorType, Platform, audit, required_text
 
 WRITER_ROLES = frozenset({"counselor", "reviewer", "supervisor"})
 MAX_NOTE_CHARS = 2000
@@ -284,11 +284,7 @@ def add_person_note(platform: Platform, actor: Actor, applicant_id: int, body: s
     staff_id, _ = _staff(actor)
     if actor.role not in WRITER_ROLES:
         raise Forbidden("only counselors, reviewers and supervisors write notes")
-    text = body.strip() if isinstance(body, str) else ""
-    if not text:
-        raise InputError("body", "a note needs some text")
-    if len(text) > MAX_NOTE_CHARS:
-        raise InputError("body", f"at most {MAX_NOTE_CHARS} characters")
+    text = required_text("body", body, MAX_NOTE_CHARS, empty="a note needs some text")
     with platform.sessions.begin() as session:
         user = session.get(StaffUser, staff_id)
         if user is None or not user.active:
