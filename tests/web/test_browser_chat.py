@@ -36,6 +36,9 @@ def counselor_page(browser: Any) -> Iterator[Any]:
 def test_an_applicant_and_a_counselor_chat_live(
     site: Site, counselor_site: Site, page: Any, counselor_page: Any
 ) -> None:
+    desk = counselor_page
+    sign_in(desk, counselor_site, "demo-counselor", "/staff/chats")  # waiting before anyone asks
+    expect(desk.locator("h1")).to_have_text("1397 채팅")
     page.goto(site("/"))
     page.get_by_role("link", name="1397 채팅 상담").click()
     expect(page.locator("h1")).to_have_text("1397 채팅 상담")
@@ -46,9 +49,7 @@ def test_an_applicant_and_a_counselor_chat_live(
     chat_id = int(page.url.rsplit("/", 1)[1])
     assert_accessible(page)
 
-    desk = counselor_page
-    sign_in(desk, counselor_site, "demo-counselor", "/staff/chats")
-    desk.get_by_role("button", name=f"상담 맡기 #{chat_id}").click()
+    desk.get_by_role("button", name=f"상담 맡기 #{chat_id}").click()  # the queue showed it without a reload
     expect(desk.locator("h1")).to_have_text(f"1397 채팅 #{chat_id}")
     expect(page.locator(".line-system").last).to_contain_text("상담사가 연결되었습니다")  # live, no reload
 
