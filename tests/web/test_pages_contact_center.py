@@ -150,6 +150,12 @@ def test_a_visitor_chats_with_a_counselor_who_hands_over_and_closes(
             == 303
         )
 
+        transcript = staff_client("auditor-park").get(f"/staff/chats/{chat_id}")
+        assert (
+            transcript.status_code == 200
+            and "감사합니다" in transcript.text
+            and "/take" not in transcript.text
+        )
         after = visitor.get(f"/chat/{chat_id}").text
         assert "상담이 종료되었습니다" in after and "감사합니다" in after
         closed = visitor.post(f"/chat/{chat_id}/messages", data={"body": "하나 더"})
@@ -232,6 +238,10 @@ def test_bookings_are_worked_slot_by_slot_assigned_to_a_named_center_and_closed_
     assert done.status_code == 303
     page = kim.get(desk).text
     assert "data-outcome>상담 완료<" in page and f"/staff/applications/{application_id}" in page
+    timeline = kim.get(f"/staff/people/{person.id}").text.split(
+        f'data-kind="booking" data-ref="{_booking_id(platform)}"'
+    )[1]
+    assert "badge-done" in timeline.split("</li>")[0] and "jinju" in timeline.split("</li>")[0]
     again = kim.post(f"/staff/bookings/{_booking_id(platform)}/outcome", data={"outcome": "no_show"})
     assert again.status_code == 409
     assert (

@@ -247,7 +247,7 @@ def _staff_chat_page(
 
 @router.get("/staff/chats/{chat_id}")
 def staff_chat_page(request: Request, chat_id: Id) -> Response:
-    return _staff_chat_page(request, require_staff(request, *cc.COUNSELOR_ROLES), chat_id)
+    return _staff_chat_page(request, require_staff(request, *STAFF_ROLES), chat_id)
 
 
 async def _staff_act(request: Request, chat_id: int, action: str) -> Response:
@@ -303,7 +303,7 @@ async def chat_close(request: Request, chat_id: Id) -> Response:
 
 @router.get("/staff/chats/{chat_id}/events")
 async def staff_chat_events(request: Request, chat_id: Id) -> Response:
-    actor = require_staff(request, *cc.COUNSELOR_ROLES)
+    actor = require_staff(request, *STAFF_ROLES)
     await run_in_threadpool(cc.staff_chat, platform_of(request), actor, chat_id)
     return _stream(request, chat_id)
 

@@ -22,6 +22,7 @@ from seomin.adapters.db.models import Chat, ChatMessage, StaffUser, utcnow
 from seomin.domain.contact import CHAT_OUTCOMES, CHAT_TOPICS
 from seomin.services.audit_trail import as_utc
 from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
+from seomin.services.identity import STAFF_ROLES
 from seomin.services.platform import Actor, ActorType, Platform, audit, locked_row, required_text
 
 COUNSELOR_ROLES = frozenset({"counselor", "supervisor"})
@@ -193,9 +194,10 @@ def chat_queue(platform: Platform, actor: Actor) -> tuple[list[ChatSummary], lis
 
 
 def staff_chat(platform: Platform, actor: Actor, chat_id: int) -> tuple[ChatSummary, list[Line]]:
-    """A chat and its transcript for staff: counselors and supervisors read any chat (a closed one is
-    part of the person's history)."""
-    _counselor(actor)
+    """A chat and its transcript for staff: every staff role reads any chat (a closed one is part of the
+    person's history); only counselors and supervisors answer."""
+    if actor.type is not ActorType.STAFF or actor.role not in STAFF_ROLES:
+        raise Forbidden("chat transcripts are for agency staff")
     with platform.sessions() as session:
         chat = session.get(Chat, chat_id)
         if chat is None:

@@ -21,6 +21,7 @@ from seomin.adapters.db.models import (
     AgencyLoan,
     Applicant,
     Application,
+    BookingHandling,
     Chat,
     CounselingNote,
     EducationCompletion,
@@ -214,9 +215,21 @@ def person_view(platform: Platform, actor: Actor, applicant_id: int) -> PersonVi
                 TimelineItem(p.starts_on, "plan", p.id, p.status, p.monthly_amount, f"{p.kind} · {p.months}")
                 for p in plans
             ]
+        bookings = session.execute(
+            select(HelpBooking, BookingHandling)
+            .outerjoin(BookingHandling, BookingHandling.booking_id == HelpBooking.id)
+            .where(HelpBooking.applicant_id == applicant_id)
+        )
         items += [
-            TimelineItem(b.day, "booking", b.id, b.status, None, f"{b.channel} · {b.center_code} · {b.slot}")
-            for b in session.scalars(select(HelpBooking).where(HelpBooking.applicant_id == applicant_id))
+            TimelineItem(
+                b.day,
+                "booking",
+                b.id,
+                h.outcome if h is not None and h.outcome else b.status,  # done or no_show once handled
+                None,
+                f"{b.channel} · {(h.center_code if h is not None else None) or b.center_code} · {b.slot}",
+            )
+            for b, h in bookings
         ]
         items += [
             TimelineItem(e.completed_on, "education", e.id, "completed", None, e.course)
