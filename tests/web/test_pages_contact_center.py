@@ -313,3 +313,11 @@ def test_closed_chats_and_imported_calls_are_checked_and_supervisors_see_the_fig
     assert "<td data-average>65</td>" in counselor_row and "prohibited 1" in counselor_row
     assert kim.get("/staff/quality").status_code == 403
     assert staff_client("auditor-lee").post("/staff/quality/import", files=files).status_code == 403
+
+
+def test_one_place_opens_at_most_five_chats_an_hour(client: TestClient) -> None:
+    for n in range(5):
+        opened = client.post("/chat", data={"topic": "other", "body": f"문의 {n}"}, follow_redirects=False)
+        assert opened.status_code == 303
+    flood = client.post("/chat", data={"topic": "other", "body": "또 문의"})
+    assert flood.status_code == 429 and int(flood.headers["Retry-After"]) > 0

@@ -164,7 +164,10 @@ async def chat_open(request: Request) -> Response:
         context = {**_common(None), "values": values, "errors": reader.errors}
         return render(request, "chat/start.html", context, status_code=422)
     applicant = viewer_of(request).applicant
-    chat_id, token = await run_in_threadpool(cc.open_chat, platform_of(request), applicant, topic, body)
+    source = request.client.host if request.client else ""
+    chat_id, token = await run_in_threadpool(
+        cc.open_chat, platform_of(request), applicant, topic, body, source
+    )
     await run_in_threadpool(chat_signals(request).publish, QUEUE)
     response = RedirectResponse(f"/chat/{chat_id}", status_code=303)
     response.set_cookie(CHAT_COOKIE, token, max_age=24 * 3600, httponly=True, samesite="lax", path="/chat")

@@ -13,19 +13,26 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import Chat, ChatMessage, StaffUser, utcnow
 from seomin.domain.contact import CHAT_OUTCOMES, CHAT_TOPICS
+from seomin.services import attempts
 from seomin.services.audit_trail import as_utc
 from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
 from seomin.services.identity import STAFF_ROLES
 from seomin.services.platform import Actor, ActorType, Platform, audit, locked_row, required_text
 
 COUNSELOR_ROLES = frozenset({"counselor", "supervisor"})
+OPEN_POLICY = attempts.AttemptPolicy(
+    max_failures=5,
+    window=timedelta(hours=1),
+    lockout=timedelta(hours=1),
+    message="too many chats opened from here; call 1397 or try again later",
+)
 MAX_MESSAGE_CHARS = 1000
 CHAT_CONFLICTS: dict[str, tuple[str, str]] = {
     "CHAT_CLOSED": ("이미 종료된 상담입니다.", "The chat has ended."),
@@ -103,12 +110,20 @@ def _say(
     )
 
 
-def open_chat(platform: Platform, actor: Actor | None, topic: str, first_message: str) -> tuple[int, str]:
+def open_chat(
+    platform: Platform, actor: Actor | None, topic: str, first_message: str, source: str = ""
+) -> tuple[int, str]:
     """A new chat in the queue with the visitor's first message; returns (chat id, the visitor's token).
-    ``actor`` is the signed-in applicant, or None for a visitor without an account."""
+    ``actor`` is the signed-in applicant, or None for a visitor without an account; ``source`` names where
+    the request came from (the edge's client address): each source opens at most ``OPEN_POLICY`` chats in
+    its window, so one visitor cannot flood the counselors' queue (``TooManyAttempts``)."""
     if topic not in CHAT_TOPICS:
         raise InputError("topic", f"one of {', '.join(CHAT_TOPICS)}")
     text = required_text("body", first_message, MAX_MESSAGE_CHARS)
+    if source:
+        key = "chat-open:" + platform.vault.lookup_hash(source)
+        attempts.check_allowed(platform, key, OPEN_POLICY)
+        attempts.record_failure(platform, key, OPEN_POLICY)  # every chat opened counts
     applicant_id = int(actor.id) if actor is not None and actor.type is ActorType.APPLICANT else None
     token = secrets.token_urlsafe(32)
     with platform.sessions.begin() as session:
