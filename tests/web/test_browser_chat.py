@@ -11,11 +11,15 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 from test_browser_staff import sign_in
 
 from conftest import Site, _context_page, assert_accessible
 from live_server import served
+from seomin.adapters.db.models import StaffUser
 from seomin.adapters.http.app import create_app
+from seomin.services.knowledge_base import load_starter_entries
+from seomin.services.platform import Actor, ActorType
 
 
 @pytest.fixture()
@@ -36,6 +40,9 @@ def counselor_page(browser: Any) -> Iterator[Any]:
 def test_an_applicant_and_a_counselor_chat_live(
     site: Site, counselor_site: Site, page: Any, counselor_page: Any
 ) -> None:
+    with site.platform.sessions() as session:
+        owner = session.scalars(select(StaffUser.id).where(StaffUser.username == "demo-supervisor")).one()
+    load_starter_entries(site.platform, Actor(ActorType.STAFF, str(owner), "supervisor"))
     desk = counselor_page
     sign_in(desk, counselor_site, "demo-counselor", "/staff/chats")  # waiting before anyone asks
     expect(desk.locator("h1")).to_have_text("1397 채팅")
@@ -53,6 +60,12 @@ def test_an_applicant_and_a_counselor_chat_live(
     expect(desk.locator("h1")).to_have_text(f"1397 채팅 #{chat_id}")
     expect(page.locator(".line-system").last).to_contain_text("상담사가 연결되었습니다")  # live, no reload
 
+    desk.get_by_label("유사 질문 검색").fill(
+        "구상채무를 나눠 갚고 싶어요"
+    )  # the knowledge base beside the chat
+    desk.get_by_role("button", name="검색", exact=True).click()
+    expect(desk.locator("#kb-results li").first).to_contain_text("구상채무")
+    assert desk.url.endswith(f"/staff/chats/{chat_id}")  # swapped in place (HTMX), the chat still open
     desk.get_by_label("답변", exact=True).fill("네, 마이페이지에서 바꿀 수 있습니다.")
     desk.get_by_role("button", name="보내기").click()
     expect(page.locator(".line-counselor")).to_contain_text("마이페이지에서 바꿀 수 있습니다")
