@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from test_applications import NAME, PHONE, RRN, applicant, apply
 from test_pages_staff import Login
 
-from builders import make_loan
+from builders import make_applicant, make_loan
 from identity_steps import page_sign_in
 from seomin.adapters.db.models import AuditEvent, HelpBooking, Loan, PersonNote
 from seomin.adapters.support_centers import default_support_centers
@@ -321,3 +321,16 @@ def test_one_place_opens_at_most_five_chats_an_hour(client: TestClient) -> None:
         assert opened.status_code == 303
     flood = client.post("/chat", data={"topic": "other", "body": "또 문의"})
     assert flood.status_code == 429 and int(flood.headers["Retry-After"]) > 0
+
+
+def test_a_search_matching_many_finds_the_first_twenty_and_audits_each_on_its_person(
+    staff_client: Login, platform: Platform
+) -> None:
+    made = [make_applicant(platform) for _ in range(22)]  # the builder gives everyone 010-1234-5678
+    found = _search(staff_client("counselor-kim"), by="phone", phone="010-1234-5678")
+    assert found.count("data-person=") == 20 and f'data-person="{made[0]}"' in found
+    with platform.sessions() as session:
+        audited = session.scalars(
+            select(AuditEvent.entity_id).where(AuditEvent.action == "person.searched")
+        ).all()
+    assert sorted(map(int, audited)) == made[:20]

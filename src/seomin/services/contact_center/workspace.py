@@ -154,15 +154,18 @@ def find_people(
             for row in session.scalars(query.order_by(Applicant.id))
             if check is None or vault.decrypt(getattr(row, check[0])) == check[1]
         ][:MAX_HITS]
-        audit(
-            session,
-            actor,
-            "person.searched",
-            "applicant",
-            ",".join(str(r.id) for r in rows) or "-",
-            after={"by": str(by), "found": len(rows)},
-            reason="counselor workspace search",
-        )
+        # One event per person found, on that person (their trail shows who looked them up), or one
+        # without a person when nobody matched.
+        for key in [r.id for r in rows] or ["-"]:
+            audit(
+                session,
+                actor,
+                "person.searched",
+                "applicant",
+                key,
+                after={"by": str(by), "found": len(rows)},
+                reason="counselor workspace search",
+            )
         return [_hit(platform, row, full) for row in rows]
 
 
