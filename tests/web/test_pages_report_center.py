@@ -90,3 +90,17 @@ def test_the_faq_finds_a_paraphrased_question_and_counselors_search_every_entry(
     )
     assert fragment.text.lstrip().startswith('<div id="kb-results"') and "선입금" in fragment.text
     assert "<html" in counselor.get("/staff/knowledge", params={"q": "서류"}).text
+
+
+def test_a_long_site_name_is_triaged_like_any_other(
+    client: TestClient, staff_client: Login, platform: Platform
+) -> None:
+    host = "a" * 60 + "." + "b" * 30 + ".kinfa-loan.com"  # 105 characters
+    assert client.post("/report", data={"kind": "site", "target": f"https://{host}/x"}).status_code == 200
+    confirmed = staff_client("counselor-kim").post(
+        "/staff/reports/triage",
+        data={"target_key": host, "status": "confirmed", "reason": "가짜"},
+        follow_redirects=False,
+    )
+    assert confirmed.status_code == 303
+    assert f'data-fake="{host}"' in client.get("/report/confirmed").text

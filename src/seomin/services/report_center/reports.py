@@ -8,6 +8,7 @@ reporter's callback phone is encrypted and only its mask is shown.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -198,9 +199,10 @@ def triage(
             actor,
             "fraud_report.triaged",
             "fraud_report_group",
-            key,
+            # a target key may be a host of up to 253 characters; the event's entity id holds 64
+            key if len(key) <= 64 else hashlib.sha256(key.encode()).hexdigest(),
             before={"status": before},
-            after={"status": status, "referred_to": referred_to, "reports": len(rows)},
+            after={"status": status, "referred_to": referred_to, "reports": len(rows), "target_key": key},
             reason=reason.strip(),
         )
         return _group(rows)
