@@ -41,6 +41,21 @@ def test_anyone_reports_a_fake_with_screenshots_and_staff_confirm_the_group(
     )
     assert sent.status_code == 200 and "data-reference>" in sent.text and "112" in sent.text
     assert 'name="topic" value="fraud"' in sent.text and 'id="cb-slot"' in sent.text  # a callback to book
+    day = sent.text.split('name="day" value="')[1].split('"')[0]
+    slot = sent.text.split('id="cb-slot" name="slot"><option value="')[1].split('"')[0]
+    booked = client.post(
+        "/help",
+        data={
+            "channel": "callback",
+            "topic": "fraud",
+            "day": day,
+            "slot": slot,
+            "name": "피해자",
+            "phone": "010-5555-6666",
+        },
+        follow_redirects=False,
+    )
+    assert booked.status_code == 303 and booked.headers["location"].startswith("/help/booked/")
     again = client.post("/report", data={"kind": "site", "target": "kinfa-loan.com"})
     assert "같은 대상에 대한 신고 2건" in again.text
 
