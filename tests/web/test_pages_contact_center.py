@@ -334,3 +334,31 @@ def test_a_search_matching_many_finds_the_first_twenty_and_audits_each_on_its_pe
             select(AuditEvent.entity_id).where(AuditEvent.action == "person.searched")
         ).all()
     assert sorted(map(int, audited)) == made[:20]
+
+
+def test_a_counselor_opens_the_application_pages_for_a_walk_in_after_the_id_and_consent(
+    staff_client: Login, platform: Platform
+) -> None:
+    desk = staff_client("counselor-kim")
+    form = {"walk_name": NAME, "walk_rrn": RRN, "walk_phone": PHONE, "id_checked": "on"}
+    no_consent = desk.post("/staff/people/walk-in", data=form)
+    assert (
+        no_consent.status_code == 422
+        and 'id="consent-error"' in no_consent.text
+        and RRN not in no_consent.text
+    )
+    opened = desk.post("/staff/people/walk-in", data={**form, "consent": "on"}, follow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["location"] == "/apply"
+    assert desk.get("/apply").status_code == 200  # the person's own application pages, on the desk's browser
+    with platform.sessions() as session:
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "applicant.desk_session_opened")
+        ).one()
+    assert event.actor_type == "staff" and event.after
+    assert event.after["id_checked"] is True
+
+    other = staff_client("counselor-lee")
+    wrong_name = other.post("/staff/people/walk-in", data={**form, "walk_name": "김철수", "consent": "on"})
+    assert wrong_name.status_code == 422 and 'id="walk_name-error"' in wrong_name.text
+    refused = staff_client("auditor-park").post("/staff/people/walk-in", data={**form, "consent": "on"})
+    assert refused.status_code == 403

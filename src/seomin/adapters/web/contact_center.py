@@ -27,7 +27,7 @@ from seomin.adapters.quality_rubric import default_rubric
 from seomin.adapters.support_centers import default_support_centers
 from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render
-from seomin.adapters.web.session_cookies import require_staff, safe_next, viewer_of
+from seomin.adapters.web.session_cookies import require_staff, safe_next, sign_in_applicant, viewer_of
 from seomin.adapters.web.staff_console import ROLE_LABELS, Id, _service_error_alert
 from seomin.domain.contact import CHAT_OUTCOMES, CHAT_STATUSES, CHAT_TOPICS, TIMELINE_KINDS
 from seomin.services import contact_center as cc
@@ -109,6 +109,39 @@ async def people_search(request: Request) -> Response:
         errors = {exc.field: Message("입력값을 확인해 주세요: " + exc.message, exc.message)}
         return render(request, "staff/people.html", {**context, "errors": errors}, status_code=422)
     return render(request, "staff/people.html", {**context, "hits": hits})
+
+
+@router.post("/staff/people/walk-in")
+async def walk_in(request: Request) -> Response:
+    """The person at the desk: ID checked and consent given, an applicant session on this browser, and on
+    to the application pages (the person signs out there, or the session ends with its time)."""
+    actor = require_staff(request, *STAFF_ROLES)
+    reader = FormReader(await request.form())
+    values = {"by": "name", "walk_name": reader.raw("walk_name"), "walk_phone": reader.raw("walk_phone")}
+    try:
+        _, token = await run_in_threadpool(
+            lambda: cc.open_desk_session(
+                platform_of(request),
+                actor,
+                name=reader.raw("walk_name"),
+                rrn=reader.raw("walk_rrn"),
+                phone=reader.raw("walk_phone"),
+                id_checked=reader.flag("id_checked"),
+                consent=reader.flag("consent"),
+            )
+        )
+    except InputError as exc:
+        field = exc.field if exc.field in ("id_checked", "consent") else f"walk_{exc.field}"
+        errors = {field: Message("입력값을 확인해 주세요: " + exc.message, exc.message)}
+        context = {**_common(actor), "values": values, "hits": None, "errors": errors}
+        return render(request, "staff/people.html", context, status_code=422)
+    except Forbidden as exc:
+        code, alert = _service_error_alert(exc)
+        context = {**_common(actor), "values": values, "hits": None, "alert": alert}
+        return render(request, "staff/people.html", context, status_code=code)
+    response = RedirectResponse("/apply", status_code=303)
+    sign_in_applicant(response, request, token)
+    return response
 
 
 def _person_page(

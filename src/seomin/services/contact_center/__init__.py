@@ -35,6 +35,7 @@ from seomin.services.contact_center.quality import (
     quality_figures,
     review_chat,
 )
+from seomin.services.contact_center.walk_in import DESK_ROLES, open_desk_session
 from seomin.services.contact_center.workspace import (
     MAX_NOTE_CHARS,
     WRITER_ROLES,
@@ -49,6 +50,7 @@ from seomin.services.contact_center.workspace import (
 
 __all__ = [
     "COUNSELOR_ROLES",
+    "DESK_ROLES",
     "HANDLER_ROLES",
     "MAX_MESSAGE_CHARS",
     "MAX_NOTE_CHARS",
@@ -73,6 +75,7 @@ __all__ = [
     "import_calls",
     "lines_after",
     "open_chat",
+    "open_desk_session",
     "person_view",
     "post_as_counselor",
     "post_as_visitor",

@@ -156,7 +156,8 @@ def find_people(
         ][:MAX_HITS]
         # One event per person found, on that person (their trail shows who looked them up), or one
         # without a person when nobody matched.
-        for key in [r.id for r in rows] or ["-"]:
+        keys: list[object] = [r.id for r in rows] or ["-"]
+        for key in keys:
             audit(
                 session,
                 actor,
