@@ -18,8 +18,10 @@ from seomin.adapters.db.models import (
     RecourseDebt,
     SubrogationClaim,
 )
+from seomin.adapters.support_centers import default_support_centers
 from seomin.domain.lifecycle import ApplicationStatus, GuaranteeStatus
 from seomin.services.applications import certificate_code_hash
+from seomin.services.help import BookingReceipt, book_help
 from seomin.services.platform import Platform
 
 _serial = itertools.count(1)
@@ -185,3 +187,19 @@ def business_day(platform: Platform, day: date) -> Iterator[None]:
         yield
     finally:
         platform.today = saved
+
+
+def book_callback(platform: Platform, day: date = date(2025, 5, 16), slot: str = "10:00") -> BookingReceipt:
+    """A 1397 callback booked without an account by 김도움 (010-1357-2468), through the booking service."""
+    return book_help(
+        platform,
+        default_support_centers(),
+        None,
+        channel="callback",
+        region_group=None,
+        day=day,
+        slot=slot,
+        name="김도움",
+        phone="010-1357-2468",
+        topic="apply",
+    )

@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from builders import book_callback
 from live_server import served
 from seomin.adapters.db.models import HelpBooking
 from seomin.adapters.http.app import create_app
@@ -168,21 +169,7 @@ def test_a_past_booking_is_not_cancelled(platform: Platform, client: TestClient)
 
 
 def test_a_locked_cancellation_says_to_call_1397(platform: Platform, client: TestClient) -> None:
-    from seomin.adapters.support_centers import default_support_centers
-    from seomin.services.help import book_help
-
-    receipt = book_help(
-        platform,
-        default_support_centers(),
-        None,
-        channel="callback",
-        region_group=None,
-        day=date(2025, 5, 16),
-        slot="10:00",
-        name="김도움",
-        phone="010-1357-2468",
-        topic="apply",
-    )
+    receipt = book_callback(platform)
     for guess in ("0000", "1111", "2222", "3333", "4444"):
         assert (
             client.post(

@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from seomin.services.help import HelpDirectory, RegionGroup, SlotRules, Topic
+from seomin.services.help import Center, HelpDirectory, RegionGroup, SlotRules, Topic
 
 
 class SupportCentersError(ValueError):
@@ -57,6 +57,19 @@ def parse_support_centers(data: dict[str, Any]) -> HelpDirectory:
             )
             for i, row in enumerate(_get(data, "topic", list, ""))
         )
+        centers = tuple(
+            Center(
+                code=_get(row, "code", str, f"center[{i}]."),
+                name_ko=_get(row, "name_ko", str, f"center[{i}]."),
+                name_en=_get(row, "name_en", str, f"center[{i}]."),
+                group=_get(row, "group", str, f"center[{i}]."),
+                address=_get(row, "address", str, f"center[{i}]."),
+                hours=_get(row, "hours", str, f"center[{i}]."),
+                confidence=_get(row, "confidence", str, f"center[{i}]."),
+                relocated=_get(row, "relocated", bool, f"center[{i}]."),
+            )
+            for i, row in enumerate(data.get("center", []))
+        )
         return HelpDirectory(
             source=_get(data, "source", str, ""),
             printed_total=_get(data, "printed_total", int, ""),
@@ -66,6 +79,7 @@ def parse_support_centers(data: dict[str, Any]) -> HelpDirectory:
             visit=slots["visit"],
             groups=groups,
             topics=topics,
+            centers=centers,
         )
     except (ValueError, TypeError, AttributeError) as exc:
         if isinstance(exc, SupportCentersError):

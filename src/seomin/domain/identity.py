@@ -77,6 +77,14 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:head]}-****-{phone[-4:]}"
 
 
+def format_phone(digits: str) -> str:
+    """Digits of a phone as people write them: 01012345678 -> 010-1234-5678, 0212345678 -> 02-1234-5678."""
+    if not digits.isdigit() or len(digits) < 9:
+        return digits
+    head = 2 if digits.startswith("02") else 3
+    return f"{digits[:head]}-{digits[head:-4]}-{digits[-4:]}"
+
+
 def mask_name(name: str) -> str:
     """홍길동 -> 홍*동, 김철 -> 김*, for screens of those who need not see the full name."""
     if len(name) <= 1:

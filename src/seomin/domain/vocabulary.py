@@ -111,6 +111,7 @@ AUDIT_ACTIONS: dict[str, Words] = {
     "matching.matched": ("맞춤대출 비교", "Loan matching"),
     "matching.outcomes_refreshed": ("맞춤대출 통계 갱신", "Matching statistics rebuilt"),
     "matching.graduation_notified": ("제도권 연계 안내", "Graduation notice"),
+    "application.pre_counseling_linked": ("신청 전 상담 연결", "Pre-application counseling linked"),
 }
 
 REASONS: dict[str, Words] = {

@@ -20,7 +20,7 @@ from seomin.adapters.crypto import DataVault
 from seomin.adapters.db.models import AuditEvent
 from seomin.domain.calendar import BusinessCalendar
 from seomin.domain.catalog import Catalog
-from seomin.services.errors import NotFound
+from seomin.services.errors import InputError, NotFound
 
 RowT = TypeVar("RowT")
 
@@ -98,3 +98,14 @@ def locked_row(session: Session, model: type[RowT], column: Any, key: object, wh
     if row is None:
         raise NotFound(what, key)
     return row
+
+
+def required_text(field: str, value: object, limit: int, empty: str = "required") -> str:
+    """``value`` stripped; ``InputError`` naming ``field`` when it is not text, empty, or over ``limit``
+    characters (the free-text fields of notes, messages and entries)."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise InputError(field, empty)
+    if len(text) > limit:
+        raise InputError(field, f"at most {limit} characters")
+    return text

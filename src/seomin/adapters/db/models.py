@@ -1059,3 +1059,103 @@ class EmploymentReferral(Base):
     note_encrypted: Mapped[str] = mapped_column(Text)
     referred_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Counselor workspace and 1397 chat (issue 14) -----------------------------------------------------
+
+
+class PersonNote(Base):
+    """A counselor's note on a person (not tied to one application); the text is encrypted."""
+
+    __tablename__ = "person_notes"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    body_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Chat(Base):
+    """A 1397 chat: opened by anyone (the browser holds a token, only its hash is kept; ``applicant_id``
+    when signed in), queued until a counselor takes it, handed over by changing ``counselor_id``, and
+    closed with an outcome."""
+
+    __tablename__ = "chats"
+    __table_args__ = (CheckConstraint("status IN ('queued', 'active', 'closed')", name="status"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("applicants.id"), index=True)
+    visitor_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    topic: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    counselor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    taken_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class ChatMessage(Base):
+    """One line of a chat transcript (encrypted): from the visitor, a counselor, or the system (taken,
+    handed over, closed)."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (CheckConstraint("sender IN ('visitor', 'counselor', 'system')", name="sender"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id"), index=True)
+    sender: Mapped[str] = mapped_column(String(16))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    body_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BookingHandling(Base):
+    """The back office's handling of one help booking: the counselor assigned, the named center of a visit,
+    and the outcome (``done`` or ``no_show``; the booking's own status becomes ``done`` either way) with a
+    note (encrypted) and, when it was pre-application counseling, the application it is linked to."""
+
+    __tablename__ = "booking_handlings"
+    __table_args__ = (CheckConstraint("outcome IS NULL OR outcome IN ('done', 'no_show')", name="outcome"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("help_bookings.id"), unique=True)
+    center_code: Mapped[str | None] = mapped_column(String(32))
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    note_encrypted: Mapped[str | None] = mapped_column(Text)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FraudReportScreenshot(Base):
+    """A screenshot sent with a fraud report (JPEG or PNG by content), stored encrypted like a document."""
+
+    __tablename__ = "fraud_report_screenshots"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("fraud_reports.id"), index=True)
+    media_type: Mapped[str] = mapped_column(String(32))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_path: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QualityReview(Base):
+    """A chat's or an imported call's transcript (encrypted) checked against the quality rubric: one per
+    source item (a re-import of the same call is not counted twice)."""
+
+    __tablename__ = "quality_reviews"
+    __table_args__ = (
+        UniqueConstraint("source", "source_ref"),
+        CheckConstraint("source IN ('chat', 'call')", name="source"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    source: Mapped[str] = mapped_column(String(8))
+    source_ref: Mapped[str] = mapped_column(String(64))
+    counselor_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    topic: Mapped[str] = mapped_column(String(32))
+    transcript_encrypted: Mapped[str] = mapped_column(Text)
+    rubric_version: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    failed: Mapped[str] = mapped_column(String(300))
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

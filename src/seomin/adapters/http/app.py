@@ -42,6 +42,7 @@ from seomin.adapters.http.applicant import router as applicant_router
 from seomin.adapters.http.auth import Unauthorized
 from seomin.adapters.http.bank import router as bank_router
 from seomin.adapters.http.consulting import router as consulting_router
+from seomin.adapters.http.contact_center import router as contact_center_router
 from seomin.adapters.http.docs import router as docs_router
 from seomin.adapters.http.dormant import router as dormant_router
 from seomin.adapters.http.guarantee_fees import router as guarantee_fees_router
@@ -64,6 +65,7 @@ from seomin.adapters.http.staff import router as staff_router
 from seomin.adapters.job_queue import JobQueue
 from seomin.adapters.observability import RequestObservability
 from seomin.adapters.web import install_web
+from seomin.adapters.web.contact_center import close_chat_signals
 from seomin.adapters.web.errors import error_page, is_page_request
 from seomin.bootstrap import platform_from_settings
 from seomin.domain.calendar import BusinessCalendar
@@ -316,6 +318,7 @@ TAGS = [
     {"name": "matching", "description": "맞춤대출: matching, credit simulator, matching open data"},
     {"name": "consulting", "description": "신용·부채관리 컨설팅: programmes, monthly sessions"},
     {"name": "servicing", "description": "구상채권 관리: repayments, worklists, requests, certificates"},
+    {"name": "contact center", "description": "종합상담: person search and timeline, bookings, call quality"},
 ]
 
 
@@ -359,7 +362,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.platform is not None:
-            yield
+            try:
+                yield
+            finally:
+                close_chat_signals(app.state)
             return
         built = platform_from_settings(settings)
         app.state.platform = built
@@ -369,6 +375,7 @@ def create_app(
         finally:
             if consumer is not None:
                 consumer.stop(graceful=True)
+            close_chat_signals(app.state)
             built.engine.dispose()
 
     app = SeominAPI(
@@ -405,6 +412,9 @@ def create_app(
         larger={
             f"{API_PREFIX}{UPLOAD_PATH}": MAX_UPLOAD_BYTES,
             "/apply": MAX_UPLOAD_BYTES,
+            "/report": 16 << 20,  # the fraud report's screenshots
+            "/staff/quality/import": 4 << 20,  # a batch of STT call transcripts
+            f"{API_PREFIX}/staff/quality/calls": 4 << 20,  # one call: up to 1,000 segments of 500 characters
             "/manage/plans": 2 << 20,
             f"{API_PREFIX}/staff/dormant-deposits/files": MAX_UPLOAD_BYTES,  # institutions' files
             "/manage/jobs/screening": MAX_UPLOAD_BYTES,
@@ -453,6 +463,7 @@ def create_app(
     app.include_router(guarantee_fees_router, prefix=API_PREFIX)
     app.include_router(jobs_router, prefix=API_PREFIX)
     app.include_router(servicing_router, prefix=API_PREFIX)
+    app.include_router(contact_center_router, prefix=API_PREFIX)
     app.include_router(docs_router)
     install_web(app)
     return app

@@ -20,7 +20,7 @@ from seomin.services.applications.common import (
     certificate_code_hash,
     refusal,
 )
-from seomin.services.applications.documents import MAX_DOCUMENT_BYTES, media_type_of
+from seomin.services.applications.documents import MAX_DOCUMENT_BYTES, media_type_of, store_document
 from seomin.services.applications.drafts import (
     Draft,
     DraftDocument,
@@ -90,6 +90,7 @@ __all__ = [
     "refusal",
     "rejudge_screening",
     "save_draft",
+    "store_document",
     "submit_application",
     "withdraw",
 ]

@@ -90,6 +90,21 @@ class Topic:
 
 
 @dataclass(frozen=True, slots=True)
+class Center:
+    """A named integrated support center of a region group, where a visit is assigned."""
+
+    code: str
+    name_ko: str
+    name_en: str
+    group: str
+    address: str
+    hours: str
+    confidence: str
+    """``unverified`` until the agency confirms the address and hours."""
+    relocated: bool
+
+
+@dataclass(frozen=True, slots=True)
 class HelpDirectory:
     """The call center, the region groups with their seed counts, slots, capacities and topics."""
 
@@ -101,6 +116,7 @@ class HelpDirectory:
     visit: SlotRules
     groups: tuple[RegionGroup, ...]
     topics: tuple[Topic, ...]
+    centers: tuple[Center, ...] = ()
 
     def __post_init__(self) -> None:
         if self.max_days_ahead < 1:
@@ -125,6 +141,22 @@ class HelpDirectory:
                 seen.add(short)
         if len({t.code for t in self.topics}) != len(self.topics) or not self.topics:
             raise ValueError("topics must be given, with distinct codes")
+        if len({c.code for c in self.centers}) != len(self.centers):
+            raise ValueError("center codes must be distinct")
+        for group in self.groups:
+            named = self.centers_of(group.code)
+            if len(named) > group.centers:
+                raise ValueError(f"{group.code}: {len(named)} named centers, more than its {group.centers}")
+        for center in self.centers:
+            if self.group(center.group) is None:
+                raise ValueError(f"center {center.code}: unknown region group {center.group}")
+
+    def centers_of(self, group_code: str) -> tuple[Center, ...]:
+        """The named centers of a region group."""
+        return tuple(c for c in self.centers if c.group == group_code)
+
+    def center(self, code: str) -> Center | None:
+        return next((c for c in self.centers if c.code == code), None)
 
     @property
     def seed_sum(self) -> int:

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from seomin.adapters.db.models import Application, CounselingNote, StaffUser
 from seomin.services.audit_trail import as_utc
-from seomin.services.errors import Forbidden, InputError, NotFound
+from seomin.services.errors import Forbidden, NotFound
 from seomin.services.identity import STAFF_ROLES
-from seomin.services.platform import Actor, ActorType, Platform, audit
+from seomin.services.platform import Actor, ActorType, Platform, audit, required_text
 
 WRITER_ROLES = frozenset({"counselor", "reviewer", "supervisor"})
 MAX_NOTE_CHARS = 2000
@@ -39,11 +39,7 @@ def add_note(platform: Platform, actor: Actor, application_id: int, body: str) -
     staff_id = _staff_id(actor)
     if actor.role not in WRITER_ROLES:
         raise Forbidden("only counselors, reviewers and supervisors write counseling notes")
-    text = body.strip() if isinstance(body, str) else ""
-    if not text:
-        raise InputError("body", "a note needs some text")
-    if len(text) > MAX_NOTE_CHARS:
-        raise InputError("body", f"at most {MAX_NOTE_CHARS} characters")
+    text = required_text("body", body, MAX_NOTE_CHARS, empty="a note needs some text")
     with platform.sessions.begin() as session:
         user = session.get(StaffUser, staff_id)
         if user is None or not user.active or user.role not in WRITER_ROLES:

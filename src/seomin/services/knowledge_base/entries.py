@@ -3,23 +3,23 @@
 Counselors, reviewers and supervisors write entries; any staff member searches all of them; anyone
 searches the entries marked public (the applicant FAQ). A revision keeps the old text as a version and
 bumps the number; only the owner or a supervisor revises. Each write is one transaction with one audit
-event. Search scores every entry with ``domain.similarity`` (character bigrams and particle-stripped words).
+event. Search ranks with ``domain.similarity`` (character bigrams and particle-stripped words) through the
+in-memory ``index`` of the questions, rebuilt whenever an entry changes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from sqlalchemy import select
 
 from seomin.adapters.db.models import KnowledgeEntry, KnowledgeEntryVersion, StaffUser, utcnow
-from seomin.domain.similarity import rank, signature
 from seomin.services.audit_trail import as_utc
 from seomin.services.errors import Forbidden, InputError, NotFound
 from seomin.services.identity import STAFF_ROLES
-from seomin.services.platform import Actor, ActorType, Platform, audit, locked_row
+from seomin.services.knowledge_base.index import question_index
+from seomin.services.platform import Actor, ActorType, Platform, audit, locked_row, required_text
 
 WRITER_ROLES = frozenset({"counselor", "reviewer", "supervisor"})
 TOPICS = ("products", "eligibility", "documents", "repayment", "recourse", "fraud", "counseling", "other")
@@ -69,15 +69,6 @@ def _staff_id(actor: Actor, writing: bool) -> int:
         raise Forbidden("not a staff user") from None
 
 
-def _text(field: str, value: str, limit: int) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if not text:
-        raise InputError(field, "required")
-    if len(text) > limit:
-        raise InputError(field, f"at most {limit} characters")
-    return text
-
-
 def _topic(topic: str) -> str:
     if topic not in TOPICS:
         raise InputError("topic", f"one of {', '.join(TOPICS)}")
@@ -103,8 +94,8 @@ def add_entry(
     """A new entry owned by the writer, version 1. ``InputError`` on an unknown topic or bad text."""
     staff_id = _staff_id(actor, writing=True)
     topic = _topic(topic)
-    q = _text("question", question, MAX_QUESTION_CHARS)
-    a = _text("answer", answer, MAX_ANSWER_CHARS)
+    q = required_text("question", question, MAX_QUESTION_CHARS)
+    a = required_text("answer", answer, MAX_ANSWER_CHARS)
     with platform.sessions.begin() as session:
         user = session.get(StaffUser, staff_id)
         if user is None or not user.active:
@@ -134,8 +125,8 @@ def revise_entry(
 ) -> Entry:
     """A new version of the entry by its owner or a supervisor; the previous text stays as a version."""
     staff_id = _staff_id(actor, writing=True)
-    q = _text("question", question, MAX_QUESTION_CHARS)
-    a = _text("answer", answer, MAX_ANSWER_CHARS)
+    q = required_text("question", question, MAX_QUESTION_CHARS)
+    a = required_text("answer", answer, MAX_ANSWER_CHARS)
     with platform.sessions.begin() as session:
         row = locked_row(session, KnowledgeEntry, KnowledgeEntry.id, entry_id, "knowledge_entry")
         if row.owner_id != staff_id and actor.role != "supervisor":
@@ -182,15 +173,11 @@ def get_entry(platform: Platform, actor: Actor, entry_id: int) -> tuple[Entry, l
 def search(platform: Platform, query: str, limit: int = 3, staff: bool = False) -> list[SearchHit]:
     """Entries whose question is most like ``query``, best first: staff see every entry, others only
     the public ones. ``InputError`` on an empty or over-long query."""
-    q = _text("q", query, MAX_QUESTION_CHARS)
+    q = required_text("q", query, MAX_QUESTION_CHARS)
     if not 1 <= limit <= MAX_RESULTS:
         raise InputError("limit", f"between 1 and {MAX_RESULTS}")
     with platform.sessions() as session:
-        stmt = select(KnowledgeEntry.id, KnowledgeEntry.question)
-        if not staff:
-            stmt = stmt.where(KnowledgeEntry.public.is_(True))
-        candidates = [(key, _signature(question)) for key, question in session.execute(stmt)]
-        matches = rank(q, candidates, limit)
+        matches = question_index(session, platform.engine).rank(q, limit, public_only=not staff)
         rows = {
             row.id: row
             for row in session.scalars(
@@ -201,8 +188,3 @@ def search(platform: Platform, query: str, limit: int = 3, staff: bool = False) 
         SearchHit(m.key, rows[m.key].topic, rows[m.key].question, rows[m.key].answer, m.score)
         for m in matches
     ]
-
-
-# Questions change rarely and are searched on every chat turn: their signatures are kept per text, so a
-# search costs one scan of (id, question) and the set comparisons, not re-tokenizing every entry.
-_signature = lru_cache(maxsize=65_536)(signature)

@@ -8,15 +8,16 @@ reporter's callback phone is encrypted and only its mask is shown.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from seomin.adapters.db.models import FraudReport, utcnow
+from seomin.adapters.db.models import FraudReport, FraudReportScreenshot, utcnow
 from seomin.domain.fraud_reports import (
     KINDS,
     PUBLIC_STATUSES,
@@ -29,13 +30,17 @@ from seomin.domain.fraud_reports import (
     target_key,
 )
 from seomin.domain.identity import mask_phone
+from seomin.services.applications import media_type_of, store_document
 from seomin.services.audit_trail import as_utc
-from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
+from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
 from seomin.services.help import PUBLIC, HelpInputError, normalize_any_phone
 from seomin.services.identity import STAFF_ROLES
 from seomin.services.platform import Actor, ActorType, Platform, audit
 
 TRIAGE_ROLES = frozenset({"counselor", "supervisor"})
+MAX_SCREENSHOTS = 3
+MAX_SCREENSHOT_BYTES = 5 * 1024 * 1024
+SCREENSHOT_TYPES = frozenset({"image/jpeg", "image/png"})
 MAX_DESCRIPTION_CHARS = 2000
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -79,9 +84,24 @@ class MonthFigures:
 
 
 def submit_report(
-    platform: Platform, kind: str, target: str, description: str, lost_money: bool, phone: str | None
+    platform: Platform,
+    kind: str,
+    target: str,
+    description: str,
+    lost_money: bool,
+    phone: str | None,
+    screenshots: Sequence[bytes] = (),
 ) -> ReportReceipt:
-    """Record a report by anyone. ``InputError`` naming the field on a bad kind, target, text or phone."""
+    """Record a report by anyone, with up to ``MAX_SCREENSHOTS`` screenshots (JPEG or PNG by content, each
+    at most ``MAX_SCREENSHOT_BYTES``, stored encrypted). ``InputError`` naming the field on a bad kind,
+    target, text, phone or screenshot."""
+    for i, content in enumerate(screenshots):
+        if not content or media_type_of(content) not in SCREENSHOT_TYPES:
+            raise InputError(f"screenshots.{i}", "a JPEG or PNG image", InputErrorCode.DOCUMENT_TYPE_REFUSED)
+        if len(content) > MAX_SCREENSHOT_BYTES:
+            raise InputError(f"screenshots.{i}", f"at most {MAX_SCREENSHOT_BYTES // (1024 * 1024)} MiB")
+    if len(screenshots) > MAX_SCREENSHOTS:
+        raise InputError("screenshots", f"at most {MAX_SCREENSHOTS} images")
     if kind not in KINDS:
         raise InputError("kind", f"one of {', '.join(KINDS)}")
     try:
@@ -114,13 +134,29 @@ def submit_report(
         )
         session.add(row)
         session.flush()
+        for content in screenshots:
+            digest, relative = store_document(platform, content)
+            session.add(
+                FraudReportScreenshot(
+                    report_id=row.id,
+                    media_type=str(media_type_of(content)),
+                    size_bytes=len(content),
+                    sha256=digest,
+                    storage_path=relative,
+                )
+            )
         audit(
             session,
             PUBLIC,
             "fraud_report.received",
             "fraud_report",
             row.id,
-            after={"kind": kind, "target_key": key, "lost_money": row.lost_money},
+            after={
+                "kind": kind,
+                "target_key": key,
+                "lost_money": row.lost_money,
+                "screenshots": len(screenshots),
+            },
             reason="public report",
         )
         return ReportReceipt(
@@ -163,9 +199,10 @@ def triage(
             actor,
             "fraud_report.triaged",
             "fraud_report_group",
-            key,
+            # a target key may be a host of up to 253 characters; the event's entity id holds 64
+            key if len(key) <= 64 else hashlib.sha256(key.encode()).hexdigest(),
             before={"status": before},
-            after={"status": status, "referred_to": referred_to, "reports": len(rows)},
+            after={"status": status, "referred_to": referred_to, "reports": len(rows), "target_key": key},
             reason=reason.strip(),
         )
         return _group(rows)
@@ -246,3 +283,41 @@ def _new_reference(session: Session, today: date) -> str:
         number = f"R{today:%y%m%d}-" + "".join(secrets.choice(_ALPHABET) for _ in range(8))
         if session.scalar(select(func.count()).where(FraudReport.reference_no == number)) == 0:
             return number
+
+
+@dataclass(frozen=True, slots=True)
+class Screenshot:
+    id: int
+    reference_no: str
+    media_type: str
+    size_bytes: int
+
+
+def screenshots_by_target(platform: Platform, actor: Actor) -> dict[str, list[Screenshot]]:
+    """Every report's screenshots, by the target key of its group, for the triage page. Any staff role."""
+    _staff(actor, STAFF_ROLES)
+    with platform.sessions() as session:
+        rows = session.execute(
+            select(FraudReport.target_key, FraudReport.reference_no, FraudReportScreenshot)
+            .join(FraudReportScreenshot, FraudReportScreenshot.report_id == FraudReport.id)
+            .order_by(FraudReportScreenshot.id)
+        ).all()
+    found: dict[str, list[Screenshot]] = {}
+    for key, reference, shot in rows:
+        found.setdefault(key, []).append(Screenshot(shot.id, reference, shot.media_type, shot.size_bytes))
+    return found
+
+
+def screenshot_content(platform: Platform, actor: Actor, screenshot_id: int) -> tuple[str, bytes]:
+    """(media type, the decrypted image) of one screenshot, for staff; the viewing is audited."""
+    _staff(actor, STAFF_ROLES)
+    with platform.sessions.begin() as session:
+        shot = session.get(FraudReportScreenshot, screenshot_id)
+        if shot is None:
+            raise NotFound("screenshot", screenshot_id)
+        audit(
+            session, actor, "fraud_report.screenshot_viewed", "fraud_report", shot.report_id, reason="triage"
+        )
+        path = platform.storage_dir / shot.storage_path
+        media_type = shot.media_type
+    return media_type, platform.vault.decrypt_bytes(path.read_bytes())

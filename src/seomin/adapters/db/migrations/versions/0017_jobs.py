@@ -1,7 +1,7 @@
 """jobs: state and progress of long work run on the job queue
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-05 19:20:00
 
 Close of business, notices, screening uploads and exports run on a job queue (huey); each run has a row
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
