@@ -228,3 +228,27 @@ def test_the_schedule_closes_each_business_day_once_and_sends_notices(
         queue.huey.execute(nightly)
     [job] = [j for j in jobs.list_jobs(platform) if j.kind == "close_of_business"]
     assert job.params == {"business_date": platform.today().isoformat()} and job.requested_by == "scheduler"
+
+
+def test_the_notices_job_turns_audited_events_into_sent_messages(platform: Platform, queue: JobQueue) -> None:
+    """The scheduled notices job is the one that tells a person their application arrived: the audit
+    event becomes a message (once), and the message is sent (once), however often the job runs."""
+    from test_applications import PHONE as APPLICANT_PHONE
+    from test_applications import applicant, apply
+
+    from seomin.domain.identity import normalize_phone
+    from seomin.services.notifications import messages_to
+
+    apply(platform, applicant(platform))
+    for _ in range(2):
+        job, _created = jobs.create_job(platform, "notices", {}, "test")
+        queue.notices(job.id)
+        consumer = queue.start_in_process(periodic=False, max_delay=0.1)
+        try:
+            done = wait_for(platform, job.id, {"done", "failed"})
+        finally:
+            consumer.stop(graceful=True)
+        assert done.state == "done", done.error
+    phone = normalize_phone(APPLICANT_PHONE)
+    received = [m for m in messages_to(platform, phone) if m.template_id == "application_received"]
+    assert len(received) == 1 and received[0].status == "sent"

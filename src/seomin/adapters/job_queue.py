@@ -4,7 +4,8 @@
 
 - ``close_of_business`` (daily at 23:30 KST, scheduled by the consumer; also enqueued by hand), retried
   twice; close of business is idempotent per date, and its job is enqueued once per date;
-- ``notices`` (every 10 minutes): sends the queued text messages, each exactly once;
+- ``notices`` (every 10 minutes): turns audited events into messages, queues the day's reminders (once a
+  day) and sends what is queued, each message exactly once;
 - ``screening``: an uploaded applicant file screened in chunks, its progress on the job row (the progress
   bar of the management pages), the decisions written next to the upload.
 
@@ -136,7 +137,7 @@ def build_queue(
     """Register the seomin tasks on ``huey`` for ``platform``; ``sender`` sends the notices (default: the
     local outbox, development); ``retry_delay_seconds`` overrides the retry delays (tests)."""
     from seomin.services.close_of_business import close_of_business
-    from seomin.services.notifications import LocalOutbox, dispatch
+    from seomin.services.notifications import LocalOutbox, dispatch, notify_events, queue_reminders
 
     cob_delay = COB_RETRY_DELAY_SECONDS if retry_delay_seconds is None else retry_delay_seconds
     screening_delay = SCREENING_RETRY_DELAY_SECONDS if retry_delay_seconds is None else retry_delay_seconds
@@ -177,7 +178,15 @@ def build_queue(
     @huey.task(name="notices")
     def notices_task(job_id: str) -> None:
         outbox = sender if sender is not None else LocalOutbox()
-        _tracked(platform, "notices", job_id, None, lambda job: {"sent": dispatch(platform, outbox)})
+
+        def run(job: jobs.Job) -> dict[str, Any]:
+            # the audited events of the last minutes become messages, today's reminders are queued (once a
+            # day: a rerun queues none), then everything queued is sent, each message exactly once
+            events = notify_events(platform)
+            reminders = queue_reminders(platform, platform.today())
+            return {"events": events, "reminders": reminders, "sent": dispatch(platform, outbox)}
+
+        _tracked(platform, "notices", job_id, None, run)
 
     @huey.periodic_task(crontab(hour="14", minute="30"), name="close_of_business_nightly")  # 23:30 KST
     def nightly_cob() -> None:
