@@ -219,3 +219,41 @@ def test_racing_refund_claims_pay_once(platform: Platform) -> None:
         == 1
     )
     assert trial_balance(platform, SYSTEM).total == 0
+
+
+def test_pre_application_counseling_linked_to_the_application_earns_the_fee_cut(
+    client: TestClient, platform: Platform
+) -> None:
+    """Seed 000 2-(3): a 맞춤대출 pre-application counseling earns the same fee cut as the education, once
+    the counselor closes the booking as done and links it to the application it led to."""
+    from sqlalchemy import select
+
+    from builders import book_callback
+    from seomin.adapters.db.models import HelpBooking
+    from seomin.services.contact_center import record_outcome
+    from seomin.services.identity import create_staff_user
+    from seomin.services.platform import Actor, ActorType
+
+    platform.today = lambda: date(2025, 5, 13)
+    receipt = book_callback(platform, day=date(2025, 5, 14))
+    platform.today = lambda: date(2025, 5, 15)
+    guarantee_id, _, _ = fee_separate_loan(client, platform, ("worker-haessal", "2019-01"))
+    with platform.sessions() as session:
+        application_id = session.get_one(Guarantee, guarantee_id).application_id
+        booking_id = session.scalars(
+            select(HelpBooking.id).where(HelpBooking.reference_no == receipt.reference_no)
+        ).one()
+    counselor = Actor(
+        ActorType.STAFF,
+        str(create_staff_user(platform, "desk", "상담사", "a long enough secret", "counselor")),
+        role="counselor",
+    )
+    note = "맞춤대출 사전상담"
+    record_outcome(platform, counselor, booking_id, outcome="done", note=note, application_id=application_id)
+    assert bill_fees(platform, SYSTEM, date(2025, 5, 15)) == 1
+    cut = prepaid_fee(2_700_000, 90, date(2025, 5, 15), date(2026, 5, 15))  # 1.0% less 0.1%p
+    book = trial_balance(platform, SYSTEM)
+    balances = {(b.account, b.party): b.balance for b in book.balances}
+    assert balances[("fee.income", "kwangju")] == -cut and cut < prepaid_fee(
+        2_700_000, 100, date(2025, 5, 15), date(2026, 5, 15)
+    )

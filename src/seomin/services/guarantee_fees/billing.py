@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from seomin.adapters.db.models import (
     Applicant,
     Application,
+    BookingHandling,
     EducationCompletion,
     Guarantee,
     GuaranteeFeeRefund,
@@ -55,6 +56,7 @@ class FeeTerms:
     rate_bp: int
     """The catalog's rate less the counseling/education cut when it applies."""
     educated: bool
+    """Educated or counseled before applying: the cut applies."""
     on_loan: bool
     """The base is the whole loan, not the agency's guaranteed share."""
     periods: tuple[tuple[date, date], ...]
@@ -68,12 +70,25 @@ def fee_terms(platform: Platform, session: Session, guarantee: Guarantee) -> Fee
     applied_on = session.scalar(
         select(Application.submitted_on).where(Application.id == guarantee.application_id)
     )
+    # Seed 000 2-(3): the cut is for those who took the financial education or a pre-application
+    # counseling (맞춤대출 사전상담) first; the counseling counts once a counselor has linked it, done, to
+    # this application (the bookings back office).
     educated = (
         session.scalar(
             select(EducationCompletion.id)
             .where(
                 EducationCompletion.applicant_id == guarantee.applicant_id,
                 EducationCompletion.completed_on < (applied_on or guarantee.issued_on),
+            )
+            .limit(1)
+        )
+        is not None
+    ) or (
+        session.scalar(
+            select(BookingHandling.id)
+            .where(
+                BookingHandling.application_id == guarantee.application_id,
+                BookingHandling.outcome == "done",
             )
             .limit(1)
         )
