@@ -3,8 +3,8 @@
 Counselors, reviewers and supervisors write entries; any staff member searches all of them; anyone
 searches the entries marked public (the applicant FAQ). A revision keeps the old text as a version and
 bumps the number; only the owner or a supervisor revises. Each write is one transaction with one audit
-event. Search ranks with ``domain.similarity`` (character bigrams and particle-stripped words) through the
-in-memory ``index`` of the questions, rebuilt whenever an entry changes.
+event. Search ranks by BM25 over the questions' Korean content morphemes (Kiwi) through the in-memory
+``index``, rebuilt whenever an entry changes.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ class SearchHit:
     question: str
     answer: str
     score: float
+    """BM25 relevance to the query (above 0; higher is closer), for ordering, not a percentage."""
 
 
 def _staff_id(actor: Actor, writing: bool) -> int:

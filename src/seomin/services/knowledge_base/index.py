@@ -1,93 +1,79 @@
-"""An in-memory index of the knowledge base's questions, so a search does not read and re-score every entry.
+"""An in-memory index of the knowledge base's questions: BM25 over their Korean content morphemes.
 
-Built once per database (engine) from ``(id, question, public)``: each entry's signature and an inverted
-index from character bigram to the entries holding it. A search counts the bigrams each entry shares with
-the query through the postings (one numpy ``bincount``) and scores exactly only the entries that could
-still make the top ``limit``. Before each
-search a cheap stamp (count, last id, last update) is read: any entry added or revised, by this process or
-another, makes the next search rebuild the index, so results never lag the database.
+Each question is analysed once (``adapters.korean_text``: Kiwi) and the terms indexed with bm25s; a search
+analyses the query the same way and scores every entry in one sparse product, so particles, endings and
+spacing do not matter and rare words ("대위변제") weigh more than common ones ("신청"). Built once per
+database (engine); before each search a cheap stamp (count, last id, last update) is read, and any entry
+added or revised, by this process or another, makes the next search rebuild the index, so results never
+lag the database.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
+import bm25s
 import numpy as np
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import KnowledgeEntry
-from seomin.domain.similarity import BIGRAM_WEIGHT, WORD_WEIGHT, Match, Signature, signature
+from seomin.adapters.korean_text import search_terms
 
 Stamp = tuple[int, int, str]
 
 
+@dataclass(frozen=True, slots=True)
+class Match:
+    key: int
+    score: float
+    """The entry's BM25 score for the query (above 0: it shares at least one term)."""
+
+
 @dataclass(slots=True)
 class QuestionIndex:
-    """Entries by position: their ids, signatures, bigram counts and public flags, and for each bigram the
-    positions holding it (numpy arrays, so counting shared bigrams is one ``bincount``)."""
+    """Entries by position: their ids, analysed questions and public flags, and the BM25 index over them."""
 
     stamp: Stamp
     keys: list[int] = field(default_factory=list)
-    signatures: list[Signature] = field(default_factory=list)
+    terms: list[list[str]] = field(default_factory=list)
     public: list[bool] = field(default_factory=list)
-    postings: dict[str, np.ndarray] = field(default_factory=dict)
-    sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    bm25: bm25s.BM25 | None = None
     public_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def add(self, key: int, question: str, public: bool) -> None:
         self.keys.append(key)
-        self.signatures.append(signature(question))
+        self.terms.append(search_terms(question))
         self.public.append(public)
 
     def seal(self) -> None:
-        """Build the arrays once every entry is added."""
-        lists: dict[str, list[int]] = defaultdict(list)
-        for position, sig in enumerate(self.signatures):
-            for gram in sig.bigrams:
-                lists[gram].append(position)
-        self.postings = {gram: np.asarray(found, dtype=np.int64) for gram, found in lists.items()}
-        self.sizes = np.asarray([len(s.bigrams) for s in self.signatures], dtype=np.int64)
+        """Build the BM25 index once every entry is added."""
         self.public_mask = np.asarray(self.public, dtype=bool)
+        if not self.keys:
+            self.bm25 = None
+            return
+        self.bm25 = bm25s.BM25()
+        # an entry whose question has no content morpheme still takes its place (it never matches)
+        self.bm25.index([t or [""] for t in self.terms], show_progress=False)
 
-    def rank(self, query: str, limit: int, public_only: bool, floor: float = 0.15) -> Sequence[Match]:
-        """Exactly ``domain.similarity.rank`` over the indexed entries (the public ones only when asked),
-        best first, ties by id. Entries sharing no bigram with the query score under any floor and are
-        never looked at; the others are scored exactly (in Python, as the domain does) in order of their
-        bigram part, until even a perfect word match could not reach the best ``limit`` found."""
-        wanted = signature(query)
-        found = [self.postings[g] for g in wanted.bigrams if g in self.postings]
-        if not found:
+    def rank(self, query: str, limit: int, public_only: bool) -> Sequence[Match]:
+        """The ``limit`` entries (the public ones only when asked) scoring above 0 for ``query``, best
+        first, ties by id."""
+        wanted = search_terms(query)
+        if self.bm25 is None or not wanted:
             return []
-        counts = np.bincount(np.concatenate(found), minlength=len(self.keys))
-        candidates = np.flatnonzero(counts)
+        scores = np.asarray(self.bm25.get_scores(wanted), dtype=np.float64)
         if public_only:
-            candidates = candidates[self.public_mask[candidates]]
-        size = len(wanted.bigrams)
-        bound = BIGRAM_WEIGHT * 2 * counts[candidates] / (size + self.sizes[candidates])
-        by_bound = np.argsort(-bound, kind="stable")
-        order, bound = candidates[by_bound], bound[by_bound]
-        best: list[Match] = []
-        for position, part in zip(order.tolist(), bound.tolist(), strict=True):
-            reach = part + WORD_WEIGHT + 1e-9  # the most this entry can score
-            if reach < floor or (len(best) >= limit and reach < best[limit - 1].score):
-                break
-            sig = self.signatures[position]
-            common = int(counts[position])
-            score = BIGRAM_WEIGHT * (2 * common / (size + len(sig.bigrams)))
-            if wanted.words and sig.words:
-                shared = len(wanted.words & sig.words)
-                score += WORD_WEIGHT * (2 * shared / (len(wanted.words) + len(sig.words)))
-            score = round(score, 4)
-            if score >= floor:
-                best.append(Match(self.keys[position], score))
-                best.sort(key=lambda m: (-m.score, m.key))
-                del best[limit:]
-        return best[:limit]
+            scores = np.where(self.public_mask, scores, 0.0)
+        found = np.flatnonzero(scores > 0)
+        if not len(found):
+            return []
+        keys = np.asarray(self.keys, dtype=np.int64)[found]
+        order = np.lexsort((keys, -scores[found]))[:limit]
+        return [Match(int(keys[i]), round(float(scores[found][i]), 4)) for i in order]
 
 
 _indexes: WeakKeyDictionary[Engine, QuestionIndex] = WeakKeyDictionary()
