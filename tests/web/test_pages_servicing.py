@@ -94,3 +94,27 @@ def test_a_settlement_is_approved_on_the_approvals_page_by_another_supervisor(
     counselor = staff_client("counselor-kim")
     assert 'name="decision"' not in counselor.get("/staff/approvals").text
     assert supervisor.post("/staff/approvals/nope/1", data={"decision": "approve"}).status_code == 404
+
+
+def test_management_sees_the_subrogation_rate_recoveries_and_balance_by_state(
+    staff_client: Login, platform: Platform
+) -> None:
+    debt = make_recourse_debt(platform, amount=1_200_000)
+    counselor = staff_client("counselor-lee")
+    page = counselor.get(f"/staff/recourse/{debt}")
+    token = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
+    assert token is not None
+    paid = counselor.post(
+        f"/staff/recourse/{debt}/repayments",
+        data={"amount": "200000", "paid_on": "2025-05-02", "idempotency_key": token.group(1)},
+        follow_redirects=False,
+    )
+    assert paid.status_code == 303, paid.text
+    assert counselor.get("/manage/recourse").status_code == 403  # figures for supervisors and auditors
+    supervisor = staff_client("supervisor-park")
+    report = supervisor.get("/manage/recourse")
+    assert report.status_code == 200 and 'href="/manage/recourse" aria-current="page"' in report.text
+    text = report.text
+    assert "대위변제·구상 현황" in text and "2025-05" in text and "200,000원" in text
+    assert "100.00%" in text  # the one loan of its cohort was subrogated
+    assert "상환 방법 미정" in text and "1,000,000원" in text  # the balance left, by state

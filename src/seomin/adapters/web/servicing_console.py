@@ -24,6 +24,7 @@ from seomin.services.loan_servicing import CHECKER_ROLES, decide_correction, lis
 from seomin.services.platform import Actor
 from seomin.services.recourse import PAYING_ROLES, pay_subrogation_claim
 from seomin.services.recourse.repayments import COUNTER_ROLES, record_counter_repayment, recourse_debt
+from seomin.services.recourse.reports import REPORT_ROLES, recourse_report
 from seomin.services.recourse.settlements import decide_settlement, list_settlements
 from seomin.services.recourse.worklists import DEBT_STATES, claims_to_pay, recourse_worklist
 
@@ -179,3 +180,19 @@ async def decide(request: Request, kind: str, item_id: Id) -> Response:
         code, alert = _service_error_alert(exc)
         return _approvals_page(request, actor, code, alert=alert)
     return RedirectResponse(f"/staff/approvals?done={'approved' if approve else 'declined'}", status_code=303)
+
+
+# --- management: subrogation and recourse ------------------------------------------------------------
+
+
+@router.get("/manage/recourse")
+def recourse_report_page(request: Request) -> Response:
+    """대위변제·구상 현황 for management: the subrogation rate by product and execution year, recoveries by
+    month and the recourse balance by state (``services.recourse.reports``, the API's same figures)."""
+    actor = require_staff(request, *REPORT_ROLES)
+    report = recourse_report(platform_of(request), actor)
+    return render(
+        request,
+        "manage/recourse.html",
+        {"report": report, "recovered": sum(r.amount for r in report.recoveries_by_month)},
+    )
