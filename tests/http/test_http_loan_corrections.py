@@ -257,3 +257,38 @@ def test_a_reschedule_extends_the_term_and_changes_the_rate_under_maker_checker(
     )
     # the ledger still loads strictly: the next payment posts
     pay_due(client, platform, key, loan_id, dues[1], "p2")
+
+
+def test_a_write_off_closes_the_loan_under_maker_checker_and_nothing_ages_it_again(
+    client: TestClient, platform: Platform
+) -> None:
+    from seomin.services.close_of_business import close_of_business
+
+    key = bank_key(platform)
+    loan_id, dues = executed(client, platform, key)
+    platform.today = lambda: dues[3]  # three installments unpaid
+    supervisor = bearer(staff_token(client, platform, "sup", "supervisor"))
+    balance = client.get(f"/api/v1/bank/loans/{loan_id}", headers=key).json()["principal_balance"]
+    url = f"/api/v1/bank/loans/{loan_id}/corrections"
+    proposed = client.post(url, json={"kind": "write_off", "reason": "회수 불능 소액 잔액 상각"}, headers=key)
+    assert proposed.status_code == 201, proposed.text
+    view = proposed.json()
+    assert documented(CorrectionView, view) and view["status"] == "proposed"
+    assert view["written_off"] == balance
+    assert client.get(f"/api/v1/bank/loans/{loan_id}", headers=key).json()["status"] != "written_off"
+    decided = client.post(
+        f"/api/v1/staff/loan-corrections/{view['id']}/decision", json={"approve": True}, headers=supervisor
+    )
+    assert decided.status_code == 200 and decided.json()["status"] == "applied", decided.text
+    assert client.get(f"/api/v1/bank/loans/{loan_id}", headers=key).json()["status"] == "written_off"
+    refused = client.post(
+        f"/api/v1/bank/loans/{loan_id}/payments",
+        json={"amount": 10_000, "paid_on": dues[3].isoformat()},
+        headers={**key, "Idempotency-Key": "late"},
+    )
+    assert refused.status_code == 409 and "LOAN_WRITTEN_OFF" in refused.text
+    again = client.post(url, json={"kind": "write_off", "reason": "again"}, headers=key)
+    assert again.status_code == 409
+    platform.today = lambda: dues[6]
+    close_of_business(platform, dues[6])  # months later: the loan is not aged into default or claimed
+    assert client.get(f"/api/v1/bank/loans/{loan_id}", headers=key).json()["status"] == "written_off"

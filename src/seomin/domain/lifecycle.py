@@ -32,6 +32,7 @@ class LoanStatus(StrEnum):
     DEFAULTED = "defaulted"  # past the default threshold: the bank may claim subrogation
     SUBROGATED = "subrogated"
     REPAID = "repaid"
+    WRITTEN_OFF = "written_off"  # 상각: what is left given up (maker-checker); nothing is claimed
 
 
 APPLICATION_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
@@ -66,11 +67,16 @@ GUARANTEE_TRANSITIONS: dict[GuaranteeStatus, frozenset[GuaranteeStatus]] = {
 }
 
 LOAN_TRANSITIONS: dict[LoanStatus, frozenset[LoanStatus]] = {
-    LoanStatus.ACTIVE: frozenset({LoanStatus.DELINQUENT, LoanStatus.REPAID}),
-    LoanStatus.DELINQUENT: frozenset({LoanStatus.ACTIVE, LoanStatus.DEFAULTED, LoanStatus.REPAID}),
-    LoanStatus.DEFAULTED: frozenset({LoanStatus.SUBROGATED, LoanStatus.ACTIVE, LoanStatus.REPAID}),
+    LoanStatus.ACTIVE: frozenset({LoanStatus.DELINQUENT, LoanStatus.REPAID, LoanStatus.WRITTEN_OFF}),
+    LoanStatus.DELINQUENT: frozenset(
+        {LoanStatus.ACTIVE, LoanStatus.DEFAULTED, LoanStatus.REPAID, LoanStatus.WRITTEN_OFF}
+    ),
+    LoanStatus.DEFAULTED: frozenset(
+        {LoanStatus.SUBROGATED, LoanStatus.ACTIVE, LoanStatus.REPAID, LoanStatus.WRITTEN_OFF}
+    ),
     LoanStatus.SUBROGATED: frozenset(),
     LoanStatus.REPAID: frozenset(),
+    LoanStatus.WRITTEN_OFF: frozenset(),
 }
 
 

@@ -67,6 +67,7 @@ STATUSES: dict[str, Words] = {
     "defaulted": ("부실", "Defaulted"),
     "repaid": ("완제", "Repaid"),
     "subrogated": ("대위변제", "Subrogated"),
+    "written_off": ("상각", "Written off"),
     # screening
     "eligible": ("대상", "Eligible"),
     "ineligible": ("비대상", "Not eligible"),

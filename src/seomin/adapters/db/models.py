@@ -983,7 +983,9 @@ class LoanCorrection(Base):
 
     __tablename__ = "loan_corrections"
     __table_args__ = (
-        CheckConstraint("kind IN ('reversal', 'adjustment', 'waiver', 'reschedule')", name="kind"),
+        CheckConstraint(
+            "kind IN ('reversal', 'adjustment', 'waiver', 'reschedule', 'write_off')", name="kind"
+        ),
         CheckConstraint("status IN ('proposed', 'applied', 'declined')", name="status"),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True)

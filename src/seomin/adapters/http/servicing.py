@@ -101,7 +101,7 @@ class ChargeBody(_Body):
 
 
 class CorrectionBody(_Body):
-    kind: Literal["reversal", "adjustment", "waiver", "reschedule"]
+    kind: Literal["reversal", "adjustment", "waiver", "reschedule", "write_off"]
     reason: StrictStr = Field(min_length=1, max_length=1000)
     payment_id: StrictInt | None = Field(default=None, ge=1, le=2**62, description="Reversal, adjustment")
     amount: Won | None = Field(default=None, description="Adjustment: the right amount; waiver: won waived")

@@ -1,8 +1,10 @@
 """Corrections of a bank loan (거래 정정·감면) under maker-checker.
 
 - ``propose_correction``: the bank that executed the loan, or agency staff (reviewer, supervisor),
-  proposes a reversal of a payment, an adjustment of its amount, or a waiver of interest or delinquency
-  interest owed on a day, with a reason. The effect is computed at once (a dry run of the re-allocation),
+  proposes a reversal of a payment, an adjustment of its amount, a waiver of interest or delinquency
+  interest owed on a day, a reschedule, or a write-off (상각: the loan is closed as ``written_off`` with
+  the principal left given up, and nothing more is aged or claimed), with a reason.
+  The effect is computed at once (a dry run of the re-allocation),
   so an impossible correction is refused before anyone approves it, and the checker sees what it does.
   One correction may be pending per loan.
 - ``decide_correction``: a supervisor other than the proposer approves (the loan is locked, the history
@@ -25,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from seomin.adapters.db.engine import transaction
 from seomin.adapters.db.models import Guarantee, Installment, Loan, LoanCorrection, Payment
-from seomin.domain.lifecycle import LoanStatus
+from seomin.domain.lifecycle import LOAN_TRANSITIONS, LoanStatus, check_transition
 from seomin.domain.loan_corrections import (
     MAX_EXTRA_MONTHS,
     WAIVABLE,
@@ -43,7 +45,7 @@ from seomin.services.platform import Actor, ActorType, Platform, audit, locked_r
 
 MAKER_ROLES = frozenset({"reviewer", "supervisor"})
 CHECKER_ROLES = frozenset({"supervisor"})
-KINDS = ("reversal", "adjustment", "waiver", "reschedule")
+KINDS = ("reversal", "adjustment", "waiver", "reschedule", "write_off")
 MAX_RATE_BP = 2000  # the legal maximum rate, 20% a year
 MAX_REASON = 1000
 
@@ -71,6 +73,8 @@ class CorrectionView:
     """A reschedule: the loan's term after it."""
     next_payment: int | None = None
     """A reschedule: the next installment's amount after it."""
+    written_off: int | None = None
+    """A write-off: the principal given up."""
 
 
 def propose_correction(
@@ -135,11 +139,12 @@ def propose_correction(
             status="proposed",
             proposed_by=maker.label,
         )
-        effect = (
-            _reschedule(session, platform, loan, row, write=False)
-            if kind == "reschedule"
-            else _effect(session, loan, row)[0]
-        )
+        if kind == "reschedule":
+            effect = _reschedule(session, platform, loan, row, write=False)
+        elif kind == "write_off":
+            effect = _write_off(loan)
+        else:
+            effect = _effect(session, loan, row)[0]
         row.effect = effect
         session.add(row)
         session.flush()
@@ -186,6 +191,10 @@ def decide_correction(
         _check_open(loan)
         if row.kind == "reschedule":
             effect = _reschedule(session, platform, loan, row, write=True)
+        elif row.kind == "write_off":
+            effect = _write_off(loan)
+            check_transition("loan", LOAN_TRANSITIONS, LoanStatus(loan.status), LoanStatus.WRITTEN_OFF)
+            loan.status = LoanStatus.WRITTEN_OFF.value
         else:
             effect, result, history = _effect(session, loan, row)
             _write(session, loan, row, result, history)
@@ -409,8 +418,18 @@ def _loan(session: Session, actor: Actor, loan_id: int) -> Loan:
     return loan
 
 
+def _write_off(loan: Loan) -> dict[str, Any]:
+    """What a write-off gives up: the principal left (the schedule stays as the record of what was owed)."""
+    return {
+        "principal_balance_before": loan.principal_balance,
+        "principal_balance_after": loan.principal_balance,
+        "written_off": loan.principal_balance,
+        "splits_changed": 0,
+    }
+
+
 def _check_open(loan: Loan) -> None:
-    if loan.status in (LoanStatus.REPAID.value, LoanStatus.SUBROGATED.value):
+    if loan.status in (LoanStatus.REPAID.value, LoanStatus.SUBROGATED.value, LoanStatus.WRITTEN_OFF.value):
         raise Conflict(f"LOAN_{loan.status.upper()}", f"loan {loan.id} is {loan.status}: not corrected here")
 
 
@@ -430,6 +449,7 @@ def _view(row: LoanCorrection) -> CorrectionView:
         decided_by=row.decided_by,
         principal_balance_before=int(effect.get("principal_balance_before", 0)),
         principal_balance_after=int(effect.get("principal_balance_after", 0)),
+        written_off=effect.get("written_off"),
         splits_changed=int(effect.get("splits_changed", 0)),
         extra_months=row.extra_months,
         rate_bp=row.rate_bp,

@@ -21,7 +21,7 @@ from seomin.services.platform import Actor, Platform, audit
 
 
 def _check_open(loan: Loan) -> None:
-    if loan.status in (LoanStatus.REPAID, LoanStatus.SUBROGATED):
+    if loan.status in (LoanStatus.REPAID, LoanStatus.SUBROGATED, LoanStatus.WRITTEN_OFF):
         raise Conflict(f"LOAN_{loan.status.upper()}", f"loan {loan.id} is {loan.status}")
 
 

@@ -60,7 +60,7 @@ def upgrade() -> None:
         sa.Column("effect", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "kind IN ('reversal', 'adjustment', 'waiver', 'reschedule')",
+            "kind IN ('reversal', 'adjustment', 'waiver', 'reschedule', 'write_off')",
             name=op.f("ck_loan_corrections_kind"),
         ),
         sa.CheckConstraint(
