@@ -203,3 +203,9 @@ def book_callback(platform: Platform, day: date = date(2025, 5, 16), slot: str =
         phone="010-1357-2468",
         topic="apply",
     )
+
+
+def debtor_of(platform: Platform, debt_id: int) -> int:
+    """The person who owes a recourse debt (their virtual account is one for all their debts)."""
+    with platform.sessions() as session:
+        return session.get_one(RecourseDebt, debt_id).applicant_id

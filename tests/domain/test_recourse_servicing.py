@@ -13,7 +13,7 @@ from seomin.domain.recourse_servicing import (
     Owed,
     RecourseRefusal,
     allocate,
-    debt_of_account,
+    debtor_of_account,
     format_account,
     plan_progress,
     virtual_account,
@@ -62,18 +62,18 @@ def test_a_split_sums_to_the_amount_and_fills_each_part_before_the_next(
 @given(st.integers(min_value=1, max_value=10**9 - 1))
 def test_a_virtual_account_names_its_debt_and_one_wrong_digit_is_caught(debt_id: int) -> None:
     reference = virtual_account(debt_id)
-    assert len(reference) == 14 and debt_of_account(format_account(reference)) == debt_id
+    assert len(reference) == 14 and debtor_of_account(format_account(reference)) == debt_id
     for position in range(len(reference)):
         typo = reference[:position] + str((int(reference[position]) + 1) % 10) + reference[position + 1 :]
         with pytest.raises(RecourseRefusal):
-            if debt_of_account(typo) == debt_id:
+            if debtor_of_account(typo) == debt_id:
                 raise AssertionError("a typo named the same debt")
 
 
 def test_malformed_references_name_the_field() -> None:
     for text in ("", "5617", "1234000000001" + "0", "5617-00000000a-1", "56170000000000"):
         with pytest.raises(RecourseRefusal) as refused:
-            debt_of_account(text)
+            debtor_of_account(text)
         assert refused.value.field == "reference"
 
 

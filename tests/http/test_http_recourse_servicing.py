@@ -15,7 +15,7 @@ from test_close_of_business import due, make_loan, pay_through
 from test_http_applicant import RRN, TestClient, applicant_token, bank_key, bearer, staff_token
 from test_http_concurrency import race
 
-from builders import make_recourse_debt
+from builders import debtor_of, make_recourse_debt
 from live_server import served
 from response_docs import documented
 from seomin.adapters.db.models import Applicant, RecourseDebt, RecourseRepayment
@@ -46,10 +46,15 @@ def repayment_count(platform: Platform) -> int:
         return session.scalar(select(func.count()).select_from(RecourseRepayment)) or 0
 
 
+def reference(platform: Platform, debt_id: int) -> str:
+    """The debtor's virtual account (one per person), as a bank's deposit notice writes it."""
+    return format_account(virtual_account(debtor_of(platform, debt_id)))
+
+
 def deposit(
-    client: TestClient | httpx.Client, key: dict[str, str], debt_id: int, amount: int, idem: str, **more: Any
+    client: TestClient | httpx.Client, key: dict[str, str], account: str, amount: int, idem: str, **more: Any
 ) -> httpx.Response:
-    body = {"reference": format_account(virtual_account(debt_id)), "amount": amount, **more}
+    body = {"reference": account, "amount": amount, **more}
     return client.post("/api/v1/bank/recourse-deposits", json=body, headers={**key, "Idempotency-Key": idem})
 
 
@@ -77,7 +82,7 @@ def test_repayments_split_in_the_stated_order_once_per_key(client: TestClient, p
     )
 
     bank = bank_key(platform)
-    first = deposit(client, bank, debt_id, 45_000, "dep-1")
+    first = deposit(client, bank, reference(platform, debt_id), 45_000, "dep-1")
     assert first.status_code == 200, first.text
     receipt = first.json()
     assert documented(RepaymentReceipt, receipt)
@@ -88,23 +93,23 @@ def test_repayments_split_in_the_stated_order_once_per_key(client: TestClient, p
         "open",
         "virtual_account",
     )
-    assert deposit(client, bank, debt_id, 45_000, "dep-1").json() == receipt  # a retry: the same answer
-    reused = deposit(client, bank, debt_id, 46_000, "dep-1")
+    again = deposit(client, bank, reference(platform, debt_id), 45_000, "dep-1")
+    assert again.json() == receipt  # a retry: the same answer
+    reused = deposit(client, bank, reference(platform, debt_id), 46_000, "dep-1")
     assert reused.status_code == 409 and reused.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
     assert repayment_count(platform) == 1
 
-    wrong_digit = {"reference": virtual_account(debt_id)[:-1] + "0", "amount": 1000}
-    if virtual_account(debt_id).endswith("0"):
-        wrong_digit["reference"] = virtual_account(debt_id)[:-1] + "1"
+    digits = reference(platform, debt_id).replace("-", "")
+    wrong_digit = {"reference": digits[:-1] + ("1" if digits.endswith("0") else "0"), "amount": 1000}
     mistyped = client.post(
         "/api/v1/bank/recourse-deposits", json=wrong_digit, headers={**bank, "Idempotency-Key": "m"}
     )
     assert mistyped.status_code == 422 and mistyped.json()["detail"][0]["field"] == "reference"
-    too_much = deposit(client, bank, debt_id, 1_005_001, "dep-2")
+    too_much = deposit(client, bank, reference(platform, debt_id), 1_005_001, "dep-2")
     assert too_much.status_code == 422 and too_much.json()["detail"][0]["field"] == "amount"
-    future = deposit(client, bank, debt_id, 1000, "dep-3", paid_on="2999-01-01")
+    future = deposit(client, bank, reference(platform, debt_id), 1000, "dep-3", paid_on="2999-01-01")
     assert future.status_code == 422
-    unknown = deposit(client, bank, 999_999, 1000, "dep-4")
+    unknown = deposit(client, bank, format_account(virtual_account(999_999)), 1000, "dep-4")
     assert unknown.status_code == 404
 
     counter = client.post(
@@ -128,7 +133,7 @@ def test_repayments_split_in_the_stated_order_once_per_key(client: TestClient, p
         headers={**counselor, "Idempotency-Key": "c-3"},
     )
     assert paid_off.json()["status"] == "repaid" and paid_off.json()["balance"] == 0
-    after = deposit(client, bank, debt_id, 1, "dep-5")
+    after = deposit(client, bank, reference(platform, debt_id), 1, "dep-5")
     assert after.status_code == 409 and after.json()["code"] == "RECOURSE_DEBT_REPAID"
 
     detail = client.get(f"/api/v1/staff/recourse-debts/{debt_id}", headers=reviewer)
@@ -136,7 +141,7 @@ def test_repayments_split_in_the_stated_order_once_per_key(client: TestClient, p
     body = detail.json()
     assert [r["amount"] for r in body["repayments"]] == [1_000_000, 5_000, 45_000]
     assert (body["repaid_total"], body["owed_principal"], body["owed_costs"]) == (1_050_000, 0, 0)
-    assert body["virtual_account"] == format_account(virtual_account(debt_id))
+    assert body["virtual_account"] == reference(platform, debt_id)
 
 
 def test_the_plan_advances_only_when_money_comes_in(client: TestClient, platform: Platform) -> None:
@@ -159,7 +164,7 @@ def test_the_plan_advances_only_when_money_comes_in(client: TestClient, platform
     assert mine.json()[0]["balance"] == 2_400_000
 
     bank = bank_key(platform)
-    assert deposit(client, bank, debt_id, 250_000, "p1").status_code == 200
+    assert deposit(client, bank, reference(platform, debt_id), 250_000, "p1").status_code == 200
     standing = client.get("/api/v1/applicant/recourse-debts", headers=bearer(token)).json()[0]["plan"]
     assert (standing["covered"], standing["behind"], standing["arrears"]) == (2, 3, 250_000)
     assert (standing["next_no"], standing["next_on"], standing["next_amount"]) == (3, "2025-06-10", 50_000)
@@ -223,11 +228,12 @@ def test_a_deposit_racing_itself_is_recorded_once(live: str, platform: Platform)
     balance: one repayment each time, on both databases."""
     debt_id = make_recourse_debt(platform, amount=100_000)
     key = bank_key(platform)
+    account = reference(platform, debt_id)
 
     def send(amount: int, idem: str) -> Any:
         def call() -> httpx.Response:
             with httpx.Client(base_url=live, timeout=60) as c:
-                return deposit(c, key, debt_id, amount, idem)
+                return deposit(c, key, account, amount, idem)
 
         return call
 
@@ -275,7 +281,7 @@ def test_certificates_of_debt_and_of_full_repayment(client: TestClient, platform
     )
     assert wrong.status_code == 404
 
-    deposit(client, bank_key(platform), debt_id, 300_000, "all")
+    deposit(client, bank_key(platform), reference(platform, debt_id), 300_000, "all")
     paid = client.post(
         f"/api/v1/applicant/recourse-debts/{debt_id}/certificates",
         json={"kind": "paid_in_full"},
@@ -376,7 +382,7 @@ def test_a_settlement_with_a_reduction_needs_a_second_supervisor(
 def test_the_management_report(client: TestClient, platform: Platform) -> None:
     debt_id = make_recourse_debt(platform, amount=500_000)
     make_recourse_debt(platform, amount=200_000)
-    deposit(client, bank_key(platform), debt_id, 120_000, "r1")
+    deposit(client, bank_key(platform), reference(platform, debt_id), 120_000, "r1")
     auditor = bearer(staff_token(client, platform, "aud", "auditor"))
     counselor = bearer(staff_token(client, platform, "coun", "counselor"))
     assert client.get("/api/v1/staff/reports/recourse", headers=counselor).status_code == 403
@@ -426,3 +432,27 @@ def test_a_claim_paid_twice_at_once_opens_one_recourse_debt(live: str, platform:
     assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
     with platform.sessions() as session:
         assert session.scalar(select(func.count()).select_from(RecourseDebt)) == 1
+
+
+def test_one_virtual_account_per_debtor_pays_their_debts_oldest_first(
+    client: TestClient, platform: Platform
+) -> None:
+    """Two recourse debts of one person share one reference: a deposit clears the older one and the rest
+    goes to the newer; more than both owe is refused whole; a retry answers the first receipt."""
+    older = make_recourse_debt(platform, amount=100_000, created_on=date(2025, 2, 3))
+    person = debtor_of(platform, older)
+    newer = make_recourse_debt(platform, person, amount=300_000, created_on=date(2025, 3, 3))
+    account = reference(platform, older)
+    assert account == reference(platform, newer)
+    bank = bank_key(platform)
+    supervisor = bearer(staff_token(client, platform, "sup-one", "supervisor"))
+    older_owes = client.get(f"/api/v1/staff/recourse-debts/{older}", headers=supervisor).json()["balance"]
+    too_much = deposit(client, bank, account, older_owes + 300_001, "x")
+    assert too_much.status_code == 422 and repayment_count(platform) == 0  # nothing written
+    paid = deposit(client, bank, account, older_owes + 50_000, "both")
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["repayment"]["recourse_debt_id"] == older and paid.json()["status"] == "repaid"
+    assert deposit(client, bank, account, older_owes + 50_000, "both").json() == paid.json()
+    assert repayment_count(platform) == 2
+    with platform.sessions() as session:
+        assert session.get_one(RecourseDebt, newer).balance == 250_000

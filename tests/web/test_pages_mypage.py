@@ -136,7 +136,7 @@ def test_a_subrogated_borrower_sees_what_is_owed_and_the_plan(platform: Platform
     assert "다음 납부일" in text and "2025.02.28" in text and "(1/24회)" in text
     assert 'data-plan-behind="3"' in text and won(3 * granted.monthly_amount) in text
     assert 'href="#recourse"' in text  # the subrogated loan's card points to it
-    assert format_account(virtual_account(debt.id)) in text
+    assert format_account(virtual_account(debt.applicant_id)) in text
     record_counter_repayment(platform, COUNSELOR, debt.id, 3 * granted.monthly_amount, TODAY, "k1")
     text = client.get("/my").text
     assert "(4/24회)" in text and "2025.05.28" in text and "data-plan-behind" not in text

@@ -10,7 +10,7 @@ import pytest
 import test_pages_staff
 from test_pages_staff import Login
 
-from builders import make_recourse_debt
+from builders import debtor_of, make_recourse_debt
 from seomin.domain.recourse_servicing import format_account, virtual_account
 from seomin.services.platform import Actor, ActorType, Platform
 from seomin.services.recourse import grant_installment_plan
@@ -39,7 +39,8 @@ def test_the_worklist_and_a_counter_repayment_once(staff_client: Login, platform
     assert bad.status_code == 422 and 'id="status-error"' in bad.text
 
     page = counselor.get(f"/staff/recourse/{lagging}").text
-    assert format_account(virtual_account(lagging)) in page and "data-covered>0/12<" in page
+    assert format_account(virtual_account(debtor_of(platform, lagging))) in page
+    assert "data-covered>0/12<" in page
     key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
     assert key is not None
     form = {"amount": "20만", "idempotency_key": key.group(1)}

@@ -112,11 +112,12 @@ def _luhn_digit(digits: str) -> str:
     return str((10 - total % 10) % 10)
 
 
-def virtual_account(debt_id: int) -> str:
-    """The debt's deposit reference, 14 digits (``5617`` + the id on 9 digits + a Luhn check digit)."""
-    if not 1 <= debt_id < 10**_ID_DIGITS:
-        raise ValueError(f"debt id {debt_id} does not fit a virtual account")
-    body = f"{ACCOUNT_PREFIX}{debt_id:0{_ID_DIGITS}d}"
+def virtual_account(debtor_id: int) -> str:
+    """The debtor's deposit reference (one per person, whatever number of debts), 14 digits (``5617`` + the
+    person's id on 9 digits + a Luhn check digit)."""
+    if not 1 <= debtor_id < 10**_ID_DIGITS:
+        raise ValueError(f"debtor id {debtor_id} does not fit a virtual account")
+    body = f"{ACCOUNT_PREFIX}{debtor_id:0{_ID_DIGITS}d}"
     return body + _luhn_digit(body)
 
 
@@ -125,8 +126,8 @@ def format_account(reference: str) -> str:
     return f"{reference[:4]}-{reference[4:-1]}-{reference[-1]}"
 
 
-def debt_of_account(text: str) -> int:
-    """The debt id a reference names (hyphens and spaces ignored); refused when malformed or mistyped."""
+def debtor_of_account(text: str) -> int:
+    """The debtor a reference names (hyphens and spaces ignored); refused when malformed or mistyped."""
     digits = text.replace("-", "").replace(" ", "")
     width = len(ACCOUNT_PREFIX) + _ID_DIGITS + 1
     if len(digits) != width or not digits.isascii() or not digits.isdigit():
@@ -135,10 +136,10 @@ def debt_of_account(text: str) -> int:
         raise RecourseRefusal("reference", "ACCOUNT_MALFORMED", f"a virtual account starts {ACCOUNT_PREFIX}")
     if _luhn_digit(digits[:-1]) != digits[-1]:
         raise RecourseRefusal("reference", "ACCOUNT_CHECK_DIGIT", "wrong check digit: a mistyped number")
-    debt_id = int(digits[len(ACCOUNT_PREFIX) : -1])
-    if debt_id == 0:
-        raise RecourseRefusal("reference", "ACCOUNT_MALFORMED", "no debt has number 0")
-    return debt_id
+    debtor_id = int(digits[len(ACCOUNT_PREFIX) : -1])
+    if debtor_id == 0:
+        raise RecourseRefusal("reference", "ACCOUNT_MALFORMED", "no debtor has number 0")
+    return debtor_id
 
 
 # --- plan progress -----------------------------------------------------------------------------------

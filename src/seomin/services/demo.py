@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from seomin.adapters.db.models import BankApiKey, StaffUser
+from seomin.adapters.db.models import BankApiKey, RecourseDebt, StaffUser
 from seomin.domain.recourse import plan_payment_dates
 from seomin.domain.recourse_servicing import virtual_account
 from seomin.services import applications as apps
@@ -263,7 +263,9 @@ def _at_mid(
 
 
 def _recourse_deposits(platform: Platform, bank: Actor, plan: recourse.RecoursePlanView) -> None:
-    """The subrogated borrower pays each plan payment due by END into the debt's virtual account."""
+    """The subrogated borrower pays each plan payment due by END into their virtual account."""
+    with platform.sessions() as session:
+        debtor = session.get_one(RecourseDebt, plan.recourse_debt_id).applicant_id
     for day in plan_payment_dates(plan.starts_on, plan.months):
         if day > END:
             break
@@ -271,7 +273,7 @@ def _recourse_deposits(platform: Platform, bank: Actor, plan: recourse.RecourseP
         record_deposit(
             platform,
             bank,
-            virtual_account(plan.recourse_debt_id),
+            virtual_account(debtor),
             plan.monthly_amount,
             day,
             f"demo-recourse-{day}",

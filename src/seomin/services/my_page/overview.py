@@ -789,7 +789,7 @@ def _recourse(session: Session, applicant_id: int, today: date) -> tuple[Recours
                 claim_filed_on=claim.filed_on,
                 subrogated_on=claim.paid_on or debt.created_on,
                 arrangement=None if granted is None else _arrangement(session, granted, debt.balance, today),
-                virtual_account=format_account(virtual_account(debt.id)),
+                virtual_account=format_account(virtual_account(debt.applicant_id)),
                 repayments=history.get(debt.id, ()),
             )
         )
@@ -813,7 +813,7 @@ def _recourse(session: Session, applicant_id: int, today: date) -> tuple[Recours
                 claim_filed_on=debt.created_on,
                 subrogated_on=debt.created_on,
                 arrangement=None if granted is None else _arrangement(session, granted, debt.balance, today),
-                virtual_account=format_account(virtual_account(debt.id)),
+                virtual_account=format_account(virtual_account(debt.applicant_id)),
                 repayments=history.get(debt.id, ()),
                 agency_loan=True,
             )

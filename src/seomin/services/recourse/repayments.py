@@ -37,7 +37,7 @@ from seomin.domain.recourse_servicing import (
     PlanProgress,
     RecourseRefusal,
     allocate,
-    debt_of_account,
+    debtor_of_account,
     format_account,
     plan_progress,
     virtual_account,
@@ -145,15 +145,73 @@ class RecourseDebtDetail:
 def record_deposit(
     platform: Platform, bank: Actor, reference: str, amount: int, paid_on: date, idempotency_key: str
 ) -> RepaymentReceipt:
-    """A bank reports a deposit to a debt's virtual account (가상계좌 입금 통지)."""
+    """A bank reports a deposit to a debtor's virtual account (가상계좌 입금 통지); the receipt is the first
+    debt's.
+
+    One reference per person: the deposit goes to their open debts oldest first (by the day each arose),
+    each debt's share split in ``ALLOCATION_ORDER``, and only what a debt owes goes to it; more than all
+    the person owes is refused whole. A retried deposit answers what it recorded the first time."""
     if bank.type is not ActorType.BANK:
         raise Forbidden("only the collection bank reports virtual-account deposits")
     try:
-        debt_id = debt_of_account(reference)
+        debtor_id = debtor_of_account(reference)
     except RecourseRefusal as exc:
         raise InputError(exc.field, exc.message) from None
     key = f"bank:{bank.id}:{_key(idempotency_key)}"
-    return _record(platform, bank, debt_id, amount, paid_on, key, "virtual_account")
+    _positive_won("amount", amount)
+    _not_after_today(platform, "paid_on", paid_on)
+    for attempt in range(2):
+        try:
+            with transaction(platform.sessions) as session:
+                return _deposit_in(session, bank, debtor_id, amount, paid_on, key)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _deposit_in(
+    session: Session, bank: Actor, debtor_id: int, amount: int, paid_on: date, key: str
+) -> RepaymentReceipt:
+    parts = session.scalars(
+        select(RecourseRepayment)
+        .where(
+            (RecourseRepayment.idempotency_key == key)
+            | RecourseRepayment.idempotency_key.startswith(f"{key}#", autoescape=True)
+        )
+        .order_by(RecourseRepayment.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    if parts:  # a retry: what the first delivery recorded
+        if sum(p.amount for p in parts) != amount or parts[0].paid_on != paid_on:
+            raise Conflict("IDEMPOTENCY_KEY_REUSED", "this key recorded a different deposit")
+        first = session.get_one(RecourseDebt, parts[0].recourse_debt_id)
+        return RepaymentReceipt(_repayment_view(parts[0]), first.status, first.balance)
+    debts = session.scalars(
+        select(RecourseDebt.id)
+        .where(RecourseDebt.applicant_id == debtor_id)
+        .order_by(RecourseDebt.created_on, RecourseDebt.id)
+    ).all()
+    if not debts:
+        raise NotFound("recourse debtor", debtor_id)
+    receipts: list[RepaymentReceipt] = []
+    left = amount
+    for debt_id in debts:
+        debt = _debt_for_update(session, debt_id)
+        owes = 0 if debt.status == RecourseStatus.REPAID.value else owed_of(session, debt).total
+        share = min(left, owes)
+        if share == 0:
+            continue
+        part_key = key if not receipts else f"{key}#{len(receipts)}"
+        receipts.append(_record_in(session, bank, debt.id, share, paid_on, part_key, "virtual_account"))
+        left -= share
+        if left == 0:
+            break
+    if not receipts:
+        raise Conflict("RECOURSE_DEBT_REPAID", "every recourse debt of this person is repaid: nothing owed")
+    if left:
+        raise InputError("amount", f"{amount:,} won is more than the {amount - left:,} won owed in all")
+    return receipts[0]
 
 
 def record_counter_repayment(
@@ -434,7 +492,7 @@ def _detail(session: Session, debt: RecourseDebt, today: date) -> RecourseDebtDe
         created_on=debt.created_on,
         claim_id=debt.claim_id,
         agency_loan_id=debt.agency_loan_id,
-        virtual_account=format_account(virtual_account(debt.id)),
+        virtual_account=format_account(virtual_account(debt.applicant_id)),
         owed_costs=owed.costs,
         owed_delinquency_interest=owed.delinquency_interest,
         owed_interest=owed.interest,
