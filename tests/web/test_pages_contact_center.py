@@ -162,7 +162,10 @@ def test_a_visitor_chats_with_a_counselor_who_hands_over_and_closes(
         assert closed.status_code == 409
         with platform.sessions() as session:
             actions = [
-                e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "chat"))
+                e.action
+                for e in session.scalars(
+                    select(AuditEvent).where(AuditEvent.entity_type == "chat").order_by(AuditEvent.id)
+                )
             ]
         assert actions == ["chat.opened", "chat.taken", "chat.handed_over", "chat.closed", "quality.reviewed"]
 
