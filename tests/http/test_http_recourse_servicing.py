@@ -280,6 +280,16 @@ def test_certificates_of_debt_and_of_full_repayment(client: TestClient, platform
         params={"certificate_no": certificate["certificate_no"], "code": "WRONGCODE1"},
     )
     assert wrong.status_code == 404
+    for n in range(4):  # five wrong codes for one number lock its check: the code cannot be guessed
+        client.get(
+            "/api/v1/debt-certificates/verification",
+            params={"certificate_no": certificate["certificate_no"], "code": f"GUESS{n}"},
+        )
+    locked = client.get(
+        "/api/v1/debt-certificates/verification",
+        params={"certificate_no": certificate["certificate_no"], "code": certificate["verification_code"]},
+    )
+    assert locked.status_code == 429 and "Retry-After" in locked.headers
 
     deposit(client, bank_key(platform), reference(platform, debt_id), 300_000, "all")
     paid = client.post(

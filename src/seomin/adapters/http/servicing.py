@@ -441,7 +441,7 @@ def certificate_pdf(request: Request, actor: ApplicantActor, certificate_id: Id)
 @router.get(
     "/debt-certificates/verification",
     response_model=VerifiedCertificate,
-    responses=errors(404, 422),
+    responses=errors(404, 422, 429),
     summary="증명서 진위 확인 (public): the number and the code printed on a 부채증명서 or 완제증명서",
 )
 def verify(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -21,6 +21,7 @@ from seomin.adapters.db.engine import transaction
 from seomin.adapters.db.models import Applicant, DebtCertificate, RecourseDebt, RecourseRepayment
 from seomin.domain.identity import mask_name
 from seomin.domain.lifecycle import RecourseStatus
+from seomin.services import attempts
 from seomin.services.errors import Conflict, Forbidden, InputError, NotFound
 from seomin.services.platform import Actor, ActorType, Platform, audit
 
@@ -136,27 +137,41 @@ def certificate_of(platform: Platform, debtor: Actor, certificate_id: int) -> Ce
     return found
 
 
+VERIFY_POLICY = attempts.AttemptPolicy(
+    max_failures=5,
+    window=timedelta(minutes=15),
+    lockout=timedelta(minutes=15),
+    message="too many wrong codes for this certificate number; try again later",
+)
+"""Five wrong codes for one certificate number within 15 minutes lock its check for 15 minutes (429 with
+Retry-After): the public check must not be a way to guess a code."""
+
+
 def verify_debt_certificate(platform: Platform, certificate_no: str, code: str) -> VerifiedCertificate:
-    """The public check: the number and the printed code; anything else is NotFound."""
+    """The public check: the number and the printed code; anything else is NotFound, and each miss counts
+    against the number (``VERIFY_POLICY``)."""
     number, given = certificate_no.strip().upper(), code.strip().upper()
     if not 1 <= len(number) <= 24 or not 1 <= len(given) <= 32:
         raise NotFound("debt certificate", number[:24])
+    counter = f"debt-certificate:{platform.vault.lookup_hash(number)}"
+    attempts.check_allowed(platform, counter, VERIFY_POLICY)
     with platform.sessions() as session:
         row = session.scalars(
             select(DebtCertificate).where(DebtCertificate.certificate_no == number)
         ).one_or_none()
-        if row is None or not hmac.compare_digest(row.code_hash, platform.vault.lookup_hash(given)):
-            raise NotFound("debt certificate", number)
-        applicant = session.get_one(Applicant, row.applicant_id)
-        return VerifiedCertificate(
-            row.certificate_no,
-            row.kind,
-            row.issued_on,
-            mask_name(platform.vault.decrypt(applicant.name_encrypted)),
-            row.principal,
-            row.balance,
-            row.repaid_on,
-        )
+        if row is not None and hmac.compare_digest(row.code_hash, platform.vault.lookup_hash(given)):
+            applicant = session.get_one(Applicant, row.applicant_id)
+            return VerifiedCertificate(
+                row.certificate_no,
+                row.kind,
+                row.issued_on,
+                mask_name(platform.vault.decrypt(applicant.name_encrypted)),
+                row.principal,
+                row.balance,
+                row.repaid_on,
+            )
+    attempts.record_failure(platform, counter, VERIFY_POLICY)
+    raise NotFound("debt certificate", number)
 
 
 def _view(platform: Platform, applicant: Applicant, row: DebtCertificate, arose_on: date) -> CertificateView:
