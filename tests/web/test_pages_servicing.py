@@ -119,3 +119,35 @@ def test_management_sees_the_subrogation_rate_recoveries_and_balance_by_state(
     assert "대위변제·구상 현황" in text and "2025-05" in text and "200,000원" in text
     assert "100.00%" in text  # the one loan of its cohort was subrogated
     assert "상환 방법 미정" in text and "1,000,000원" in text  # the balance left, by state
+
+
+def test_a_counselor_proposes_a_settlement_and_records_a_referral_from_the_debts_page(
+    staff_client: Login, platform: Platform
+) -> None:
+    from sqlalchemy import select
+
+    from seomin.adapters.db.models import EmploymentReferral
+    from seomin.services.recourse.settlements import list_settlements
+
+    debt_id = make_recourse_debt(platform, amount=1_000_000)
+    counselor = staff_client("counselor-jung")
+    page = counselor.get(f"/staff/recourse/{debt_id}").text
+    assert f'action="/staff/recourse/{debt_id}/settlements"' in page and "취업지원 연계" in page
+    empty = counselor.post(f"/staff/recourse/{debt_id}/settlements", data={"reduction": "", "reason": ""})
+    assert empty.status_code == 422
+    assert 'id="reduction-error"' in empty.text and 'id="reason-error"' in empty.text
+    proposed = counselor.post(
+        f"/staff/recourse/{debt_id}/settlements",
+        data={"reduction": "30만", "reason": "실직·질병으로 특별채무조정"},
+        follow_redirects=False,
+    )
+    assert proposed.status_code == 303 and proposed.headers["location"].endswith("done=settlement")
+    pending = list_settlements(platform, Actor(ActorType.STAFF, "1", role="supervisor"))
+    assert [(s.recourse_debt_id, s.reduction) for s in pending] == [(debt_id, 300_000)]
+    referred = counselor.post(
+        f"/staff/recourse/{debt_id}/referral", data={"note": "고용센터 상담 연계"}, follow_redirects=False
+    )
+    assert referred.status_code == 303
+    with platform.sessions() as session:
+        note = session.scalars(select(EmploymentReferral.note_encrypted)).one()
+    assert "고용센터" not in note and platform.vault.decrypt(note) == "고용센터 상담 연계"

@@ -25,7 +25,13 @@ from seomin.services.platform import Actor
 from seomin.services.recourse import PAYING_ROLES, pay_subrogation_claim
 from seomin.services.recourse.repayments import COUNTER_ROLES, record_counter_repayment, recourse_debt
 from seomin.services.recourse.reports import REPORT_ROLES, recourse_report
-from seomin.services.recourse.settlements import decide_settlement, list_settlements
+from seomin.services.recourse.settlements import MAKER_ROLES as SETTLEMENT_MAKERS
+from seomin.services.recourse.settlements import (
+    decide_settlement,
+    list_settlements,
+    propose_settlement,
+    refer_to_employment_support,
+)
 from seomin.services.recourse.worklists import DEBT_STATES, claims_to_pay, recourse_worklist
 
 router = APIRouter()
@@ -64,14 +70,21 @@ def debts_page(request: Request) -> Response:
 
 
 def _debt_page(
-    request: Request, actor: Actor, debt_id: int, status_code: int = 200, **extra: Any
+    request: Request,
+    actor: Actor,
+    debt_id: int,
+    status_code: int = 200,
+    values: dict[str, str] | None = None,
+    **extra: Any,
 ) -> Response:
     context = {
         "actor": actor,
         "role_labels": ROLE_LABELS,
         "debt": recourse_debt(platform_of(request), actor, debt_id),
         "may_collect": actor.role in COUNTER_ROLES,
-        "values": {"idempotency_key": str(uuid.uuid4())},
+        "may_settle": actor.role in SETTLEMENT_MAKERS,
+        # the forms of the page share these (a fresh key for the counter form unless one is being retried)
+        "values": {"idempotency_key": str(uuid.uuid4()), **(values or {})},
         "errors": {},
         "alert": None,
         "done": request.query_params.get("done"),
@@ -106,6 +119,50 @@ async def counter_repayment(request: Request, debt_id: Id) -> Response:
         code, alert = _service_error_alert(exc)
         return _debt_page(request, actor, debt_id, code, values=values, alert=alert)
     return RedirectResponse(f"/staff/recourse/{debt_id}?done=repayment", status_code=303)
+
+
+@router.post("/staff/recourse/{debt_id}/settlements")
+async def settlement_proposal(request: Request, debt_id: Id) -> Response:
+    """채무조정 (감면) proposed from the debt's page; another supervisor decides it on the approvals page."""
+    actor = require_staff(request, *STAFF_ROLES)
+    platform = platform_of(request)
+    reader = FormReader(await request.form())
+    reduction = reader.won("reduction", minimum=1)
+    reason = reader.text("reason", max_length=1000)
+    values = {"reduction": reader.raw("reduction"), "reason": reader.raw("reason")}
+    if reduction is None or reason is None or not reader.ok:
+        return _debt_page(request, actor, debt_id, 422, values=values, errors=reader.errors)
+    try:
+        await run_in_threadpool(propose_settlement, platform, actor, debt_id, reduction, reason)
+    except InputError as exc:
+        field = exc.field if exc.field in ("reduction", "reason") else "reduction"
+        reader.fail(field, exc.message, exc.message)
+        return _debt_page(request, actor, debt_id, 422, values=values, errors=reader.errors)
+    except (Conflict, Forbidden) as exc:
+        code, alert = _service_error_alert(exc)
+        return _debt_page(request, actor, debt_id, code, values=values, alert=alert)
+    return RedirectResponse(f"/staff/recourse/{debt_id}?done=settlement", status_code=303)
+
+
+@router.post("/staff/recourse/{debt_id}/referral")
+async def employment_referral(request: Request, debt_id: Id) -> Response:
+    """A referral to the national employment support programme (국민취업지원제도), recorded with a note."""
+    actor = require_staff(request, *STAFF_ROLES)
+    platform = platform_of(request)
+    reader = FormReader(await request.form())
+    note = reader.text("note", max_length=1000)
+    values = {"note": reader.raw("note")}
+    if note is None or not reader.ok:
+        return _debt_page(request, actor, debt_id, 422, values=values, errors=reader.errors)
+    try:
+        await run_in_threadpool(refer_to_employment_support, platform, actor, debt_id, note)
+    except InputError as exc:
+        reader.fail("note", exc.message, exc.message)
+        return _debt_page(request, actor, debt_id, 422, values=values, errors=reader.errors)
+    except (Conflict, Forbidden) as exc:
+        code, alert = _service_error_alert(exc)
+        return _debt_page(request, actor, debt_id, code, values=values, alert=alert)
+    return RedirectResponse(f"/staff/recourse/{debt_id}?done=referral", status_code=303)
 
 
 def _claims_page(request: Request, actor: Actor, status_code: int = 200, **extra: Any) -> Response:
