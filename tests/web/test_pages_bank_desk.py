@@ -273,3 +273,28 @@ def test_a_verified_certificate_is_executed_from_the_desk_exactly_once(
     assert 'id="execute-form"' not in after.text  # executed: no second button
     wrong = desk.post("/bank/execute", data={**form, "verification_code": "000000", "idempotency_key": "x"})
     assert wrong.status_code in (409, 422) and "Traceback" not in wrong.text
+
+
+def test_the_desk_asks_for_a_write_off_that_a_supervisor_then_applies(
+    desk: TestClient, platform: Platform
+) -> None:
+    from seomin.services.identity import create_staff_user
+    from seomin.services.loan_servicing import decide_correction, list_corrections
+
+    loan_id = executed_loan(platform)
+    page = desk.get(f"/bank/loans/{loan_id}").text
+    assert f'action="/bank/loans/{loan_id}/corrections"' in page and "상각" in page
+    missing = desk.post(f"/bank/loans/{loan_id}/corrections", data={"kind": "adjustment", "reason": "x"})
+    assert missing.status_code == 422
+    assert 'id="c_payment_id-error"' in missing.text and 'id="c_amount-error"' in missing.text
+    asked = desk.post(f"/bank/loans/{loan_id}/corrections", data={"kind": "write_off", "reason": "회수 불능"})
+    assert asked.status_code == 200 and "승인하면 반영됩니다" in asked.text
+    twice = desk.post(f"/bank/loans/{loan_id}/corrections", data={"kind": "write_off", "reason": "again"})
+    assert twice.status_code == 409  # one request waits at a time
+    supervisor_id = create_staff_user(platform, "desk-sup", "팀장", "a long enough secret", "supervisor")
+    supervisor = Actor(ActorType.STAFF, str(supervisor_id), role="supervisor")
+    [pending] = list_corrections(platform, supervisor)
+    assert pending.kind == "write_off" and pending.loan_id == loan_id
+    decide_correction(platform, supervisor, pending.id, approve=True)
+    closed = desk.get(f"/bank/loans/{loan_id}").text
+    assert "상각" in closed and f'action="/bank/loans/{loan_id}/corrections"' not in closed

@@ -24,6 +24,7 @@ from seomin.adapters.web.session_cookies import require_bank, safe_next, sign_in
 from seomin.domain.lifecycle import LoanStatus
 from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
 from seomin.services.identity import authenticate_bank
+from seomin.services.loan_servicing import propose_correction
 from seomin.services.loans import (
     execute_loan,
     get_loan,
@@ -36,7 +37,16 @@ from seomin.services.loans import (
 router = APIRouter(prefix="/bank")
 
 LOAN_STATUSES = tuple(s.value for s in LoanStatus)
-CLOSED = (LoanStatus.REPAID.value, LoanStatus.SUBROGATED.value)
+CLOSED = (LoanStatus.REPAID.value, LoanStatus.SUBROGATED.value, LoanStatus.WRITTEN_OFF.value)
+CORRECTION_KINDS: dict[str, tuple[str, str]] = {
+    "reversal": ("입금 취소 (잘못 들어온 입금)", "Reverse a payment"),
+    "adjustment": ("입금 금액 정정", "Correct a payment's amount"),
+    "waiver": ("이자·연체이자 감면", "Waive interest or late interest"),
+    "reschedule": ("기간 연장·금리 변경", "Extend the term or change the rate"),
+    "write_off": ("상각 (남은 원금 포기)", "Write off what is left"),
+}
+"""What the bank desk may ask of the agency; each is applied only once a supervisor approves it."""
+CORRECTION_FIELDS = ("kind", "payment_id", "amount", "part", "extra_months", "rate_bp", "reason")
 
 CONFLICTS: dict[str, tuple[str, str]] = {
     "CERTIFICATE_VERIFICATION_FAILED": (
@@ -242,6 +252,7 @@ def _loan_page(
     values: Mapping[str, Any] | None = None,
     errors: Mapping[str, Message] | None = None,
     problem: Message | None = None,
+    notice: Message | None = None,
     status_code: int = 200,
 ) -> Response:
     bank = require_bank(request)
@@ -262,6 +273,8 @@ def _loan_page(
             "values": shown,
             "errors": errors or {},
             "problem": problem,
+            "notice": notice,
+            "correction_kinds": CORRECTION_KINDS,
             "next_due": next_due,
             "quote": quote,
             "open": is_open,
@@ -274,6 +287,49 @@ def _loan_page(
 def loan(request: Request, loan_id: str) -> Response:
     require_bank(request)
     return _loan_page(request, _loan_id(loan_id))
+
+
+@router.post("/loans/{loan_id}/corrections")
+async def correction(request: Request, loan_id: str) -> Response:
+    """정정·감면·조건 변경·상각 요청: proposed by the bank, applied once an agency supervisor approves it."""
+    bank = require_bank(request)
+    number = _loan_id(loan_id)
+    form = await request.form()
+    values = {f"c_{k}": v.strip() for k, v in form.items() if isinstance(v, str) and k in CORRECTION_FIELDS}
+    reader = FormReader({k.removeprefix("c_"): v for k, v in values.items()})
+    kind = reader.choice("kind", list(CORRECTION_KINDS))
+    reason = reader.text("reason", max_length=1000)
+    payment_id = reader.integer("payment_id", required=kind in ("reversal", "adjustment"), minimum=1)
+    amount = reader.won("amount", required=kind in ("adjustment", "waiver"), minimum=1)
+    part = reader.choice("part", ["interest", "delinquency_interest"], required=kind == "waiver")
+    extra = reader.integer("extra_months", required=False, minimum=0, maximum=120)
+    rate_bp = reader.integer("rate_bp", required=False, minimum=1, maximum=2000)
+    errors = {f"c_{k}": v for k, v in reader.errors.items()}
+    if kind is None or reason is None or errors:
+        return _loan_page(request, number, values=values, errors=errors, status_code=422)
+    try:
+        proposed = propose_correction(
+            platform_of(request),
+            bank,
+            number,
+            kind,
+            reason,
+            payment_id=payment_id,
+            amount=amount,
+            part=part,
+            extra_months=extra,
+            rate_bp=rate_bp,
+        )
+    except InputError as exc:
+        name = f"c_{exc.field}" if exc.field in CORRECTION_FIELDS else "c_reason"
+        return _loan_page(request, number, values=values, errors={name: _field_message(exc)}, status_code=422)
+    except Conflict as exc:
+        return _loan_page(request, number, values=values, problem=_conflict_message(exc), status_code=409)
+    done = Message(
+        f"요청 #{proposed.id}을 접수했습니다. 진흥원 팀장이 승인하면 반영됩니다.",
+        f"Request #{proposed.id} is in; it is applied once an agency supervisor approves it.",
+    )
+    return _loan_page(request, number, notice=done)
 
 
 @router.post("/loans/{loan_id}/payments")
