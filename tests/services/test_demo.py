@@ -82,6 +82,9 @@ def test_the_demo_accounts_work_over_http(platform: Platform) -> None:
         token = api_session(client, name, rrn, "01000000000")["token"]
         mine = client.get("/api/v1/applicant/guarantees", headers={"Authorization": f"Bearer {token}"})
         assert [g["status"] for g in mine.json()] == ["executed"]
+        # the FAQ answers on a fresh demo: the starter knowledge base is loaded with it
+        faq = client.get("/api/v1/faq", params={"q": "상담 예약은 어떻게 하나요"})
+        assert faq.status_code == 200 and faq.json() and "예약" in faq.json()[0]["question"]
 
 
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

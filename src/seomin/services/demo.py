@@ -29,6 +29,7 @@ from seomin.services.identity import (
     create_staff_user,
     verify_and_open_session,
 )
+from seomin.services.knowledge_base import load_starter_entries
 from seomin.services.loans import execute_loan, get_loan, payoff_quote, post_payment, prepay
 from seomin.services.platform import Actor, ActorType, Platform, audit
 from seomin.services.recourse.repayments import record_deposit
@@ -239,6 +240,8 @@ def _load(platform: Platform) -> DemoSummary:
 
     # 4. The day closes: the delinquent loan is late, the defaulted one is past 90 days.
     close_of_business(platform, END)
+    # 5. The FAQ and the counselors' knowledge base start with the starter set, as a new agency's would.
+    summary.records["knowledge"] = {"entries": load_starter_entries(platform, staff["demo-supervisor"])}
     return summary
 
 
