@@ -50,8 +50,9 @@ def test_a_screening_upload_shows_its_progress_bar(platform: Platform, tmp_path:
         assert table.status_code == 200
         assert 'value="100"' in table.text and "완료" in table.text
         assert "every 2s" not in table.text  # nothing left to watch: the polling stops
-        english = client.get("/manage/jobs", cookies={"lang": "en"})
+        english = client.get("/manage/jobs", params={"lang": "en"})
         assert "Batch screening" in english.text or "Done" in english.text
+        client.get("/manage/jobs", params={"lang": "ko"})  # back to Korean for the rest
 
         bad = client.post("/manage/jobs/screening", files=upload, data={"as_of": "05/01/2025"})
         assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
