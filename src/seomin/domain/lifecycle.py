@@ -78,6 +78,8 @@ LOAN_TRANSITIONS: dict[LoanStatus, frozenset[LoanStatus]] = {
     LoanStatus.REPAID: frozenset(),
     LoanStatus.WRITTEN_OFF: frozenset(),
 }
+CLOSED_LOAN_STATUSES = frozenset({LoanStatus.REPAID, LoanStatus.SUBROGATED, LoanStatus.WRITTEN_OFF})
+"""A loan in one of these owes the bank nothing more: no payment, correction or due date."""
 
 
 class ClaimStatus(StrEnum):

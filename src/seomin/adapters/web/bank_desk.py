@@ -21,7 +21,7 @@ from seomin.adapters.app_state import platform_of
 from seomin.adapters.web.forms import FormReader, Message
 from seomin.adapters.web.rendering import render
 from seomin.adapters.web.session_cookies import require_bank, safe_next, sign_in_bank, sign_out, viewer_of
-from seomin.domain.lifecycle import LoanStatus
+from seomin.domain.lifecycle import CLOSED_LOAN_STATUSES, LoanStatus
 from seomin.services.errors import Conflict, Forbidden, InputError, InputErrorCode, NotFound
 from seomin.services.identity import authenticate_bank
 from seomin.services.loan_servicing import propose_correction
@@ -37,7 +37,6 @@ from seomin.services.loans import (
 router = APIRouter(prefix="/bank")
 
 LOAN_STATUSES = tuple(s.value for s in LoanStatus)
-CLOSED = (LoanStatus.REPAID.value, LoanStatus.SUBROGATED.value, LoanStatus.WRITTEN_OFF.value)
 CORRECTION_KINDS: dict[str, tuple[str, str]] = {
     "reversal": ("입금 취소 (잘못 들어온 입금)", "Reverse a payment"),
     "adjustment": ("입금 금액 정정", "Correct a payment's amount"),
@@ -130,7 +129,8 @@ def home(request: Request) -> Response:
     bank = require_bank(request)
     loans = list_loans(platform_of(request), bank)
     counts = Counter(str(loan["status"]) for loan in loans)
-    outstanding = sum(int(loan["principal_balance"]) for loan in loans if loan["status"] not in CLOSED)
+    open_loans = (loan for loan in loans if loan["status"] not in CLOSED_LOAN_STATUSES)
+    outstanding = sum(int(loan["principal_balance"]) for loan in open_loans)
     return render(
         request,
         "bank/home.html",
@@ -262,7 +262,7 @@ def _loan_page(
     shown.setdefault("paid_on", platform.today().isoformat())
     shown.setdefault("idempotency_key", str(uuid.uuid4()))
     next_due = next((r for r in loan["schedule"] if r["paid_on"] is None), None)
-    is_open = loan["status"] not in CLOSED
+    is_open = loan["status"] not in CLOSED_LOAN_STATUSES
     # what is owed today: the overdue total (late interest included) and what closes the loan
     quote = payoff_quote(platform, bank, loan_id, platform.today()) if is_open else None
     return render(

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from seomin.adapters.db.engine import transaction
 from seomin.adapters.db.models import Guarantee, Installment, Loan, LoanCorrection, Payment
-from seomin.domain.lifecycle import LOAN_TRANSITIONS, LoanStatus, check_transition
+from seomin.domain.lifecycle import CLOSED_LOAN_STATUSES, LOAN_TRANSITIONS, LoanStatus, check_transition
 from seomin.domain.loan_corrections import (
     MAX_EXTRA_MONTHS,
     WAIVABLE,
@@ -429,7 +429,7 @@ def _write_off(loan: Loan) -> dict[str, Any]:
 
 
 def _check_open(loan: Loan) -> None:
-    if loan.status in (LoanStatus.REPAID.value, LoanStatus.SUBROGATED.value, LoanStatus.WRITTEN_OFF.value):
+    if loan.status in CLOSED_LOAN_STATUSES:
         raise Conflict(f"LOAN_{loan.status.upper()}", f"loan {loan.id} is {loan.status}: not corrected here")
 
 

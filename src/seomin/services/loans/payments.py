@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import Loan, Payment
 from seomin.domain import repayment
-from seomin.domain.lifecycle import LOAN_TRANSITIONS, LoanStatus, check_transition
+from seomin.domain.lifecycle import CLOSED_LOAN_STATUSES, LOAN_TRANSITIONS, LoanStatus, check_transition
 from seomin.domain.repayment import AmountExceedsPayoff, LoanLedger, allocate
 from seomin.services.errors import Conflict, InputError, InputErrorCode
 from seomin.services.guarantee_fees import refund_unearned_fee
@@ -21,7 +21,7 @@ from seomin.services.platform import Actor, Platform, audit
 
 
 def _check_open(loan: Loan) -> None:
-    if loan.status in (LoanStatus.REPAID, LoanStatus.SUBROGATED, LoanStatus.WRITTEN_OFF):
+    if loan.status in CLOSED_LOAN_STATUSES:
         raise Conflict(f"LOAN_{loan.status.upper()}", f"loan {loan.id} is {loan.status}")
 
 

@@ -51,7 +51,7 @@ from seomin.domain.calendar import add_months
 from seomin.domain.catalog import ProductVersion
 from seomin.domain.eligibility import document_valid_from
 from seomin.domain.identity import mask_name
-from seomin.domain.lifecycle import ApplicationStatus, GuaranteeStatus, LoanStatus
+from seomin.domain.lifecycle import CLOSED_LOAN_STATUSES, ApplicationStatus, GuaranteeStatus, LoanStatus
 from seomin.domain.money import bp_to_rate
 from seomin.domain.reasons import Reason
 from seomin.domain.recourse import DEFERRAL, arrangement_terms
@@ -686,7 +686,7 @@ def _loan(session: Session, platform: Platform, loan: Loan, today: date) -> Loan
     guarantee = session.get_one(Guarantee, loan.guarantee_id)
     version = _version(platform, guarantee.product_id, guarantee.product_version)
     ledger = ledger_for_display(session, loan)
-    open_loan = loan.status not in (LoanStatus.REPAID.value, LoanStatus.SUBROGATED.value)
+    open_loan = loan.status not in CLOSED_LOAN_STATUSES
     next_on: date | None = None
     next_amount: int | None = None
     overdue: tuple[InstallmentArrears, ...] = ()
