@@ -12,10 +12,6 @@ def today_kst() -> date:
     return datetime.now(KST).date()
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
 def as_utc(moment: datetime) -> datetime:
     """A stored timestamp with its zone: SQLite hands them back without one; they were written in UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -430,7 +430,8 @@ async def _step_page(
     (or a closed tab) loses nothing: signing in again resumes here."""
     platform = platform_of(request)
     await run_in_threadpool(save_draft, platform, actor, step, draft_values(form))
-    draft = await run_in_threadpool(draft_of, platform, actor)
+    # only the documents step shows what the draft holds (the files already kept)
+    draft = await run_in_threadpool(draft_of, platform, actor) if step == "documents" else None
     seconds_left = await run_in_threadpool(applicant_seconds_left, request)
     return _render_step(
         request,

@@ -105,18 +105,12 @@ async def carried_into_application(request: Request) -> Response:
             facts = json.loads(platform.vault.decrypt(sealed))
         except (DataKeyError, ValueError):  # a cookie we cannot read (another key, tampered): start empty
             facts = None
-        if isinstance(facts, dict):
+        if isinstance(facts, dict):  # sealed by us (Fernet authenticates): what application_facts gave
             values = {str(k): str(v) for k, v in facts.items()}
-            await run_in_threadpool(save_draft, platform, actor, "loan", application_facts_kept(values))
+            await run_in_threadpool(save_draft, platform, actor, "loan", values)
     response = RedirectResponse("/apply?resume=1", status_code=303)
     response.delete_cookie(CARRY_COOKIE, path="/apply")
     return response
-
-
-def application_facts_kept(values: Mapping[str, str]) -> dict[str, str]:
-    """Only the application's own field names survive a round trip through the browser."""
-    allowed = {*SAME_NAMES, "kcb_score", "nice_score", "amount", "adjustment", *PREFERENTIAL_FIELDS.values()}
-    return {k: v for k, v in values.items() if k in allowed}
 
 
 @router.post("/apply/draft/discard")

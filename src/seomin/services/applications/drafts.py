@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from seomin.adapters.db.models import ApplicationDraft, ApplicationDraftDocument
+from seomin.adapters.db.models import ApplicationDraft, ApplicationDraftDocument, utcnow
 from seomin.services.applications.common import _applicant_id
 from seomin.services.applications.documents import checked_file, read_document, store_document
-from seomin.services.clock import as_utc, now_utc
+from seomin.services.clock import as_utc
 from seomin.services.errors import InputError
 from seomin.services.platform import Actor, Platform
 
@@ -54,16 +54,10 @@ def save_draft(platform: Platform, actor: Actor, step: str, values: Mapping[str,
     if len(kept) > MAX_DRAFT_FIELDS:
         raise InputError("draft", f"a draft keeps at most {MAX_DRAFT_FIELDS} fields")
     with platform.sessions.begin() as session:
-        draft = _draft_row(session, applicant_id)
-        encrypted = platform.vault.encrypt(json.dumps(kept, ensure_ascii=False))
-        if draft is None:
-            session.add(
-                ApplicationDraft(applicant_id=applicant_id, step=step[:16], values_encrypted=encrypted)
-            )
-        else:
-            draft.step = step[:16]
-            draft.values_encrypted = encrypted
-            draft.updated_at = now_utc()
+        draft = _own_draft(session, platform, applicant_id)
+        draft.step = step[:16]
+        draft.values_encrypted = platform.vault.encrypt(json.dumps(kept, ensure_ascii=False))
+        draft.updated_at = utcnow()
 
 
 def keep_draft_document(
@@ -77,12 +71,7 @@ def keep_draft_document(
     name = checked_file(f"documents.{line}", filename, content)
     digest, relative = store_document(platform, content)
     with platform.sessions.begin() as session:
-        draft = _draft_row(session, applicant_id)
-        if draft is None:
-            draft = ApplicationDraft(applicant_id=applicant_id, step="documents", values_encrypted="")
-            draft.values_encrypted = platform.vault.encrypt("{}")
-            session.add(draft)
-            session.flush()
+        draft = _own_draft(session, platform, applicant_id)
         session.execute(
             delete(ApplicationDraftDocument).where(
                 ApplicationDraftDocument.draft_id == draft.id, ApplicationDraftDocument.line == line
@@ -106,7 +95,7 @@ def draft_of(platform: Platform, actor: Actor) -> Draft | None:
     applicant_id = _applicant_id(actor)
     with platform.sessions() as session:
         draft = _draft_row(session, applicant_id)
-        if draft is None or now_utc() - as_utc(draft.updated_at) > DRAFT_LIFETIME:
+        if draft is None or utcnow() - as_utc(draft.updated_at) > DRAFT_LIFETIME:
             return None
         rows = session.scalars(
             select(ApplicationDraftDocument).where(ApplicationDraftDocument.draft_id == draft.id)
@@ -142,6 +131,17 @@ def delete_draft(session: Session, applicant_id: int) -> None:
     drafts = select(ApplicationDraft.id).where(ApplicationDraft.applicant_id == applicant_id)
     session.execute(delete(ApplicationDraftDocument).where(ApplicationDraftDocument.draft_id.in_(drafts)))
     session.execute(delete(ApplicationDraft).where(ApplicationDraft.applicant_id == applicant_id))
+
+
+def _own_draft(session: Session, platform: Platform, applicant_id: int) -> ApplicationDraft:
+    """The applicant's draft, an empty one (at the documents step) added when there is none yet."""
+    draft = _draft_row(session, applicant_id)
+    if draft is None:
+        empty = platform.vault.encrypt("{}")
+        draft = ApplicationDraft(applicant_id=applicant_id, step="documents", values_encrypted=empty)
+        session.add(draft)
+        session.flush()
+    return draft
 
 
 def _draft_row(session: Session, applicant_id: int) -> ApplicationDraft | None:
