@@ -25,9 +25,14 @@ _loading = threading.Lock()
 
 
 @cache
+def _load() -> Kiwi:
+    return Kiwi()
+
+
 def _kiwi() -> Kiwi:
+    # the lock is around the cache, so two first searches at once load the model once, not twice
     with _loading:
-        return Kiwi()
+        return _load()
 
 
 def search_terms(text: str) -> list[str]:

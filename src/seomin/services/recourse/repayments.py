@@ -13,6 +13,7 @@ it, and a debt paid to 0 becomes ``repaid``. Each repayment and charge is audite
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -158,16 +159,9 @@ def record_deposit(
     except RecourseRefusal as exc:
         raise InputError(exc.field, exc.message) from None
     key = f"bank:{bank.id}:{_key(idempotency_key)}"
-    _positive_won("amount", amount)
-    _not_after_today(platform, "paid_on", paid_on)
-    for attempt in range(2):
-        try:
-            with transaction(platform.sessions) as session:
-                return _deposit_in(session, bank, debtor_id, amount, paid_on, key)
-        except IntegrityError:
-            if attempt:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    return _once(
+        platform, amount, paid_on, lambda session: _deposit_in(session, bank, debtor_id, amount, paid_on, key)
+    )
 
 
 def _deposit_in(
@@ -232,14 +226,27 @@ def _key(idempotency_key: str) -> str:
 def _record(
     platform: Platform, actor: Actor, debt_id: int, amount: int, paid_on: date, key: str, channel: str
 ) -> RepaymentReceipt:
+    return _once(
+        platform,
+        amount,
+        paid_on,
+        lambda session: _record_in(session, actor, debt_id, amount, paid_on, key, channel),
+    )
+
+
+def _once(
+    platform: Platform, amount: int, paid_on: date, record: Callable[[Session], RepaymentReceipt]
+) -> RepaymentReceipt:
+    """Check the amount and day, then ``record`` in one transaction; a twin request that took the key at the
+    same moment makes it run once more, where it finds the key and answers as a retry (or as reuse)."""
     _positive_won("amount", amount)
     _not_after_today(platform, "paid_on", paid_on)
     for attempt in range(2):
         try:
             with transaction(platform.sessions) as session:
-                return _record_in(session, actor, debt_id, amount, paid_on, key, channel)
+                return record(session)
         except IntegrityError:
-            if attempt:  # the key was taken by a twin on another debt: answered as reuse the second time
+            if attempt:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 
