@@ -6,7 +6,9 @@ amount recomputed and the checks (supervisors pay from there). Every staff role 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -21,7 +23,7 @@ from seomin.adapters.web.staff_console import ROLE_LABELS, Id, _service_error_al
 from seomin.services.errors import Conflict, Forbidden, InputError
 from seomin.services.identity import STAFF_ROLES
 from seomin.services.loan_servicing import CHECKER_ROLES, decide_correction, list_corrections
-from seomin.services.platform import Actor
+from seomin.services.platform import Actor, Platform
 from seomin.services.recourse import PAYING_ROLES, pay_subrogation_claim
 from seomin.services.recourse.repayments import COUNTER_ROLES, record_counter_repayment, recourse_debt
 from seomin.services.recourse.reports import REPORT_ROLES, recourse_report
@@ -98,71 +100,73 @@ def debt_page(request: Request, debt_id: Id) -> Response:
     return _debt_page(request, require_staff(request, *STAFF_ROLES), debt_id)
 
 
-@router.post("/staff/recourse/{debt_id}/repayments")
-async def counter_repayment(request: Request, debt_id: Id) -> Response:
+async def _debt_form(
+    request: Request,
+    debt_id: int,
+    fields: tuple[str, ...],
+    prepare: Callable[[FormReader, Platform, Actor], Callable[[], object] | None],
+    done: str,
+) -> Response:
+    """A form of the debt's page: ``prepare`` reads it and gives the service call to make (None when the form
+    has errors). Its input errors show beside their field (the first field for any other), a state
+    conflict as the page's alert; done, back to the page with ``done`` said."""
     actor = require_staff(request, *STAFF_ROLES)
     platform = platform_of(request)
     reader = FormReader(await request.form())
-    amount = reader.won("amount", minimum=1)
-    paid_on = reader.day("paid_on", required=False) or platform.today()
-    key = reader.text("idempotency_key", max_length=128) or str(uuid.uuid4())
-    values = {"amount": reader.raw("amount"), "paid_on": reader.raw("paid_on"), "idempotency_key": key}
-    if amount is None or not reader.ok:
+    call = prepare(reader, platform, actor)
+    values = {name: raw for name in fields if (raw := reader.raw(name))}  # an empty key gets a fresh one
+    if call is None or not reader.ok:
         return _debt_page(request, actor, debt_id, 422, values=values, errors=reader.errors)
     try:
-        await run_in_threadpool(record_counter_repayment, platform, actor, debt_id, amount, paid_on, key)
+        await run_in_threadpool(call)
     except InputError as exc:
-        field = exc.field if exc.field in ("amount", "paid_on") else "amount"
-        reader.fail(field, exc.message, exc.message)
+        reader.fail(exc.field if exc.field in fields else fields[0], exc.message, exc.message)
         return _debt_page(request, actor, debt_id, 422, values=values, errors=reader.errors)
     except (Conflict, Forbidden) as exc:
         code, alert = _service_error_alert(exc)
         return _debt_page(request, actor, debt_id, code, values=values, alert=alert)
-    return RedirectResponse(f"/staff/recourse/{debt_id}?done=repayment", status_code=303)
+    return RedirectResponse(f"/staff/recourse/{debt_id}?done={done}", status_code=303)
+
+
+@router.post("/staff/recourse/{debt_id}/repayments")
+async def counter_repayment(request: Request, debt_id: Id) -> Response:
+    def prepare(reader: FormReader, platform: Platform, actor: Actor) -> Callable[[], object] | None:
+        amount = reader.won("amount", minimum=1)
+        paid_on = reader.day("paid_on", required=False) or platform.today()
+        # the form's key makes a double submit one repayment; a form without one gets a fresh key
+        key = reader.text("idempotency_key", max_length=128) or str(uuid.uuid4())
+        if amount is None:
+            return None
+        return partial(record_counter_repayment, platform, actor, debt_id, amount, paid_on, key)
+
+    return await _debt_form(request, debt_id, ("amount", "paid_on", "idempotency_key"), prepare, "repayment")
 
 
 @router.post("/staff/recourse/{debt_id}/settlements")
 async def settlement_proposal(request: Request, debt_id: Id) -> Response:
     """채무조정 (감면) proposed from the debt's page; another supervisor decides it on the approvals page."""
-    actor = require_staff(request, *STAFF_ROLES)
-    platform = platform_of(request)
-    reader = FormReader(await request.form())
-    reduction = reader.won("reduction", minimum=1)
-    reason = reader.text("reason", max_length=1000)
-    values = {"reduction": reader.raw("reduction"), "reason": reader.raw("reason")}
-    if reduction is None or reason is None or not reader.ok:
-        return _debt_page(request, actor, debt_id, 422, values=values, errors=reader.errors)
-    try:
-        await run_in_threadpool(propose_settlement, platform, actor, debt_id, reduction, reason)
-    except InputError as exc:
-        field = exc.field if exc.field in ("reduction", "reason") else "reduction"
-        reader.fail(field, exc.message, exc.message)
-        return _debt_page(request, actor, debt_id, 422, values=values, errors=reader.errors)
-    except (Conflict, Forbidden) as exc:
-        code, alert = _service_error_alert(exc)
-        return _debt_page(request, actor, debt_id, code, values=values, alert=alert)
-    return RedirectResponse(f"/staff/recourse/{debt_id}?done=settlement", status_code=303)
+
+    def prepare(reader: FormReader, platform: Platform, actor: Actor) -> Callable[[], object] | None:
+        reduction = reader.won("reduction", minimum=1)
+        reason = reader.text("reason", max_length=1000)
+        if reduction is None or reason is None:
+            return None
+        return partial(propose_settlement, platform, actor, debt_id, reduction, reason)
+
+    return await _debt_form(request, debt_id, ("reduction", "reason"), prepare, "settlement")
 
 
 @router.post("/staff/recourse/{debt_id}/referral")
 async def employment_referral(request: Request, debt_id: Id) -> Response:
     """A referral to the national employment support programme (국민취업지원제도), recorded with a note."""
-    actor = require_staff(request, *STAFF_ROLES)
-    platform = platform_of(request)
-    reader = FormReader(await request.form())
-    note = reader.text("note", max_length=1000)
-    values = {"note": reader.raw("note")}
-    if note is None or not reader.ok:
-        return _debt_page(request, actor, debt_id, 422, values=values, errors=reader.errors)
-    try:
-        await run_in_threadpool(refer_to_employment_support, platform, actor, debt_id, note)
-    except InputError as exc:
-        reader.fail("note", exc.message, exc.message)
-        return _debt_page(request, actor, debt_id, 422, values=values, errors=reader.errors)
-    except (Conflict, Forbidden) as exc:
-        code, alert = _service_error_alert(exc)
-        return _debt_page(request, actor, debt_id, code, values=values, alert=alert)
-    return RedirectResponse(f"/staff/recourse/{debt_id}?done=referral", status_code=303)
+
+    def prepare(reader: FormReader, platform: Platform, actor: Actor) -> Callable[[], object] | None:
+        note = reader.text("note", max_length=1000)
+        if note is None:
+            return None
+        return partial(refer_to_employment_support, platform, actor, debt_id, note)
+
+    return await _debt_form(request, debt_id, ("note",), prepare, "referral")
 
 
 def _claims_page(request: Request, actor: Actor, status_code: int = 200, **extra: Any) -> Response:
