@@ -498,11 +498,11 @@ def _render_step(
         context["carry"] = _carry(form, LOAN_FIELDS + PROFILE_FIELDS, documents=False)
         context["checklist"] = checklist(product, profile) if profile else []
         # A kept file counts for its line only while the line still asks for that kind of document.
+        kept = context["kept_documents"]
         context["kept_documents"] = {
-            line.index: context["kept_documents"][line.index]
+            line.index: kept[line.index]
             for line in context["checklist"]
-            if line.index in context["kept_documents"]
-            and context["kept_documents"][line.index].doc_type in line.types
+            if line.index in kept and kept[line.index].doc_type in line.types
         }
         context["valid_from"] = document_valid_from(product, today)
         context["validity_months"] = product.documents.validity_months if product.documents else None
