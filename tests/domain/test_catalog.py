@@ -537,3 +537,27 @@ def test_the_2023_emergency_loan_stages_its_amounts_and_cuts_for_education(catal
     extra = first.additional_loan
     assert extra is not None and (extra.max_amount, extra.min_months_on_time) == (500_000, 6)
     assert first.preferential_cut(["consulting"]) == Decimal("0.5")
+
+
+def test_the_lenders_kept_per_region_are_the_ones_computed_from_the_banks(catalog: Catalog) -> None:
+    for version in catalog:
+        assert set(version.lenders_by_region) == set(REGIONS)
+        for region in REGIONS:
+            kept = version.lenders_in(region)
+            assert kept == version._regional_lenders(region)
+            assert set(kept.serving) == {b.bank for b in version.partner_banks if b.regions.lends_in(region)}
+            assert set(kept.unconfirmed) == {
+                b.bank for b in version.partner_banks if b.regions.lends_in(region) is None
+            }
+    # A region the table does not hold is computed, not refused.
+    lowest = catalog.get("lowest-credit-special", date(2025, 5, 1))
+    assert lowest.lenders_in("해외") == lowest._regional_lenders("해외")
+
+
+def test_the_versions_in_force_are_kept_per_day_but_handed_out_fresh(catalog: Catalog) -> None:
+    day = date(2026, 1, 2)
+    first = catalog.in_force(day)
+    first.clear()  # a caller's own list: emptying it must not empty the catalog's answer
+    again = catalog.in_force(day)
+    assert again and again == [v for v in catalog if v.in_force(day)]
+    assert catalog.in_force(date(2020, 1, 1)) == [v for v in catalog if v.in_force(date(2020, 1, 1))]

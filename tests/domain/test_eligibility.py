@@ -544,3 +544,14 @@ def test_youth_caps_each_draw_by_purpose_within_the_total(catalog: Catalog) -> N
     assert fails(too_much) == ["AMOUNT_ABOVE_DRAW_CAP"]
     [reason] = [r for r in too_much.reasons if r.code == "AMOUNT_ABOVE_DRAW_CAP"]
     assert "일반생활자금은 한 번에 3,000,000원까지" in reason.message_ko and reason.rule == "limits.per_draw"
+
+
+@settings(max_examples=300, deadline=None)
+@given(profile=profiles, as_of=st.sampled_from([AS_OF, date(2026, 1, 2)]))
+def test_the_verdict_only_path_agrees_for_every_product_in_force(
+    profile: ApplicantProfile, as_of: date
+) -> None:
+    """Alternatives are listed by ``is_eligible``, which stops at the first failure or open question."""
+    catalog = default_catalog()
+    for product in catalog.in_force(as_of):
+        assert is_eligible(product, profile, as_of) is evaluate(product, profile, as_of).eligible, product.id

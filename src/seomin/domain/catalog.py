@@ -8,6 +8,7 @@ version of product X was in force on day D", and says where a product went when 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -301,6 +302,31 @@ class PartnerBankTerms(Frozen):
     regions: BankRegions
 
 
+@dataclass(frozen=True, slots=True)
+class LenderOption:
+    """A partner bank an applicant may go to, and whether it has published that it lends in their region."""
+
+    bank: str
+    name_ko: str
+    regions_confirmed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RegionalLenders:
+    """The partner banks of one product version for one region (지역별 협약 금융회사), names included."""
+
+    serving: tuple[str, ...]
+    """Banks that say they lend in the region."""
+    unconfirmed: tuple[str, ...]
+    """Banks that have not published their regions."""
+    options: tuple[LenderOption, ...]
+    """``serving`` then ``unconfirmed``, as the offer lists them."""
+    serving_ko: str
+    serving_en: str
+    unconfirmed_ko: str
+    unconfirmed_en: str
+
+
 class OfflineChannels(Frozen):
     call_center: str = "1397"
     centers: dict[str, int] = Field(default_factory=dict)
@@ -348,6 +374,11 @@ class ProductVersion(Frozen):
     display_names: dict[str, tuple[str, str]] = Field(
         default_factory=dict,
         description="Korean and English names of the banks and documents named here; filled by Catalog",
+    )
+    lenders_by_region: dict[str, RegionalLenders] = Field(
+        default_factory=dict,
+        exclude=True,
+        description="``lenders_in`` for every region, derived once by Catalog (asked on every self-check)",
     )
 
     @model_validator(mode="after")
@@ -437,6 +468,32 @@ class ProductVersion(Frozen):
 
     def bank(self, code: str) -> PartnerBankTerms | None:
         return next((b for b in self.partner_banks if b.bank == code), None)
+
+    def lenders_in(self, region: str) -> RegionalLenders:
+        """The partner banks lending in ``region``, those that have not said, and their names."""
+        found = self.lenders_by_region.get(region)
+        return found if found is not None else self._regional_lenders(region)
+
+    def _regional_lenders(self, region: str) -> RegionalLenders:
+        verdicts = [(b.bank, b.regions.lends_in(region)) for b in self.partner_banks]
+        serving = tuple(code for code, yes in verdicts if yes is True)
+        unconfirmed = tuple(code for code, yes in verdicts if yes is None)
+        return RegionalLenders(
+            serving=serving,
+            unconfirmed=unconfirmed,
+            options=tuple(LenderOption(c, self.display_ko(c), True) for c in serving)
+            + tuple(LenderOption(c, self.display_ko(c), False) for c in unconfirmed),
+            serving_ko=", ".join(map(self.display_ko, serving)) or "없음",
+            serving_en=", ".join(map(self.display_en, serving)) or "none",
+            unconfirmed_ko=", ".join(map(self.display_ko, unconfirmed)),
+            unconfirmed_en=", ".join(map(self.display_en, unconfirmed)),
+        )
+
+    def with_display_names(self, names: Mapping[str, tuple[str, str]]) -> ProductVersion:
+        """This version with the catalog's display names, and its lenders per region derived from them."""
+        named = self.model_copy(update={"display_names": dict(names), "lenders_by_region": {}})
+        regional = {region: named._regional_lenders(region) for region in REGIONS}
+        return named.model_copy(update={"lenders_by_region": regional})
 
     @property
     def limit_family(self) -> frozenset[str]:
@@ -531,9 +588,9 @@ class Catalog:
         names = {b.code: (b.name_ko, b.name_en) for b in self.banks.values()}
         names.update({d.code: (d.name_ko, d.name_en) for d in self.document_types.values()})
         self._versions = {
-            pid: [v.model_copy(update={"display_names": names}) for v in vs]
-            for pid, vs in self._versions.items()
+            pid: [v.with_display_names(names) for v in vs] for pid, vs in self._versions.items()
         }
+        self._in_force: dict[date, tuple[ProductVersion, ...]] = {}
 
     def _check(self) -> None:
         for pid, versions in self._versions.items():
@@ -619,7 +676,14 @@ class Catalog:
         return self.versions(product_id)[-1]
 
     def in_force(self, on: date) -> list[ProductVersion]:
-        return [v for pid in self.product_ids for v in self._versions[pid] if v.in_force(on)]
+        """Every version in force on ``on``, by product id (asked by every self-check: kept per day)."""
+        found = self._in_force.get(on)
+        if found is None:
+            found = tuple(v for pid in self.product_ids for v in self._versions[pid] if v.in_force(on))
+            if len(self._in_force) > 1024:  # a long-running process sees one new day a day; bound it anyway
+                self._in_force.clear()
+            self._in_force[on] = found
+        return list(found)
 
     def bank_name(self, code: str) -> str:
         bank = self.banks.get(code)

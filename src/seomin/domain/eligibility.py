@@ -19,6 +19,7 @@ from seomin.domain.catalog import (
     Catalog,
     CreditCutoff,
     DebtAdjustmentKind,
+    LenderOption,
     LimitBasis,
     LoanPurpose,
     Occupation,
@@ -71,13 +72,6 @@ class OfferKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class LenderOption:
-    bank: str
-    name_ko: str
-    regions_confirmed: bool
-
-
-@dataclass(frozen=True, slots=True)
 class Offer:
     kind: OfferKind
     max_amount: int
@@ -126,6 +120,7 @@ class _Judgement:
     explain: bool = True
     lenders: tuple[LenderOption, ...] = ()
     failed: bool = False
+    unsure: bool = False
 
     def add(
         self,
@@ -135,11 +130,12 @@ class _Judgement:
         figures: dict[str, FigureValue],
         labels: dict[str, str] | None = None,
     ) -> None:
-        self.failed = self.failed or outcome is Outcome.FAIL
-        if self.explain:
+        if outcome is Outcome.FAIL:
+            self.failed = True
+        elif outcome is Outcome.CONFIRM:
+            self.unsure = True
+        if self.explain:  # a verdict only needs the two flags: the reasons would be thrown away
             self.reasons.append(make_reason(code, outcome, rule, figures, labels))
-        else:  # a verdict only: the codes decide, the messages would be thrown away
-            self.reasons.append(Reason(code, outcome, rule, figures))
 
 
 def evaluate(
@@ -191,10 +187,14 @@ _CHECKS: tuple[Callable[[_Judgement], None], ...] = ()  # filled below, once eve
 
 def _judge(product: ProductVersion, profile: ApplicantProfile, as_of: date, *, explain: bool) -> _Judgement:
     j = _Judgement(product, profile, as_of, explain=explain)
-    for check in _CHECKS:
-        check(j)
-        if j.failed and not explain:
-            return j  # a verdict only: the first failure decides it, the other checks cannot undo it
+    if explain:
+        for check in _CHECKS:
+            check(j)
+    else:
+        for check in _CHECKS:
+            check(j)
+            if j.failed or j.unsure:  # a verdict is over at the first failure or open question
+                return j
     j.lenders = _check_lenders(j)
     return j
 
@@ -209,15 +209,19 @@ def _status(reasons: Sequence[Reason]) -> Status:
 
 
 def is_eligible(product: ProductVersion, profile: ApplicantProfile, as_of: date) -> bool:
-    """The verdict of ``evaluate`` without its messages (for listing alternatives)."""
-    return _status(_judge(product, profile, as_of, explain=False).reasons) is Status.ELIGIBLE
+    """The verdict of ``evaluate`` without its messages (for listing alternatives): ELIGIBLE or not."""
+    j = _judge(product, profile, as_of, explain=False)
+    return not (j.failed or j.unsure)
 
 
 def _alternatives(
     catalog: Catalog, product: ProductVersion, profile: ApplicantProfile, as_of: date
 ) -> tuple[str, ...]:
     """Other products in force that the same person qualifies for, judged as a self-check."""
-    general = profile.model_copy(update={"documents": None, "requested_bank": None, "requested_amount": None})
+    general = profile
+    if profile.documents is not None or profile.requested_bank is not None or profile.requested_amount:
+        cleared = {"documents": None, "requested_bank": None, "requested_amount": None}
+        general = profile.model_copy(update=cleared)
     return tuple(
         other.id
         for other in catalog.in_force(as_of)
@@ -362,8 +366,9 @@ def _check_tenure(j: _Judgement) -> None:
         when_ko = when_en = ""
     elif working:  # waiting helps only someone already at work
         ready_on = add_months(j.as_of, required - months, j.as_of.day)
-        when_ko = f"재직·사업 기간이 {required}개월이 되는 {ready_on:%Y.%m.%d} 이후 신청할 수 있습니다."
-        when_en = f"You can apply once you reach {required} months of work, on {ready_on:%Y-%m-%d}."
+        day = ready_on.isoformat()  # not strftime: several times slower, on every self-check that fails here
+        when_ko = f"재직·사업 기간이 {required}개월이 되는 {day.replace('-', '.')} 이후 신청할 수 있습니다."
+        when_en = f"You can apply once you reach {required} months of work, on {day}."
     else:
         when_ko = (
             f"{required}개월 이상 재직·사업 중이거나 연금을 {min_pension or 0}회 이상 받으면 "
@@ -454,8 +459,10 @@ def document_valid_from(product: ProductVersion, as_of: date) -> date | None:
 def _check_documents(j: _Judgement) -> None:
     submitted = j.profile.documents
     rules = j.product.documents
+    if submitted is None or rules is None:  # a self-check carries no documents
+        return
     valid_from = document_valid_from(j.product, j.as_of)
-    if submitted is None or rules is None or valid_from is None:
+    if valid_from is None:
         return
     valid_types: set[str] = set()
     for doc in submitted:
@@ -499,6 +506,9 @@ def _family_loans(j: _Judgement) -> list[ExistingLoan]:
 
 def _check_existing_loans(j: _Judgement) -> None:
     product, limits = j.product, j.product.limits
+    if not j.profile.existing_loans:  # most people: a first loan, up to the first-time limit
+        j.kind, j.cap = OfferKind.FIRST, limits.first_time
+        return
     family = _family_loans(j)
     open_loans = sorted((loan for loan in family if loan.is_open), key=lambda x: x.executed_on)
     in_arrears = [loan for loan in open_loans if loan.in_arrears]
@@ -621,20 +631,10 @@ def _check_lenders(j: _Judgement) -> tuple[LenderOption, ...]:
         held = j.product.bank(j.holding_bank)
         confirmed = held is not None and held.regions.lends_in(region) is not None
         return (LenderOption(j.holding_bank, j.product.display_ko(j.holding_bank), confirmed),)
-    verdicts = [(b, b.regions.lends_in(region)) for b in banks]
-    serving = [b for b, yes in verdicts if yes is True]
-    unknown = [b for b, yes in verdicts if yes is None]
+    lenders = j.product.lenders_in(region)
     name = j.product.display_ko
-    options: tuple[LenderOption, ...] = ()
-    labels: dict[str, str] = {}
-    if j.explain:  # names and lists only where someone will read them
-        options = tuple(LenderOption(b.bank, name(b.bank), True) for b in serving) + tuple(
-            LenderOption(b.bank, name(b.bank), False) for b in unknown
-        )
-        labels = {
-            "available_ko": ", ".join(name(b.bank) for b in serving) or "없음",
-            "available_en": ", ".join(j.product.display_en(b.bank) for b in serving) or "none",
-        }
+    options = lenders.options
+    labels = {"available_ko": lenders.serving_ko, "available_en": lenders.serving_en}
     if requested is not None:
         terms = j.product.bank(requested)
         if terms is None:
@@ -664,17 +664,14 @@ def _check_lenders(j: _Judgement) -> tuple[LenderOption, ...]:
                 {"banks_ko": name(requested), "banks_en": j.product.display_en(requested)},
             )
         return options
-    if not serving:
-        if unknown:
+    if not lenders.serving:
+        if lenders.unconfirmed:
             j.add(
                 "BANK_REGION_UNCONFIRMED",
                 Outcome.NOTE,
                 "partner_banks.regions",
                 {"region": region},
-                {
-                    "banks_ko": ", ".join(name(b.bank) for b in unknown),
-                    "banks_en": ", ".join(j.product.display_en(b.bank) for b in unknown),
-                },
+                {"banks_ko": lenders.unconfirmed_ko, "banks_en": lenders.unconfirmed_en},
             )
         else:
             j.add(

@@ -245,8 +245,8 @@ def make_reason(
         outcome=outcome,
         rule=rule,
         figures=dict(figures),
-        message_ko=template.ko.format(**values),
-        message_en=template.en.format(**values),
-        remedy_ko=template.remedy_ko.format(**values),
-        remedy_en=template.remedy_en.format(**values),
+        message_ko=template.ko.format_map(values),
+        message_en=template.en.format_map(values),
+        remedy_ko=template.remedy_ko.format_map(values),
+        remedy_en=template.remedy_en.format_map(values),
     )

@@ -65,14 +65,15 @@ def parse_profile(catalog: Catalog, data: Any) -> ApplicantProfile:
             raise InputError(f"profile.existing_loans.{i}.product", f"unknown product {loan.product!r}")
         bank = _bank_code(catalog, loan.bank, f"profile.existing_loans.{i}.bank")
         loans.append(loan.model_copy(update={"bank": bank}))
-    updates["existing_loans"] = tuple(loans)
+    if loans:
+        updates["existing_loans"] = tuple(loans)
     for i, doc in enumerate(profile.documents or ()):
         if doc.type not in catalog.document_types:
             raise InputError(
                 f"profile.documents.{i}.type",
                 f"unknown document type {doc.type!r}; known: {', '.join(sorted(catalog.document_types))}",
             )
-    return profile.model_copy(update=updates)
+    return profile.model_copy(update=updates) if updates else profile
 
 
 def _bank_code(catalog: Catalog, name: str, field: str) -> str:
