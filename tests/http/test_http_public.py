@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,7 +27,7 @@ from hypothesis import strategies as st
 from seomin.adapters.catalog_files import default_catalog
 from seomin.adapters.http import create_app
 from seomin.adapters.http import public as public_module
-from seomin.adapters.http.public import NOTE_HEADER, header_safe
+from seomin.adapters.http.public import NOTE_HEADER, RequestRoute, SafeJSONResponse, header_safe
 
 SEOMIN = shutil.which("seomin") or str(Path(sys.executable).with_name("seomin"))
 AS_OF = "2025-05-01"
@@ -802,3 +803,35 @@ def test_the_2026_prevention_loan_shows_the_interest_paid_back_in_advance(client
     )
     assert page.status_code == 200 and 'data-kpi="payback">62,496원<' in page.text
     assert "data-unconfirmed" in page.text and 'data-figure="*"' in page.text
+
+
+def test_request_only_routes_skip_fastapis_handler_and_others_keep_it() -> None:
+    """``RequestRoute`` calls an endpoint that takes only the Request directly; one with any parameter
+    still has FastAPI solve and validate it, and a direct endpoint that forgets to build its Response is
+    an error, not an empty 200."""
+    router = APIRouter(route_class=RequestRoute)
+
+    @router.post("/direct")
+    async def direct(request: Request) -> SafeJSONResponse:
+        return SafeJSONResponse({"body": (await request.body()).decode()})
+
+    @router.get("/with-query")
+    async def with_query(n: int) -> dict[str, int]:
+        return {"n": n}
+
+    @router.get("/forgot")
+    async def forgot(request: Request) -> Any:
+        return {"not": "a response"}
+
+    app = FastAPI()
+    app.include_router(router)
+    routes = {r.path: r for r in router.routes if isinstance(r, RequestRoute)}
+    assert routes["/direct"].get_route_handler().__qualname__.endswith("handler")
+    assert "get_request_handler" in routes["/with-query"].get_route_handler().__qualname__
+    with TestClient(app, raise_server_exceptions=False) as c:
+        assert c.post("/direct", content=b"hi").json() == {"body": "hi"}
+        assert c.get("/with-query", params={"n": "7"}).json() == {"n": 7}
+        assert c.get("/with-query", params={"n": "x"}).status_code == 422
+        assert c.get("/forgot").status_code == 500
+    assert "eligibility" in {getattr(r, "name", "") for r in public_module.router.routes}
+    assert all(isinstance(r, RequestRoute) for r in public_module.router.routes)

@@ -17,16 +17,17 @@ import dataclasses
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -74,6 +75,36 @@ class SafeJSONResponse(JSONResponse):
         except PydanticSerializationError:
             text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
             return text.encode("utf-8", "backslashreplace")
+
+
+class RequestRoute(APIRoute):
+    """A route whose endpoint takes nothing but the ``Request`` and returns a ``Response`` is called
+    directly: FastAPI's request handler has no parameter to solve or validate for it, yet costs ~60 µs a
+    request (measured in-process: 130 µs for a constant GET through it, 68 µs as a plain Starlette route).
+    Everything else stays FastAPI's: the OpenAPI entry, the exception handlers, the body limit. An endpoint
+    with any other parameter gets FastAPI's usual handler."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        d = self.dependant
+        solved_by_fastapi = (
+            d.path_params,
+            d.query_params,
+            d.header_params,
+            d.cookie_params,
+            d.body_params,
+            d.dependencies,
+        )
+        if d.request_param_name is None or any(solved_by_fastapi) or self.dependencies:
+            return super().get_route_handler()
+        endpoint = self.endpoint
+
+        async def handler(request: Request) -> Response:
+            response = await endpoint(request)
+            if not isinstance(response, Response):  # a programming error: such routes build their answer
+                raise TypeError(f"{self.path} must return a Response, not {type(response).__name__}")
+            return response
+
+        return handler
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,7 +383,7 @@ def _json_body(model: type[BaseModel]) -> dict[str, Any]:
 
 
 BODY_MODELS: tuple[type[BaseModel], ...] = (EligibilityBody, AdviceBody, SimulationBody)  # OpenAPI components
-router = APIRouter(tags=["public"])
+router = APIRouter(tags=["public"], route_class=RequestRoute)
 
 
 @router.post(
