@@ -58,10 +58,10 @@ def bench_app() -> Any:
     return app
 
 
-def serve(port: int) -> None:
+def serve(port: int, http: str) -> None:
     import uvicorn
 
-    uvicorn.run(bench_app(), host=HOST, port=port, log_level="warning", access_log=False)
+    uvicorn.run(bench_app(), host=HOST, port=port, log_level="warning", access_log=False, http=http)
 
 
 def free_port() -> int:
@@ -177,15 +177,21 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="time cap per endpoint and round")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (bare, eligibility, ...)")
+    parser.add_argument(
+        "--http",
+        choices=("h11", "httptools"),
+        default="h11",
+        help="uvicorn's HTTP parser (h11: the baseline the target was set on; httptools: production's)",
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # internal: run the server
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.http)
         return 0
 
     port = free_port()
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], env=env)
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--http", args.http], env=env)
     try:
         wait_ready(port, proc)
         targets = [
@@ -217,8 +223,9 @@ def main() -> int:
             ),
         ]
         print(
-            f"server: uvicorn (h11), 1 process, 127.0.0.1:{port}; load: raw asyncio, {args.concurrency} "
-            f"keep-alive connections, up to {args.requests:,} requests or {args.seconds:.0f} s per run; "
+            f"server: uvicorn ({args.http}), 1 process, 127.0.0.1:{port}; load: raw asyncio, "
+            f"{args.concurrency} keep-alive connections, up to {args.requests:,} requests or "
+            f"{args.seconds:.0f} s per run; "
             f"{args.rounds} alternating round(s); {os.cpu_count()} CPUs"
         )
         for t in targets:  # warm every path up (imports, caches, first-call costs)
