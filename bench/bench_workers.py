@@ -4,8 +4,10 @@ For each N in ``--workers`` (default 1 and 2) it starts the real command (``seom
 on a fresh PostgreSQL schema (migrated first by ``seomin db upgrade``), then drives it with the raw-asyncio
 keep-alive load generator of ``bench_http.py``: ``GET /api/v1/health/ready`` (a database round trip and
 the job table per request) and ``POST /api/v1/eligibility`` (CPU only). It prints requests/s per N and the
-scaling ratio against N = 1 measured in the same run. On the 2-core reference machine the load generator
-itself takes a good part of a core, so 2 workers cannot double; the figure is what this machine gives.
+scaling ratio against N = 1 measured in the same run, and where the CPU went: the server's processes
+(the supervisor and its workers, from /proc), the load generator (this process) and the PostgreSQL
+backends, in cores busy over the run. On the 2-core reference machine the load generator itself takes a
+good part of a core, so 2 workers cannot double; the CPU columns show which core was the limit.
 
     .venv/bin/python bench/bench_workers.py [--workers 1 2] [--seconds 8] [--concurrency 32]
 """
@@ -18,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -30,6 +33,50 @@ POSTGRES_URL = os.environ.get(
     "SEOMIN_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 SEOMIN = str(Path(sys.executable).with_name("seomin"))
+
+
+def _ticks(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _children(pid: str) -> list[str]:
+    found: list[str] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                found += f.read().split()
+    except OSError:
+        pass
+    return found
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of ``pid`` and its descendants (the uvicorn supervisor and its workers)."""
+    pending, total = [str(pid)], 0
+    while pending:
+        current = pending.pop()
+        total += _ticks(current)
+        pending += _children(current)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of every process named postgres on this machine (the server and its backends)."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                if f.read().strip() != "postgres":
+                    continue
+        except OSError:
+            continue
+        total += _ticks(pid)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def targets() -> list[Target]:
@@ -73,11 +120,22 @@ def main() -> int:
                     wait_ready(port, proc, timeout=60)
                     for target in targets():
                         asyncio.run(load(port, target, 300, 3.0, args.concurrency))  # warm every worker
+                        server, client, database = tree_cpu(proc.pid), time.process_time(), postgres_cpu()
                         result = asyncio.run(
                             load(port, target, args.requests, args.seconds, args.concurrency)
                         )
+                        busy = [
+                            (tree_cpu(proc.pid) - server) / result.seconds,
+                            (time.process_time() - client) / result.seconds,
+                            (postgres_cpu() - database) / result.seconds,
+                        ]
                         rps[(n, target.name)] = result.rps
                         print(f"workers {n}  {target.name:<38} {result.line()}")
+                        print(
+                            f"           cores busy: server {busy[0]:.2f}, load generator {busy[1]:.2f}, "
+                            f"PostgreSQL {busy[2]:.2f} (of {os.cpu_count()}); server CPU "
+                            f"{busy[0] * result.seconds / result.completed * 1e6:.0f} µs/req"
+                        )
                 finally:
                     proc.terminate()
                     proc.wait(timeout=30)
