@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -202,32 +203,52 @@ _OPEN_LOANS = select(
 
 _INSERT_LOAN = insert(Loan).returning(Loan.id)
 
+_LOAN_COLUMNS = (
+    "guarantee_id, applicant_id, bank_code, product_id, amount, principal_balance, executed_on,"
+    " term_months, grace_months, base_rate_bp, current_rate_bp, step_bp, floor_bp, preferential_bp, status,"
+    " days_past_due, additional_loan_from, repaid_on, created_at"
+)
 _JSON = AuditEvent.__table__.c.after.type
-_WRITE_REST = text(
-    "WITH written AS ("
+_WRITE_ALL = text(
+    f"WITH loan AS (INSERT INTO loans ({_LOAN_COLUMNS})"
+    f" VALUES ({', '.join(':' + c.strip() for c in _LOAN_COLUMNS.split(','))}) RETURNING id"
+    "), written AS ("
     " INSERT INTO installments (loan_id, no, due_date, rate_bp, principal_due, interest_due,"
     " principal_paid, interest_paid, paid_on)"
-    " SELECT :loan_id, no, due_date, rate_bp, principal_due, interest_due, 0, 0, NULL"
-    " FROM unnest(CAST(:no AS integer[]), CAST(:due_date AS date[]), CAST(:rate_bp AS integer[]),"
+    " SELECT loan.id, no, due_date, rate_bp, principal_due, interest_due, 0, 0, NULL"
+    " FROM loan, unnest(CAST(:no AS integer[]), CAST(:due_date AS date[]), CAST(:rate_bp AS integer[]),"
     " CAST(:principal_due AS bigint[]), CAST(:interest_due AS bigint[]))"
     " AS t(no, due_date, rate_bp, principal_due, interest_due)"
     "), executed AS ("
     " UPDATE guarantees SET status = :executed WHERE id = :guarantee_id"
     "), audited AS ("
     " INSERT INTO audit_events (at, actor_type, actor_id, action, entity_type, entity_id, before, after,"
-    " reason) VALUES"
-    " (:at, :actor_type, :actor_id, :action_1, :entity_type_1, :entity_id_1, :before_1, :after_1, :reason),"
-    " (:at, :actor_type, :actor_id, :action_2, :entity_type_2, :entity_id_2, :before_2, :after_2, :reason)"
-    ")"
+    " reason)"
+    " SELECT :created_at, :actor_type, :actor_id, 'guarantee.execute', 'guarantee', :guarantee_entity,"
+    " :guarantee_before,"
+    " CAST(CAST(:guarantee_after_head AS text) || loan.id || :guarantee_after_tail AS json), :reason"
+    " FROM loan"
+    " UNION ALL"
+    " SELECT :created_at, :actor_type, :actor_id, 'loan.create', 'loan', CAST(loan.id AS text), :loan_before,"
+    " CAST(CAST(:summary_head AS text) || loan.id || :summary_tail AS json), :reason FROM loan"
+    "), recorded AS ("
     " INSERT INTO idempotency_records (bank_code, key, request_hash, status_code, response, created_at)"
-    " VALUES (:bank_code, :key, :request_hash, :status_code, :response, :at)"
-).bindparams(
-    *(bindparam(name, type_=_JSON) for name in ("before_1", "after_1", "before_2", "after_2", "response"))
-)
-"""On PostgreSQL, everything an execution writes after its loan row, in one statement of constant text
-(prepared once per connection): the installments from arrays, the guarantee's new status, both audit
-rows and the idempotency record. The arrays are sent as array literals: the driver would otherwise
-dump each of ~300 values on its own, which was most of this statement's client CPU."""
+    " SELECT :once_bank_code, :once_key, :request_hash, 201,"
+    " CAST(CAST(:summary_head AS text) || loan.id || :summary_tail AS json), :created_at FROM loan"
+    ") SELECT id FROM loan"
+).bindparams(bindparam("guarantee_before", type_=_JSON), bindparam("loan_before", type_=_JSON))
+"""On PostgreSQL, everything an execution writes in one statement of constant text (prepared once per
+connection): the loan row, its installments from arrays, the guarantee's new status, both audit rows and
+the idempotency record. The JSON that holds the new loan's id is put together around it (``_around``),
+to the very text the driver would have sent. The arrays are sent as array literals: the driver would
+otherwise dump each of ~300 values on its own, which was most of this statement's client CPU. The unique
+loans.guarantee_id still stops a concurrent twin (IntegrityError: the whole statement rolls back)."""
+
+
+def _around(value: JsonDict) -> tuple[str, str]:
+    """``json.dumps(value)`` (how the driver sends a JSON value) cut where its ``loan_id``, 0 here, stands."""
+    head, tail = json.dumps(value).split('"loan_id": 0', 1)
+    return head + '"loan_id": ', tail
 
 
 def _array(values: Iterable[object]) -> str:
@@ -386,35 +407,31 @@ def _execute(
         raise InputError("executed_on", str(exc)) from None
 
     now = utcnow()
-    # The unique guarantee_id: a concurrent twin fails here at the latest.
-    loan_id: int = conn.execute(
-        _INSERT_LOAN,
-        {
-            "guarantee_id": guarantee.id,
-            "applicant_id": guarantee.applicant_id,
-            "bank_code": guarantee.bank_code,
-            "product_id": guarantee.product_id,
-            "amount": guarantee.amount,
-            "principal_balance": guarantee.amount,
-            "executed_on": day,
-            "term_months": guarantee.term_months,
-            "grace_months": guarantee.grace_months,
-            "base_rate_bp": policy.base_bp,
-            "current_rate_bp": guarantee.rate_bp,
-            "step_bp": policy.step_bp,
-            "floor_bp": policy.floor_bp,
-            "preferential_bp": policy.preferential_bp,
-            "status": LoanStatus.ACTIVE.value,
-            "days_past_due": 0,
-            "additional_loan_from": None,
-            "repaid_on": None,
-            "created_at": now,
-        },
-    ).scalar_one()
+    loan = {
+        "guarantee_id": guarantee.id,
+        "applicant_id": guarantee.applicant_id,
+        "bank_code": guarantee.bank_code,
+        "product_id": guarantee.product_id,
+        "amount": guarantee.amount,
+        "principal_balance": guarantee.amount,
+        "executed_on": day,
+        "term_months": guarantee.term_months,
+        "grace_months": guarantee.grace_months,
+        "base_rate_bp": policy.base_bp,
+        "current_rate_bp": guarantee.rate_bp,
+        "step_bp": policy.step_bp,
+        "floor_bp": policy.floor_bp,
+        "preferential_bp": policy.preferential_bp,
+        "status": LoanStatus.ACTIVE.value,
+        "days_past_due": 0,
+        "additional_loan_from": None,
+        "repaid_on": None,
+        "created_at": now,
+    }
     rows = schedule.installments
     first, last = rows[0], rows[-1]
     summary = {
-        "loan_id": loan_id,
+        "loan_id": 0,  # known once the loan row is written
         "guarantee_id": guarantee.id,
         "certificate_no": guarantee.certificate_no,
         "bank_code": guarantee.bank_code,
@@ -436,44 +453,40 @@ def _execute(
         "total_interest": schedule.total_interest,
     }
     reason = f"loan executed on {day.isoformat()} (idempotency key {once.key})"
-    audits = (
-        audit_row(
-            bank,
-            "guarantee.execute",
-            "guarantee",
-            guarantee.id,
-            {"status": guarantee.status},
-            {"status": GuaranteeStatus.EXECUTED.value, "loan_id": loan_id},
-            reason,
-        ),
-        audit_row(bank, "loan.create", "loan", loan_id, None, summary, reason),
-    )
+    before = {"status": guarantee.status}
+    after = {"status": GuaranteeStatus.EXECUTED.value, "loan_id": 0}
     bps = {rate: rate_to_bp(rate) for rate in {i.annual_rate for i in rows}}  # one rate, mostly
     if conn.dialect.name == "postgresql":
-        conn.execute(
-            _WRITE_REST,
+        guarantee_after, answer = _around(after), _around(summary)
+        summary["loan_id"] = conn.execute(
+            _WRITE_ALL,
             {
-                "loan_id": loan_id,
+                **loan,
                 "no": _array(i.no for i in rows),
                 "due_date": _array(i.due_date for i in rows),
                 "rate_bp": _array(bps[i.annual_rate] for i in rows),
                 "principal_due": _array(i.principal for i in rows),
                 "interest_due": _array(i.interest for i in rows),
                 "executed": GuaranteeStatus.EXECUTED.value,
-                "guarantee_id": guarantee.id,
-                "at": now,
                 "actor_type": bank.type.value,
                 "actor_id": bank.id,
                 "reason": reason,
-                **{f"{column}_{n}": row[column] for n, row in enumerate(audits, 1) for column in _AUDITED},
-                "bank_code": once.bank_code,
-                "key": once.key,
+                "guarantee_entity": str(guarantee.id),
+                "guarantee_before": before,
+                "guarantee_after_head": guarantee_after[0],
+                "guarantee_after_tail": guarantee_after[1],
+                "loan_before": None,
+                "summary_head": answer[0],
+                "summary_tail": answer[1],
+                "once_bank_code": once.bank_code,
+                "once_key": once.key,
                 "request_hash": once.request_hash,
-                "status_code": 201,
-                "response": summary,
             },
-        )
+        ).scalar_one()
         return summary
+    # The unique guarantee_id: a concurrent twin fails here at the latest.
+    loan_id: int = conn.execute(_INSERT_LOAN, loan).scalar_one()
+    summary["loan_id"] = after["loan_id"] = loan_id
     conn.execute(
         insert(Installment),
         [
@@ -494,7 +507,16 @@ def _execute(
     conn.execute(
         update(Guarantee).where(Guarantee.id == guarantee.id).values(status=GuaranteeStatus.EXECUTED.value)
     )
-    conn.execute(insert(AuditEvent), [{**row, "at": now} for row in audits])
+    conn.execute(
+        insert(AuditEvent),
+        [
+            {
+                **audit_row(bank, "guarantee.execute", "guarantee", guarantee.id, before, after, reason),
+                "at": now,
+            },
+            {**audit_row(bank, "loan.create", "loan", loan_id, None, summary, reason), "at": now},
+        ],
+    )
     conn.execute(
         insert(IdempotencyRecord).values(
             bank_code=once.bank_code,
@@ -506,7 +528,3 @@ def _execute(
         )
     )
     return summary
-
-
-_AUDITED = ("action", "entity_type", "entity_id", "before", "after")
-"""The columns in which an execution's two audit rows differ (``_WRITE_REST`` names them ``<column>_<n>``)."""
