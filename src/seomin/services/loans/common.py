@@ -11,7 +11,8 @@ same key with another request is ``Conflict IDEMPOTENCY_KEY_REUSED``. Concurrenc
 writers (BEGIN IMMEDIATE); on PostgreSQL an execution locks the applicant and the guarantee rows (in that
 order: the per-person limit spans the applicant's guarantees) and a payment locks the loan row
 (SELECT ... FOR UPDATE), then looks for the idempotency record again, since a twin request may have
-committed while it waited. The unique ``loans.guarantee_id`` is the last line of defence: an
+committed while it waited (an execution only when it finds its guarantee already executed: a twin's
+success is the only way there). The unique ``loans.guarantee_id`` is the last line of defence: an
 IntegrityError rolls back and the request is tried once more, which then answers with the Conflict. A
 PostgreSQL deadlock or serialization failure (the close-of-business run takes table locks) reruns the
 whole transaction too.

@@ -50,7 +50,7 @@ from seomin.services.loans.common import (
     counting_wrong_codes,
     guarded_code,
 )
-from seomin.services.loans.idempotency import _request_hash, _retrying, _stored_answer
+from seomin.services.loans.idempotency import _recorded, _request_hash, _retrying, _stored_answer
 from seomin.services.platform import Actor, Platform, audit_row
 
 # --- certificate and execution ---------------------------------------------------------------------------
@@ -158,10 +158,6 @@ _OPENING = (
 )
 """Everything an execution checks before it locks anything, in one round trip: the lockouts of the two
 code guards, the answer already stored under the idempotency key, and the certificate (unlocked)."""
-
-_RECORDED = select(IdempotencyRecord.request_hash, IdempotencyRecord.response).where(
-    IdempotencyRecord.bank_code == bindparam("bank_code"), IdempotencyRecord.key == bindparam("key")
-)
 
 _LOCKED_COLUMNS = (
     Guarantee.id,
@@ -306,9 +302,9 @@ def execute_loan(
     GUARANTEE_CLAIMED, TOO_MANY_OPEN_LOANS, LIMIT_EXCEEDED, IDEMPOTENCY_KEY_REUSED,
     CERTIFICATE_VERIFICATION_FAILED (counted: a few wrong codes lock the certificate, HTTP 429).
 
-    One transaction of five statements on PostgreSQL (the checks, the locks, the limit, the loan row,
-    the rest of the writes) instead of the ORM's three transactions and a dozen statements; the same
-    order of checks and the same rows as ``guarded_code`` and ``_exactly_once`` would give.
+    One transaction of four statements on PostgreSQL (the checks, the locks, the limit, the writes)
+    instead of the ORM's two transactions and twelve statements; the same order of checks, answers and
+    rows as ``guarded_code`` around ``_exactly_once`` gave (``tests/services/loans/execution_reference``).
     """
     bank_code = _bank_code(bank)
     certificate = _text("certificate_no", certificate_no, 32)
@@ -350,9 +346,9 @@ def execute_loan(
             if guarantee.status == GuaranteeStatus.EXECUTED.value:
                 # A twin with the same key may have committed while this waited for the locks (had none
                 # committed an answer, the guarantee would not be executed: no need to look otherwise).
-                again = conn.execute(_RECORDED, {"bank_code": bank_code, "key": key}).one_or_none()
+                again = _recorded(conn, bank_code, key, once.request_hash)
                 if again is not None:
-                    return _stored_answer(key, once.request_hash, *again)
+                    return again
             return _execute(platform, conn, bank, guarantee, day, once)
 
     with counting_wrong_codes(platform, bank, certificate):

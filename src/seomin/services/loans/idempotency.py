@@ -8,7 +8,7 @@ import hmac
 import json
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,7 +41,7 @@ def _request_hash(platform: Platform, op: str, params: JsonDict) -> str:
     return platform.vault.lookup_hash(canonical)
 
 
-def _recorded(session: Session, bank_code: str, key: str, request_hash: str) -> JsonDict | None:
+def _recorded(session: Session | Connection, bank_code: str, key: str, request_hash: str) -> JsonDict | None:
     record = session.execute(
         select(IdempotencyRecord.request_hash, IdempotencyRecord.response).where(
             IdempotencyRecord.bank_code == bank_code, IdempotencyRecord.key == key
