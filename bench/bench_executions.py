@@ -9,11 +9,12 @@ the two-open-loans rule), then:
 2. contention: ``--contended`` fresh guarantees (default 200), each raced by ``--racers`` clients at once
    (default 8, released by a barrier), two of them with the same idempotency key (a retry racing itself).
 
-It prints executions/s and p50/p99 latency per phase, the refusals by code, and the violations, which
-must be 0: a guarantee with two loans or two different successful answers, a same-key pair with
-different answers, a guarantee executed without a loan (or the reverse), an applicant above the
-10,000,000 limit or with more than two open loans, a schedule whose principal does not sum to the
-amount. Exit status 1 if any. Bounded: each phase stops at ``--max-seconds``.
+It prints executions/s and p50/p99 latency per phase, the CPU of the client process and of its
+PostgreSQL backends (read from /proc when the server runs on this machine), the refusals by code, and
+the violations, which must be 0: a guarantee with two loans or two different successful answers, a
+same-key pair with different answers, a guarantee executed without a loan (or the reverse), an
+applicant above the 10,000,000 limit or with more than two open loans, a schedule whose principal does
+not sum to the amount. Exit status 1 if any. Bounded: each phase stops at ``--max-seconds``.
 
 Runs in a schema of its own on the local PostgreSQL (``seomin_bench_<random>``, dropped at the end):
 
