@@ -9,11 +9,12 @@ the two-open-loans rule), then:
 2. contention: ``--contended`` fresh guarantees (default 200), each raced by ``--racers`` clients at once
    (default 8, released by a barrier), two of them with the same idempotency key (a retry racing itself).
 
-It prints executions/s and p50/p99 latency per phase, the refusals by code, and the violations, which
-must be 0: a guarantee with two loans or two different successful answers, a same-key pair with
-different answers, a guarantee executed without a loan (or the reverse), an applicant above the
-10,000,000 limit or with more than two open loans, a schedule whose principal does not sum to the
-amount. Exit status 1 if any. Bounded: each phase stops at ``--max-seconds``.
+It prints executions/s and p50/p99 latency per phase, the CPU of the client process and of its
+PostgreSQL backends (read from /proc when the server runs on this machine), the refusals by code, and
+the violations, which must be 0: a guarantee with two loans or two different successful answers, a
+same-key pair with different answers, a guarantee executed without a loan (or the reverse), an
+applicant above the 10,000,000 limit or with more than two open loans, a schedule whose principal does
+not sum to the amount. Exit status 1 if any. Bounded: each phase stops at ``--max-seconds``.
 
 Runs in a schema of its own on the local PostgreSQL (``seomin_bench_<random>``, dropped at the end):
 
@@ -41,7 +42,7 @@ from typing import Any
 
 import numpy as np
 from cryptography.fernet import Fernet
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Engine, event, func, insert, select, text
 
 from seomin.adapters.calendar_data import korean_calendar
 from seomin.adapters.catalog_files import default_catalog
@@ -89,6 +90,13 @@ def bench_schema(url: str, pool: int) -> Iterator[Engine]:
     engine = make_engine(
         url, connect_args={"options": f"-csearch_path={schema}"}, pool_size=pool, max_overflow=8
     )
+
+    @event.listens_for(engine, "connect")
+    def _backend(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            BACKENDS.add(cursor.fetchone()[0])
+
     try:
         upgrade(engine)
         yield engine
@@ -212,16 +220,38 @@ def call(platform: Platform, ticket: Ticket, key: str) -> Outcome:
     return outcome
 
 
+BACKENDS: set[int] = set()
+"""The process ids of the PostgreSQL backends serving the bench's connections (recorded on connect)."""
+
+
+def backends_cpu() -> float | None:
+    """CPU seconds the bench's PostgreSQL backends have used, when they run on this machine (/proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in BACKENDS:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def run_threads(n: int, target: Callable[[int], None]) -> float:
     threads = [threading.Thread(target=target, args=(i,), daemon=True) for i in range(n)]
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, server = time.perf_counter(), time.process_time(), backends_cpu()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
+    after = backends_cpu()
+    on_server = (
+        f", PostgreSQL backends {after - server:.1f} s" if server is not None and after is not None else ""
+    )
     print(
-        f"(client process CPU {time.process_time() - cpu:.1f} s in {elapsed:.1f} s on {os.cpu_count()} CPUs)"
+        f"(client process CPU {time.process_time() - cpu:.1f} s{on_server} in {elapsed:.1f} s"
+        f" on {os.cpu_count()} CPUs)"
     )
     return elapsed
 

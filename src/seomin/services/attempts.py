@@ -9,7 +9,7 @@ still leaves its failure counted, and under a row lock, so racing guesses all co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -46,14 +46,24 @@ def check_allowed(platform: Platform, key: str, policy: AttemptPolicy) -> None:
 
 def check_all_allowed(platform: Platform, guards: Sequence[tuple[str, AttemptPolicy]]) -> None:
     """``check_allowed`` for several keys in one query (a hot path guards a certificate and a bank)."""
-    policies = dict(guards)
+    keys = [key for key, _ in guards]
     with platform.sessions() as session:
-        rows = session.scalars(select(AttemptCounter).where(AttemptCounter.key.in_(list(policies)))).all()
-        by_key = {row.key: row for row in rows}
+        rows = session.execute(
+            select(AttemptCounter.key, AttemptCounter.locked_until).where(AttemptCounter.key.in_(keys))
+        )
+        locked_until = {key: until for key, until in rows}
+    refuse_locked(guards, locked_until)
+
+
+def refuse_locked(
+    guards: Sequence[tuple[str, AttemptPolicy]], locked_until: Mapping[str, datetime | None]
+) -> None:
+    """``TooManyAttempts`` from the first guard whose key is locked, given each key's ``locked_until`` as
+    read (a key without a counter row may be missing or None)."""
     for key, policy in guards:  # the first guard that is locked speaks, as with one check per key
-        row = by_key.get(key)
-        if row is not None and row.locked_until is not None:
-            left = (as_utc(row.locked_until) - _now()).total_seconds()
+        until = locked_until.get(key)
+        if until is not None:
+            left = (as_utc(until) - _now()).total_seconds()
             if left > 0:
                 raise TooManyAttempts(policy.message, int(left) + 1)
 

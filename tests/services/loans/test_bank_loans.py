@@ -9,9 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from builders import make_applicant, make_guarantee
 from seomin.adapters.db.models import (
@@ -242,12 +241,11 @@ def test_the_unique_loan_per_guarantee_holds_even_without_row_locks(
 ) -> None:
     """The last line of defence: with the locks taken away, the unique constraint still decides."""
 
-    def no_lock(session: Session, model: type[Any], row_id: int) -> Any:
-        return session.execute(
-            select(model).where(model.id == row_id).execution_options(populate_existing=True)
-        ).scalar_one()
+    def no_lock(conn: Connection, guarantee_id: int) -> Any:
+        unlocked = select(*loan_execution._LOCKED_COLUMNS).where(Guarantee.id == guarantee_id)
+        return loan_execution._Certificate._make(conn.execute(unlocked).one())
 
-    monkeypatch.setattr(loan_execution, "_for_update", no_lock)
+    monkeypatch.setattr(loan_execution, "_lock_rows", no_lock)
     _, certificate_no = make_guarantee(platform)
     results = race(8, lambda i: execute(platform, certificate_no, key=f"k-{i}"))
     assert sum(isinstance(r, dict) for r in results) == 1

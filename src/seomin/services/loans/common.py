@@ -11,7 +11,8 @@ same key with another request is ``Conflict IDEMPOTENCY_KEY_REUSED``. Concurrenc
 writers (BEGIN IMMEDIATE); on PostgreSQL an execution locks the applicant and the guarantee rows (in that
 order: the per-person limit spans the applicant's guarantees) and a payment locks the loan row
 (SELECT ... FOR UPDATE), then looks for the idempotency record again, since a twin request may have
-committed while it waited. The unique ``loans.guarantee_id`` is the last line of defence: an
+committed while it waited (an execution only when it finds its guarantee already executed: a twin's
+success is the only way there). The unique ``loans.guarantee_id`` is the last line of defence: an
 IntegrityError rolls back and the request is tried once more, which then answers with the Conflict. A
 PostgreSQL deadlock or serialization failure (the close-of-business run takes table locks) reruns the
 whole transaction too.
@@ -111,9 +112,11 @@ def _own_guarantee(session: Session, bank_code: str, certificate_no: str) -> Gua
     return guarantee
 
 
-def _check_code(platform: Platform, guarantee: Guarantee, verification_code: str) -> None:
-    expected = certificate_code_hash(platform.vault, guarantee.certificate_no, verification_code)
-    if not hmac.compare_digest(expected, guarantee.verification_code_hash):
+def _check_code(platform: Platform, certificate_no: str, stored_hash: str, verification_code: str) -> None:
+    """A keyed HMAC-SHA256 of the code, compared in constant time: cheap (a few µs), because a code is six
+    digits anyway; what keeps it from being guessed is ``guarded_code``'s attempt limits."""
+    expected = certificate_code_hash(platform.vault, certificate_no, verification_code)
+    if not hmac.compare_digest(expected, stored_hash):
         raise Conflict(
             "CERTIFICATE_VERIFICATION_FAILED", "the certificate number and verification code do not match"
         )
@@ -133,15 +136,29 @@ BANK_CODE_POLICY = attempts.AttemptPolicy(
 )
 
 
+def code_guards(bank: Actor, certificate_no: str) -> tuple[tuple[str, attempts.AttemptPolicy], ...]:
+    """The attempt keys a certificate's code is guessed against: the certificate's, then the bank's."""
+    return (
+        (f"certificate-code:{certificate_no}", CERTIFICATE_CODE_POLICY),
+        (f"bank-codes:{bank.id}", BANK_CODE_POLICY),
+    )
+
+
 @contextmanager
 def guarded_code(platform: Platform, bank: Actor, certificate_no: str) -> Iterator[None]:
     """A certificate's one-time code may be guessed only a few times: per certificate and per bank. A wrong
     code is counted and audited in transactions of their own, then refused as before."""
-    guards = (
-        (f"certificate-code:{certificate_no}", CERTIFICATE_CODE_POLICY),
-        (f"bank-codes:{bank.id}", BANK_CODE_POLICY),
-    )
-    attempts.check_all_allowed(platform, guards)
+    attempts.check_all_allowed(platform, code_guards(bank, certificate_no))
+    with counting_wrong_codes(platform, bank, certificate_no):
+        yield
+
+
+@contextmanager
+def counting_wrong_codes(platform: Platform, bank: Actor, certificate_no: str) -> Iterator[None]:
+    """``guarded_code`` without its opening check, for a use case that reads the guards' lockouts in its
+    own first query (``attempts.refuse_locked``): a wrong code is still counted and audited in
+    transactions of their own, so the count survives the use case's rollback."""
+    guards = code_guards(bank, certificate_no)
     try:
         yield
     except Conflict as exc:
@@ -172,13 +189,16 @@ def _own_loan(session: Session, bank_code: str, loan_id: object, *, lock: bool =
     return loan
 
 
-def _version(platform: Platform, guarantee: Guarantee) -> ProductVersion:
+def _version(
+    platform: Platform, product_id: str, product_version: str, certificate_no: str
+) -> ProductVersion:
+    """The catalog's version that a certificate names."""
     try:
-        return platform.catalog.version(guarantee.product_id, guarantee.product_version)
+        return platform.catalog.version(product_id, product_version)
     except LookupError:  # UnknownProduct included
         raise Conflict(
             "PRODUCT_VERSION_UNKNOWN",
-            f"guarantee {guarantee.certificate_no} names {guarantee.product_id}@{guarantee.product_version}, "
+            f"guarantee {certificate_no} names {product_id}@{product_version}, "
             "which the catalog does not hold",
         ) from None
 

@@ -42,7 +42,7 @@ def decline_certificate(
         raise InputError("note", "at most 500 characters")
     with guarded_code(platform, bank, certificate), transaction(platform.sessions) as session:
         found = _own_guarantee(session, bank_code, certificate)
-        _check_code(platform, found, code)
+        _check_code(platform, found.certificate_no, found.verification_code_hash, code)
         guarantee = _for_update(session, Guarantee, found.id)
         try:
             check_transition(

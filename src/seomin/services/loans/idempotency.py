@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,38 +41,57 @@ def _request_hash(platform: Platform, op: str, params: JsonDict) -> str:
     return platform.vault.lookup_hash(canonical)
 
 
-def _recorded(session: Session, bank_code: str, key: str, request_hash: str) -> JsonDict | None:
+def _recorded(session: Session | Connection, bank_code: str, key: str, request_hash: str) -> JsonDict | None:
     record = session.execute(
-        select(IdempotencyRecord)
-        .where(IdempotencyRecord.bank_code == bank_code, IdempotencyRecord.key == key)
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if record is None:
-        return None
-    if not hmac.compare_digest(record.request_hash, request_hash):
+        select(IdempotencyRecord.request_hash, IdempotencyRecord.response).where(
+            IdempotencyRecord.bank_code == bank_code, IdempotencyRecord.key == key
+        )
+    ).one_or_none()
+    return None if record is None else _stored_answer(key, request_hash, *record)
+
+
+def _stored_answer(key: str, request_hash: str, stored_hash: str, response: JsonDict) -> JsonDict:
+    """The answer stored under ``key``; ``Conflict IDEMPOTENCY_KEY_REUSED`` if it was for another request."""
+    if not hmac.compare_digest(stored_hash, request_hash):
         raise Conflict(
             "IDEMPOTENCY_KEY_REUSED", f"idempotency key {key!r} was already used for a different request"
         )
-    return dict(record.response)
+    return dict(response)
+
+
+def _retrying(run: Callable[[], JsonDict]) -> JsonDict:
+    """``run`` (one whole transaction) again after an IntegrityError, once (a concurrent twin got through
+    first; the unique constraints caught it), and after a deadlock or serialization failure (e.g. against
+    the close-of-business table locks), up to ``MAX_ATTEMPTS`` runs in all. Each run is a whole
+    transaction, so a rerun cannot double anything."""
+    integrity_retried = False
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return run()
+        except IntegrityError:
+            if integrity_retried or attempt == MAX_ATTEMPTS:
+                raise
+            integrity_retried = True
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in RETRYABLE_SQLSTATES or attempt == MAX_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _exactly_once(platform: Platform, bank_code: str, key: str, request_hash: str, work: Work) -> JsonDict:
     """Run ``work`` in one transaction and store its answer under ``key``, or return the stored answer.
 
-    ``work`` gets a checkpoint to call right after taking its row locks. An IntegrityError (a concurrent
-    twin got through first; the unique constraints caught it) rolls back and runs the request once more;
-    so does a deadlock or serialization failure (e.g. against the close-of-business table locks), up to
-    ``MAX_ATTEMPTS`` runs in all. Each run is a whole transaction, so a rerun cannot double anything.
+    ``work`` gets a checkpoint to call right after taking its row locks. Reruns as ``_retrying`` says.
     """
-    integrity_retried = False
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+
+    def run() -> JsonDict:
         try:
             with transaction(platform.sessions) as session:
                 found = _recorded(session, bank_code, key, request_hash)
                 if found is not None:
                     return found
 
-                def checkpoint(session: Session = session) -> None:
+                def checkpoint() -> None:
                     again = _recorded(session, bank_code, key, request_hash)
                     if again is not None:
                         raise _Replayed(again)
@@ -90,11 +110,5 @@ def _exactly_once(platform: Platform, bank_code: str, key: str, request_hash: st
             return response
         except _Replayed as replayed:
             return replayed.response
-        except IntegrityError:
-            if integrity_retried or attempt == MAX_ATTEMPTS:
-                raise
-            integrity_retried = True
-        except DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) not in RETRYABLE_SQLSTATES or attempt == MAX_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+
+    return _retrying(run)
