@@ -38,12 +38,12 @@ def _days_since(run: _Run, earlier: ColumnElement[Any]) -> ColumnElement[int]:
 
 def _age(run: _Run) -> None:
     d = run.business_date
-    is_open = LOANS.c.status.in_(OPEN_STATUSES)
+    is_open = and_(LOANS.c.status.in_(OPEN_STATUSES), run.loans(LOANS.c.id))
     run.stats["open_loans"] = run.conn.execute(select(func.count()).where(is_open)).scalar_one()
 
     arrears = (
         select(INSTALLMENTS.c.loan_id, func.min(INSTALLMENTS.c.due_date).label("oldest"))
-        .where(INSTALLMENTS.c.due_date < d, _unpaid())
+        .where(run.loans(INSTALLMENTS.c.loan_id), INSTALLMENTS.c.due_date < d, _unpaid())
         .group_by(INSTALLMENTS.c.loan_id)
         .subquery("arrears")
     )
@@ -83,7 +83,7 @@ def _age(run: _Run) -> None:
 def _move_loans(
     run: _Run, former: LoanStatus, new: LoanStatus, condition: ColumnElement[bool], reason: ColumnElement[Any]
 ) -> int:
-    where = and_(LOANS.c.status == former.value, condition)
+    where = and_(LOANS.c.status == former.value, run.loans(LOANS.c.id), condition)
     run.audit_select(
         action=f"loan.{new.value}",
         entity_type="loan",

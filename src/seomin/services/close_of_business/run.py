@@ -67,14 +67,16 @@ prepaid; allocating a prepayment is the repayment side's business."""
 
 from __future__ import annotations
 
+import fcntl
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import utcnow
@@ -83,7 +85,9 @@ from seomin.services.close_of_business.additional_loans import _additional_loan
 from seomin.services.close_of_business.aging import _age
 from seomin.services.close_of_business.common import (
     AUDIT_EVENTS,
+    COB_CHUNKS,
     COB_RUNS,
+    LOANS,
     MAX_CATCH_UP_DAYS,
     STAT_KEYS,
     _Run,
@@ -103,11 +107,23 @@ STEPS = (
     "recourse",
     "record",
 )
+LOAN_STEPS = STEPS[:3]
+"""The steps that go through the loans in chunks of loan ids; the others are one transaction each."""
+CHUNK_LOANS = 10_000
+"""Loan ids per chunk: at 1,000,000 loans a chunk's transaction holds its 10,000 loan rows for ~0.1-0.3 s
+(bench/bench_cob.py); smaller chunks wait less and cost more statements."""
+
+Progress = Callable[[int, int], None]
+"""Called with (chunks done, chunks in the run) after each chunk commits (the job row's progress bar)."""
+ChunkHook = Callable[[str, int], None]
+"""Called with (step, chunk) inside each chunk's transaction, after its work and before it is recorded:
+a test's window into a chunk in flight (a slow chunk, or a crash in the middle of one)."""
 
 
 @dataclass(frozen=True, slots=True)
 class CobOutcome:
-    """What a run did: its counts (``STAT_KEYS``), whether they are an earlier run's, seconds per step."""
+    """What a run did: its counts (``STAT_KEYS``), whether they are an earlier run's, seconds per step
+    (summed over its chunks; only the steps this call ran, when it resumed a crashed run)."""
 
     business_date: date
     stats: dict[str, int]
@@ -116,9 +132,11 @@ class CobOutcome:
 
 
 def latest_close_of_business(platform: Platform) -> date | None:
-    """The latest business date closed, None before the first run."""
+    """The latest business date closed (finished), None before the first run."""
     with platform.engine.connect() as conn:
-        latest: date | None = conn.execute(select(func.max(COB_RUNS.c.business_date))).scalar_one_or_none()
+        latest: date | None = conn.execute(
+            select(func.max(COB_RUNS.c.business_date)).where(COB_RUNS.c.finished_at.is_not(None))
+        ).scalar_one_or_none()
         return latest
 
 
@@ -127,28 +145,19 @@ def run_close_of_business(platform: Platform, business_date: date) -> dict[str, 
     return close_of_business(platform, business_date).stats
 
 
-def close_of_business(platform: Platform, business_date: date, actor: Actor = SYSTEM) -> CobOutcome:
-    """``run_close_of_business`` with whether it had already run and the time of each step."""
-    try:
-        return _run(platform, business_date, actor)
-    except _AlreadyRecorded:
-        # Another run for this date committed while this one waited; report its figures.
-        with platform.engine.connect() as conn:
-            stats = conn.execute(
-                select(COB_RUNS.c.stats).where(COB_RUNS.c.business_date == business_date)
-            ).scalar_one()
-        return CobOutcome(business_date, _counts(stats), already_run=True)
+def close_of_business(
+    platform: Platform,
+    business_date: date,
+    actor: Actor = SYSTEM,
+    *,
+    chunk_loans: int = CHUNK_LOANS,
+    progress: Progress | None = None,
+    in_chunk: ChunkHook | None = None,
+) -> CobOutcome:
+    """``run_close_of_business`` with whether it had already run and the time of each step.
 
-
-class _AlreadyRecorded(Exception):
-    pass
-
-
-def _counts(stats: Mapping[str, Any]) -> dict[str, int]:
-    return {key: int(stats.get(key, 0)) for key in STAT_KEYS}
-
-
-def _run(platform: Platform, business_date: date, actor: Actor) -> CobOutcome:
+    ``chunk_loans`` applies to a run that starts here; a resumed run keeps the size it started with.
+    """
     today = platform.today()
     if business_date > today:
         # A mistyped future date would age loans ahead of time and then block every real date.
@@ -157,84 +166,249 @@ def _run(platform: Platform, business_date: date, actor: Actor) -> CobOutcome:
             f"{business_date.isoformat()} is after today ({today.isoformat()})",
             InputErrorCode.DATE_AFTER_TODAY,
         )
-    timings: dict[str, float] = {}
-    with platform.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("LOCK TABLE loans, installments, guarantees IN EXCLUSIVE MODE"))
-            conn.execute(text("SET LOCAL jit = off"))
-        recorded = conn.execute(
-            select(COB_RUNS.c.stats).where(COB_RUNS.c.business_date == business_date)
+    if chunk_loans < 1:
+        raise ValueError("chunk_loans must be at least 1")
+    with platform.engine.connect() as conn, _one_run_at_a_time(conn):
+        started = _start(conn, business_date, chunk_loans)
+        if isinstance(started, CobOutcome):
+            return started
+        run = _Chunks(conn, platform, business_date, actor, utcnow(), started, progress, in_chunk)
+        return run.all_steps()
+
+
+def _counts(stats: Mapping[str, Any]) -> dict[str, int]:
+    return {key: int(stats.get(key, 0)) for key in STAT_KEYS}
+
+
+# --- one run at a time -----------------------------------------------------------------------------
+
+_IN_MEMORY_RUN = threading.Lock()
+_PG_LOCK_KEY = "CAST(CAST(CAST('cob_runs' AS regclass) AS oid) AS bigint)"
+"""One advisory lock per schema (the cob_runs table's oid): a run holds it on its connection."""
+
+
+@contextmanager
+def _one_run_at_a_time(conn: Connection) -> Iterator[None]:
+    """Close of business runs one at a time, across processes: a second run (for any date) waits here
+    for the first to finish or die. PostgreSQL: a session advisory lock, released with the connection if
+    the process dies; SQLite: an exclusive ``flock`` on a file beside the database (an in-memory
+    database: a lock in this process)."""
+    if conn.dialect.name == "postgresql":
+        with conn.begin():
+            conn.execute(text(f"SELECT pg_advisory_lock({_PG_LOCK_KEY})"))
+        try:
+            yield
+        finally:
+            if not conn.invalidated:
+                with conn.begin():
+                    conn.execute(text(f"SELECT pg_advisory_unlock({_PG_LOCK_KEY})"))
+        return
+    database = conn.engine.url.database
+    if not database or database == ":memory:":
+        with _IN_MEMORY_RUN:
+            yield
+        return
+    with open(f"{database}.cob-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@dataclass(frozen=True, slots=True)
+class _Started:
+    chunk_size: int
+    window_start: date
+    """The first day of the step-down window (``MAX_CATCH_UP_DAYS`` at most)."""
+
+
+def _start(conn: Connection, business_date: date, chunk_loans: int) -> _Started | CobOutcome:
+    """Under the run lock, in one transaction: an earlier finished run's counts, a refusal, or the run
+    (recorded in ``cob_runs`` unfinished if it is new, resumed if it crashed)."""
+    runs = COB_RUNS.c
+    with conn.begin():
+        row = conn.execute(
+            select(runs.stats, runs.finished_at, runs.chunk_size).where(runs.business_date == business_date)
+        ).one_or_none()
+        if row is not None and row.finished_at is not None:
+            return CobOutcome(business_date, _counts(row.stats), already_run=True)
+        later = conn.execute(
+            select(func.max(runs.business_date)).where(runs.business_date > business_date)
         ).scalar_one_or_none()
-        if recorded is not None:
-            return CobOutcome(business_date, _counts(recorded), already_run=True)
-        latest = conn.execute(select(func.max(COB_RUNS.c.business_date))).scalar_one_or_none()
-        if latest is not None and latest > business_date:
+        if later is not None:
             raise Conflict(
                 "COB_OUT_OF_ORDER",
-                f"close of business already ran for {latest.isoformat()}, after {business_date.isoformat()}",
+                f"close of business already ran for {later.isoformat()}, after {business_date.isoformat()}",
             )
-        run = _Run(conn, business_date, actor, utcnow(), platform.catalog)
-        try:
-            with conn.begin_nested():
-                conn.execute(
-                    insert(COB_RUNS).values(business_date=business_date, started_at=run.at, stats={})
+        unfinished = conn.execute(
+            select(func.min(runs.business_date)).where(
+                runs.business_date < business_date, runs.finished_at.is_(None)
+            )
+        ).scalar_one_or_none()
+        if unfinished is not None:
+            raise Conflict(
+                "COB_UNFINISHED",
+                f"close of business for {unfinished.isoformat()} did not finish; run it again first",
+            )
+        latest = conn.execute(
+            select(func.max(runs.business_date)).where(runs.business_date < business_date)
+        ).scalar_one_or_none()
+        if row is None:
+            conn.execute(
+                insert(COB_RUNS).values(
+                    business_date=business_date, started_at=utcnow(), stats={}, chunk_size=chunk_loans
                 )
-        except IntegrityError:
-            raise _AlreadyRecorded from None
-        window_start = business_date
-        if latest is not None:
-            window_start = max(
-                latest + timedelta(days=1), business_date - timedelta(days=MAX_CATCH_UP_DAYS - 1)
             )
+        size = chunk_loans if row is None or row.chunk_size is None else row.chunk_size
+    window_start = business_date
+    if latest is not None:
+        window_start = max(latest + timedelta(days=1), business_date - timedelta(days=MAX_CATCH_UP_DAYS - 1))
+    return _Started(size, window_start)
 
-        steps: tuple[tuple[str, Callable[[], None]], ...] = (
-            ("aging", lambda: _age(run)),
-            ("step_down", lambda: _step_down(run, window_start)),
-            ("additional_loan", lambda: _additional_loan(run)),
-            ("guarantee_expiry", lambda: _expire_guarantees(run)),
-            ("agency_defaults", lambda: _default_agency_loans(run)),
-            ("recourse", lambda: age_recourse(run, platform)),
-            ("record", lambda: _record(run)),
+
+# --- the chunks -----------------------------------------------------------------------------------
+
+
+class _Chunks:
+    """One call's pass over the steps: every chunk not yet recorded, in order, each its own transaction."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        platform: Platform,
+        business_date: date,
+        actor: Actor,
+        at: datetime,
+        started: _Started,
+        progress: Progress | None,
+        in_chunk: ChunkHook | None,
+    ) -> None:
+        self.conn, self.platform, self.business_date, self.actor, self.at = (
+            conn,
+            platform,
+            business_date,
+            actor,
+            at,
         )
-        for name, step in steps:
-            started = time.perf_counter()
-            step()
-            timings[name] = time.perf_counter() - started
-    return CobOutcome(business_date, dict(run.stats), already_run=False, timings=timings)
+        self.size, self.window_start = started.chunk_size, started.window_start
+        self.progress, self.in_chunk = progress, in_chunk
+        self.timings: dict[str, float] = {}
+        self.done = 0
+        self.total = len(LOAN_STEPS) * self._loan_chunks() + len(STEPS) - len(LOAN_STEPS)
+
+    def all_steps(self) -> CobOutcome:
+        window_start, platform = self.window_start, self.platform
+        loan_steps: tuple[tuple[str, Callable[[_Run], None]], ...] = (
+            ("aging", _age),
+            ("step_down", lambda run: _step_down(run, window_start)),
+            ("additional_loan", _additional_loan),
+        )
+        for name, work in loan_steps:
+            for chunk in range(self._loan_chunks()):
+                self._chunk(name, chunk, work, loans=True)
+        self._chunk("guarantee_expiry", 0, _expire_guarantees)
+        self._chunk("agency_defaults", 0, _default_agency_loans)
+        self._chunk("recourse", 0, lambda run: age_recourse(run, platform))
+        stats = self._record()
+        return CobOutcome(self.business_date, stats, already_run=False, timings=self.timings)
+
+    def _loan_chunks(self) -> int:
+        """Chunk k covers loan ids ``k × size .. (k + 1) × size − 1``; up to the highest id now."""
+        with self.conn.begin():
+            highest = self.conn.execute(select(func.max(LOANS.c.id))).scalar_one_or_none()
+        return 0 if highest is None else highest // self.size + 1
+
+    def _chunk(self, step: str, chunk: int, work: Callable[[_Run], None], *, loans: bool = False) -> None:
+        conn, started = self.conn, time.perf_counter()
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SET LOCAL jit = off"))  # compiling these queries cost more than it saved
+            c = COB_CHUNKS.c
+            key = (c.business_date == self.business_date) & (c.step == step) & (c.chunk == chunk)
+            if conn.execute(select(c.chunk).where(key)).first() is None:
+                run = _Run(conn, self.business_date, self.actor, self.at, self.platform.catalog)
+                if not loans or self._lock_loans(run, chunk):
+                    work(run)
+                if self.in_chunk is not None:
+                    self.in_chunk(step, chunk)
+                conn.execute(
+                    insert(COB_CHUNKS).values(
+                        business_date=self.business_date,
+                        step=step,
+                        chunk=chunk,
+                        stats={k: v for k, v in run.stats.items() if v},
+                        done_at=utcnow(),
+                    )
+                )
+        self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - started
+        self.done += 1
+        if self.progress is not None:
+            self.progress(min(self.done, self.total), self.total)
+
+    def _lock_loans(self, run: _Run, chunk: int) -> bool:
+        """Take the chunk's loan rows ``FOR UPDATE`` in id order, as a payment takes its loan row before
+        its installments, so that within the chunk each audit ``INSERT ... SELECT`` and its ``UPDATE``
+        see the same rows; the chunk's range then ends at the highest id locked (a loan inserted during
+        the chunk stays out of it). False when the range holds no loan."""
+        first = chunk * self.size
+        ids = (
+            self.conn.execute(
+                select(LOANS.c.id)
+                .where(LOANS.c.id.between(first, first + self.size - 1))
+                .order_by(LOANS.c.id)
+                .with_for_update()
+            )
+            .scalars()
+            .all()
+        )
+        if not ids:
+            return False
+        run.first_loan, run.last_loan = ids[0], ids[-1]
+        return True
+
+    def _record(self) -> dict[str, int]:
+        """Sum the chunks' counts and record the run as finished, with its audit row, in one transaction."""
+        conn, started = self.conn, time.perf_counter()
+        with conn.begin():
+            totals = dict.fromkeys(STAT_KEYS, 0)
+            for chunk_stats in conn.execute(
+                select(COB_CHUNKS.c.stats).where(COB_CHUNKS.c.business_date == self.business_date)
+            ).scalars():
+                for key, value in chunk_stats.items():
+                    totals[key] += int(value)
+            conn.execute(
+                insert(AUDIT_EVENTS).values(
+                    at=self.at,
+                    actor_type=self.actor.type.value,
+                    actor_id=self.actor.id,
+                    action="cob.completed",
+                    entity_type="cob_run",
+                    entity_id=self.business_date.isoformat(),
+                    before=None,
+                    after=totals,
+                    reason=f"COB {self.business_date.isoformat()}",
+                )
+            )
+            conn.execute(
+                update(COB_RUNS)
+                .values(stats=totals, finished_at=utcnow())
+                .where(COB_RUNS.c.business_date == self.business_date)
+            )
+        self.timings["record"] = time.perf_counter() - started
+        self.done = self.total
+        if self.progress is not None:
+            self.progress(self.total, self.total)
+        return totals
 
 
 # --- 5. agency loans to collection --------------------------------------------------------------------
 
 
 def _default_agency_loans(run: _Run) -> None:
-    """The agency's own loans are few and each needs its interest to the day: ORM rows, in the run's
+    """The agency's own loans are few and each needs its interest to the day: ORM rows, in the step's
     transaction (the session joins the connection's)."""
     with Session(bind=run.conn) as session:
         defaulted = default_overdue_agency_loans(session, run.catalog, run.business_date, run.actor)
     run.stats["agency_loans_defaulted"] = defaulted
     run.stats["audit_events"] += defaulted  # one audit row each
-
-
-# --- 6. the run's own record -----------------------------------------------------------------------
-
-
-def _record(run: _Run) -> None:
-    stats = dict(run.stats)
-    run.conn.execute(
-        insert(AUDIT_EVENTS).values(
-            at=run.at,
-            actor_type=run.actor.type.value,
-            actor_id=run.actor.id,
-            action="cob.completed",
-            entity_type="cob_run",
-            entity_id=run.business_date.isoformat(),
-            before=None,
-            after=stats,
-            reason=f"COB {run.business_date.isoformat()}",
-        )
-    )
-    run.conn.execute(
-        update(COB_RUNS)
-        .values(stats=stats, finished_at=utcnow())
-        .where(COB_RUNS.c.business_date == run.business_date)
-    )
