@@ -293,9 +293,9 @@ class _Chunks:
         )
         self.size, self.window_start = started.chunk_size, started.window_start
         self.progress, self.in_chunk = progress, in_chunk
-        self.timings: dict[str, float] = {}
+        self.timings = dict.fromkeys(STEPS, 0.0)
         self.done = 0
-        self.total = len(LOAN_STEPS) * self._loan_chunks() + len(STEPS) - len(LOAN_STEPS)
+        self.total = len(LOAN_STEPS) * len(self._loan_chunks()) + len(STEPS) - len(LOAN_STEPS)
 
     def all_steps(self) -> CobOutcome:
         window_start, platform = self.window_start, self.platform
@@ -305,7 +305,7 @@ class _Chunks:
             ("additional_loan", _additional_loan),
         )
         for name, work in loan_steps:
-            for chunk in range(self._loan_chunks()):
+            for chunk in self._loan_chunks():
                 self._chunk(name, chunk, work, loans=True)
         self._chunk("guarantee_expiry", 0, _expire_guarantees)
         self._chunk("agency_defaults", 0, _default_agency_loans)
@@ -313,11 +313,12 @@ class _Chunks:
         stats = self._record()
         return CobOutcome(self.business_date, stats, already_run=False, timings=self.timings)
 
-    def _loan_chunks(self) -> int:
-        """Chunk k covers loan ids ``k × size .. (k + 1) × size − 1``; up to the highest id now."""
+    def _loan_chunks(self) -> list[int]:
+        """The chunks holding loans now, in order: chunk k covers loan ids ``k × size .. (k + 1) × size − 1``
+        (fixed by the size alone, so a resumed run cuts the same chunks)."""
         with self.conn.begin():
-            highest = self.conn.execute(select(func.max(LOANS.c.id))).scalar_one_or_none()
-        return 0 if highest is None else highest // self.size + 1
+            chunk = (LOANS.c.id // self.size).label("chunk")
+            return list(self.conn.execute(select(chunk).distinct().order_by(chunk)).scalars())
 
     def _chunk(self, step: str, chunk: int, work: Callable[[_Run], None], *, loans: bool = False) -> None:
         conn, started = self.conn, time.perf_counter()
@@ -341,7 +342,7 @@ class _Chunks:
                         done_at=utcnow(),
                     )
                 )
-        self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - started
+        self.timings[step] += time.perf_counter() - started
         self.done += 1
         if self.progress is not None:
             self.progress(min(self.done, self.total), self.total)
