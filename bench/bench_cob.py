@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 import tempfile
 import threading
@@ -609,7 +610,30 @@ class BankWriteProbe:
         return f"{len(ms)} writes, p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {ms.max():.1f} ms"
 
 
-def run_cob(engine: Engine, book: Book, business_date: date, storage: Path) -> list[Timed]:
+APPLICATION = "seomin_bench_cob"
+"""The run's connections are named so that their server processes' CPU time can be read in /proc."""
+
+
+def server_cpu(engine: Engine) -> dict[int, float]:
+    """CPU seconds so far of each server process of the run's connections (PostgreSQL on this machine).
+    With other work on the machine, CPU time is steadier than wall time (bench/README: noise)."""
+    with engine.connect() as conn:
+        pids = conn.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"), {"name": APPLICATION}
+        ).scalars()
+        seconds: dict[int, float] = {}
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return seconds
+
+
+def run_cob(
+    engine: Engine, book: Book, business_date: date, storage: Path, probe_engine: Engine | None = None
+) -> list[Timed]:
     platform = Platform(
         engine=engine,
         sessions=session_factory(engine),
@@ -627,15 +651,23 @@ def run_cob(engine: Engine, book: Book, business_date: date, storage: Path) -> l
     ):
         if label == "daily run":
             pay_arrears(engine, book.catching_up, business_date)
-        if label == "daily run" and engine.dialect.name == "postgresql":
-            with BankWriteProbe(engine, book.n_loans) as idle:
-                time.sleep(1.0)
-            with BankWriteProbe(engine, book.n_loans) as during:
+        if label == "daily run" and probe_engine is not None:
+            with BankWriteProbe(probe_engine, book.n_loans) as idle:
+                time.sleep(2.0)
+            before, client = server_cpu(engine), time.process_time()
+            with BankWriteProbe(probe_engine, book.n_loans) as during:
                 start = time.perf_counter()
                 outcome = close_of_business(platform, day)
                 seconds = time.perf_counter() - start
+            client = time.process_time() - client
+            after = server_cpu(engine)
+            server = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
             print(f"bank writes idle (baseline, same run):  {idle.summary()}")
             print(f"bank writes during the daily run:       {during.summary()}")
+            print(
+                f"daily run CPU: {server:.1f} s in PostgreSQL + {client:.1f} s in Python "
+                f"(wall {seconds:.1f} s, load average {os.getloadavg()[0]:.1f})"
+            )
             results.append(Timed(label, seconds, outcome))
             continue
         start = time.perf_counter()
@@ -664,7 +696,12 @@ def with_postgres(
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    engine = make_engine(
+        POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}", "application_name": APPLICATION}
+    )
+    probe = make_engine(
+        POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}", "application_name": "bank_probe"}
+    )
     try:
         upgrade(engine)
         with engine.connect() as conn:
@@ -675,9 +712,10 @@ def with_postgres(
         if load_only:
             return loaded, book, []
         with tempfile.TemporaryDirectory() as storage:
-            return loaded, book, run_cob(engine, book, business_date, Path(storage))
+            return loaded, book, run_cob(engine, book, business_date, Path(storage), probe)
     finally:
         engine.dispose()
+        probe.dispose()
         if not keep:
             with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -264,8 +264,21 @@ class Loan(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+_UNPAID = "principal_paid < principal_due OR interest_paid < interest_due"
+
+
 class Installment(Base):
     __tablename__ = "installments"
+    __table_args__ = (
+        # Close of business ages a loan from its oldest unpaid installment due: one probe here per loan.
+        Index(
+            "ix_installments_unpaid",
+            "loan_id",
+            "due_date",
+            postgresql_where=text(_UNPAID),
+            sqlite_where=text(_UNPAID),
+        ),
+    )
     loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), primary_key=True)
     no: Mapped[int] = mapped_column(primary_key=True)
     due_date: Mapped[date] = mapped_column(index=True)

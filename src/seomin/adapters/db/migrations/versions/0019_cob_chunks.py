@@ -11,6 +11,11 @@ its counts, so a run that crashed resumes at the next undone chunk instead of ap
 ``cob_runs.chunk_size`` keeps the chunk size the run started with, so a resumed run cuts the same chunks.
 A ``cob_runs`` row with ``finished_at`` NULL is a run in progress (or crashed); its ``stats`` are the
 chunks' counts summed when the last chunk commits.
+
+``ix_installments_unpaid`` (partial: unpaid installments only, by loan and due date) lets a chunk's aging
+find each loan's oldest unpaid installment due with one index probe instead of reading all 53
+installments of each loan (at 1,000,000 loans: 53 M rows a run). Only future and overdue installments
+are in it; a payment that settles an installment leaves it.
 """
 
 from __future__ import annotations
@@ -41,9 +46,18 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("business_date", "step", "chunk", name=op.f("pk_cob_chunks")),
     )
+    unpaid = sa.text("principal_paid < principal_due OR interest_paid < interest_due")
+    op.create_index(
+        "ix_installments_unpaid",
+        "installments",
+        ["loan_id", "due_date"],
+        postgresql_where=unpaid,
+        sqlite_where=unpaid,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_installments_unpaid", table_name="installments")
     op.drop_table("cob_chunks")
     with op.batch_alter_table("cob_runs", schema=None) as batch_op:
         batch_op.drop_column("chunk_size")
