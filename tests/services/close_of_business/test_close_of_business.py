@@ -674,7 +674,7 @@ def test_a_run_in_chunks_counts_and_writes_what_one_chunk_does(platform: Platfor
     assert outcome.stats == expected_stats
     assert book_state(platform, ids) == expected_state
     chunks = len({loan_id // 2 for loan_id in ids})
-    total = 3 * chunks + 4  # three steps in chunks, three more and the record
+    total = chunks + 4  # the chunks of loans, three more steps and the record
     assert seen == [(n, total) for n in range(1, total + 1)]
 
 
@@ -687,7 +687,7 @@ def test_a_crashed_run_resumes_at_its_next_chunk_without_applying_anything_twice
     ids = fixture_book(platform)
 
     def crash_between(done: int, total: int) -> None:
-        if done == 8:  # the aging chunks are done (six loans), the first step-down chunk too
+        if done == 3:  # three of the six loans are done
             raise Crash
 
     with pytest.raises(Crash):
@@ -699,7 +699,7 @@ def test_a_crashed_run_resumes_at_its_next_chunk_without_applying_anything_twice
     assert refused.value.code == "COB_UNFINISHED"
 
     def crash_inside(step: str, chunk: int) -> None:
-        if (step, chunk) == ("step_down", ids[4]):  # the second-year loan's step-down, rolled back
+        if (step, chunk) == ("step_down", ids[4]):  # the second-year loan's chunk, rolled back
             raise Crash
 
     with pytest.raises(Crash):

@@ -70,7 +70,7 @@ from __future__ import annotations
 import fcntl
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -108,11 +108,16 @@ STEPS = (
     "record",
 )
 LOAN_STEPS = STEPS[:3]
-"""The steps that go through the loans in chunks of loan ids; the others are one transaction each."""
-CHUNK_LOANS = 10_000
-"""Loan ids per chunk: at 1,000,000 loans a chunk's transaction holds its 10,000 loan rows for ~0.1-0.3 s
-(bench/bench_cob.py); smaller chunks wait less and cost more statements."""
+"""The steps that go through the loans in chunks of loan ids, all three in each chunk's transaction; the
+others are one transaction each."""
+CHUNK_LOANS = 5_000
+"""Loan ids per chunk: a chunk's transaction holds its loan rows while it ages them, steps them down and
+sets their additional-loan dates (bench/bench_cob.py: ~0.1-0.3 s for 5,000); smaller chunks make a bank
+wait less and cost more statements."""
 
+Work = Callable[[_Run], None]
+_NO_LOANS = (0, -1)
+"""An empty range of loan ids."""
 Progress = Callable[[int, int], None]
 """Called with (chunks done, chunks in the run) after each chunk commits (the job row's progress bar)."""
 ChunkHook = Callable[[str, int], None]
@@ -295,21 +300,20 @@ class _Chunks:
         self.progress, self.in_chunk = progress, in_chunk
         self.timings = dict.fromkeys(STEPS, 0.0)
         self.done = 0
-        self.total = len(LOAN_STEPS) * len(self._loan_chunks()) + len(STEPS) - len(LOAN_STEPS)
+        self.total = len(self._loan_chunks()) + len(STEPS) - len(LOAN_STEPS)
 
     def all_steps(self) -> CobOutcome:
         window_start, platform = self.window_start, self.platform
-        loan_steps: tuple[tuple[str, Callable[[_Run], None]], ...] = (
+        loan_steps: tuple[tuple[str, Work], ...] = (
             ("aging", _age),
             ("step_down", lambda run: _step_down(run, window_start)),
             ("additional_loan", _additional_loan),
         )
-        for name, work in loan_steps:
-            for chunk in self._loan_chunks():
-                self._chunk(name, chunk, work, loans=True)
-        self._chunk("guarantee_expiry", 0, _expire_guarantees)
-        self._chunk("agency_defaults", 0, _default_agency_loans)
-        self._chunk("recourse", 0, lambda run: age_recourse(run, platform))
+        for chunk in self._loan_chunks():
+            self._chunk(chunk, loan_steps, loans=True)
+        self._chunk(0, (("guarantee_expiry", _expire_guarantees),))
+        self._chunk(0, (("agency_defaults", _default_agency_loans),))
+        self._chunk(0, (("recourse", lambda run: age_recourse(run, platform)),))
         stats = self._record()
         return CobOutcome(self.business_date, stats, already_run=False, timings=self.timings)
 
@@ -320,16 +324,31 @@ class _Chunks:
             chunk = (LOANS.c.id // self.size).label("chunk")
             return list(self.conn.execute(select(chunk).distinct().order_by(chunk)).scalars())
 
-    def _chunk(self, step: str, chunk: int, work: Callable[[_Run], None], *, loans: bool = False) -> None:
-        conn, started = self.conn, time.perf_counter()
+    def _chunk(self, chunk: int, steps: Sequence[tuple[str, Work]], *, loans: bool = False) -> None:
+        """One transaction: the chunk's loan rows locked (``loans``), then each step not yet recorded for
+        this chunk, each recorded with its counts. A loan's steps depend on its own rows only, so a chunk
+        may go through all the loan steps before the next chunk starts."""
+        conn = self.conn
         with conn.begin():
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SET LOCAL jit = off"))  # compiling these queries cost more than it saved
             c = COB_CHUNKS.c
-            key = (c.business_date == self.business_date) & (c.step == step) & (c.chunk == chunk)
-            if conn.execute(select(c.chunk).where(key)).first() is None:
+            done = set(
+                conn.execute(
+                    select(c.step).where(c.business_date == self.business_date, c.chunk == chunk)
+                ).scalars()
+            )
+            locked: tuple[int, int] | None = None
+            for step, work in steps:
+                if step in done:
+                    continue
+                started = time.perf_counter()
+                if loans and locked is None:
+                    locked = self._lock_loans(chunk)
                 run = _Run(conn, self.business_date, self.actor, self.at, self.platform.catalog)
-                if not loans or self._lock_loans(run, chunk):
+                if locked is not None:
+                    run.first_loan, run.last_loan = locked
+                if not loans or locked != _NO_LOANS:
                     work(run)
                 if self.in_chunk is not None:
                     self.in_chunk(step, chunk)
@@ -342,16 +361,16 @@ class _Chunks:
                         done_at=utcnow(),
                     )
                 )
-        self.timings[step] += time.perf_counter() - started
+                self.timings[step] += time.perf_counter() - started
         self.done += 1
         if self.progress is not None:
             self.progress(min(self.done, self.total), self.total)
 
-    def _lock_loans(self, run: _Run, chunk: int) -> bool:
+    def _lock_loans(self, chunk: int) -> tuple[int, int]:
         """Take the chunk's loan rows ``FOR UPDATE`` in id order, as a payment takes its loan row before
         its installments, so that within the chunk each audit ``INSERT ... SELECT`` and its ``UPDATE``
         see the same rows; the chunk's range then ends at the highest id locked (a loan inserted during
-        the chunk stays out of it). False when the range holds no loan."""
+        the chunk stays out of it). ``_NO_LOANS`` when the range holds none."""
         first = chunk * self.size
         ids = (
             self.conn.execute(
@@ -363,10 +382,7 @@ class _Chunks:
             .scalars()
             .all()
         )
-        if not ids:
-            return False
-        run.first_loan, run.last_loan = ids[0], ids[-1]
-        return True
+        return (ids[0], ids[-1]) if ids else _NO_LOANS
 
     def _record(self) -> dict[str, int]:
         """Sum the chunks' counts and record the run as finished, with its audit row, in one transaction."""
