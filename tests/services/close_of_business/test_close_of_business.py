@@ -670,12 +670,19 @@ def test_a_run_in_chunks_counts_and_writes_what_one_chunk_does(platform: Platfor
 
     ids = fixture_book(platform)
     seen: list[tuple[int, int]] = []
-    outcome = close_of_business(platform, BOOK_DAY, chunk_loans=2, progress=lambda d, t: seen.append((d, t)))
+    outcome = close_of_business(
+        platform, BOOK_DAY, chunk_loans=2, progress=lambda d, t: seen.append((d, t)), workers=1
+    )
     assert outcome.stats == expected_stats
     assert book_state(platform, ids) == expected_state
     chunks = len({loan_id // 2 for loan_id in ids})
     total = chunks + 4  # the chunks of loans, three more steps and the record
     assert seen == [(n, total) for n in range(1, total + 1)]
+
+    wipe(platform)
+    ids = fixture_book(platform)
+    assert close_of_business(platform, BOOK_DAY, chunk_loans=1, workers=3).stats == expected_stats
+    assert book_state(platform, ids) == expected_state
 
 
 class Crash(Exception):
@@ -728,8 +735,13 @@ def test_a_bank_payment_is_not_held_up_by_a_run_in_progress(platform: Platform) 
             waited.append(paid.wait(10))
 
     with ThreadPoolExecutor(1) as pool:
-        run = pool.submit(
-            close_of_business, platform, date(2025, 6, 10), chunk_loans=1, in_chunk=slow_first_chunk
+        run = pool.submit(  # one worker: the last loan's chunk waits for the first's
+            close_of_business,
+            platform,
+            date(2025, 6, 10),
+            chunk_loans=1,
+            in_chunk=slow_first_chunk,
+            workers=1,
         )
         assert in_flight.wait(10)
         installment = last.schedule.installments[0]

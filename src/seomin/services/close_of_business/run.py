@@ -6,8 +6,15 @@ statement covers all rows it concerns at once (``UPDATE ... WHERE``, ``INSERT ..
 per-loan arithmetic, re-amortization, is vectorized with NumPy over the affected loans, and its rows go
 back through a staging table in one ``UPDATE ... FROM``. No ORM object is loaded.
 
-Steps, in this order, all in ONE transaction (a failure leaves no trace and the same date can simply be
-run again; the price is that the run holds its write locks for its duration, a few seconds):
+Chunks (issue 17: a bank's payment must not wait for the run). The loans are taken in chunks of loan ids
+(chunk k: ids ``k × chunk_size .. (k + 1) × chunk_size − 1``, ``CHUNK_LOANS`` by default), each chunk
+its own short transaction that first locks the chunk's loan rows ``FOR UPDATE`` in id order, the order a
+payment takes them (``_own_loan(lock=True)`` locks the loan row, then the ledger is read and written),
+and then runs steps 1-3 for those loans only; steps 4-6 are one transaction each. No table-level lock:
+a payment waits at most for the chunk holding its loan (bench: ~0.25 s at most).
+
+Steps, in this order (steps 1-3 per chunk; a loan's steps read only its own rows and its guarantee, so
+chunk 1 may go through all three before chunk 2 starts):
 
 1. Aging. ``days_past_due`` = business date − the oldest due date (before the business date) of an
    installment with anything unpaid, 0 if none. Then, for active/delinquent/defaulted loans:
@@ -38,9 +45,15 @@ run again; the price is that the run holds its write locks for its duration, a f
 
 A business date after ``platform.today()`` is refused (``InputError``).
 
-Idempotence: the run is recorded in ``cob_runs`` (business date primary key) in the same transaction. A
-second run for a recorded date changes nothing and returns the recorded counts; a run for a date before
-the latest recorded one is refused (``Conflict COB_OUT_OF_ORDER``).
+Idempotence and crashes: the run is recorded in ``cob_runs`` (business date primary key) when it starts,
+unfinished (``finished_at`` NULL), with its chunk size. Each chunk's transaction records each step it ran
+in ``cob_chunks`` (date, step, chunk) with that step's counts, so a chunk is applied exactly once: a run
+that crashed (or whose job failed) is resumed by running the same date again, which skips the recorded
+chunks, cuts the same chunks (the recorded size) and redoes only the chunk that was in flight (rolled
+back). The last transaction sums the chunks' counts into ``cob_runs.stats``, writes the run's audit row
+and sets ``finished_at``. A second run for a finished date changes nothing and returns the recorded
+counts; a run for a date before the latest started one is refused (``Conflict COB_OUT_OF_ORDER``), and a
+later date while an earlier run is unfinished too (``Conflict COB_UNFINISHED``: resume that one first).
 
 Catch-up (a deviation from "the anniversary is the business date"): the step-down window is
 ``(latest earlier run, business date]``, capped at 365 days, or just the business date on a first run.
@@ -48,15 +61,19 @@ Run every calendar day, that is exactly the business date; run on business days 
 a weekend or holiday is applied by the next run instead of being lost. 365 days hold at most one
 anniversary of a loan.
 
-Concurrency: on PostgreSQL the run first takes ``EXCLUSIVE`` locks on loans, installments and guarantees
-(reads go on, writes wait for the commit), so each audit ``INSERT ... SELECT`` and its ``UPDATE`` see the
-same rows; on SQLite ``BEGIN IMMEDIATE`` already makes the run the only writer. Two runs for one date
-serialize; the second returns the first's counts.
+Concurrency: within a chunk the loan rows are locked before anything is read, so each audit ``INSERT ...
+SELECT`` and its ``UPDATE`` see the same rows (a payment changes installments only under its loan's row
+lock); expiring guarantees are locked the same way. On SQLite ``BEGIN IMMEDIATE`` makes each chunk the
+only writer while it runs. Runs go one at a time (``_one_run_at_a_time``: an advisory lock on
+PostgreSQL, a file lock beside the SQLite database): two runs for one date serialize and the second
+returns the first's counts.
 
-Performance (bench/bench_cob.py, 100,000 open loans, 5.3 M installments, 1 in 12 at an anniversary):
-about 4.5-6 s on PostgreSQL and 2.7 s on SQLite for a daily run. On PostgreSQL the run switches JIT off
+Performance (bench/bench_cob.py, PostgreSQL; see docs/scale.md for the figures and the machine's load):
+aging probes the partial index of unpaid installments once per loan; the daily run is dominated by the
+step-down's re-amortized installments (~2 M rows rewritten at 1,000,000 loans). The run switches JIT off
 (compiling these queries cost more than it saved) and analyzes its staging tables so the planner joins
-them by index instead of scanning the installments.
+them by index instead of scanning the installments. The step times (``CobOutcome.timings``, the metric
+``seomin_cob_step_seconds``) are summed over the chunks.
 
 Data contract with repayment: an installment is unpaid while ``principal_paid < principal_due`` or
 ``interest_paid < interest_due``; ``paid_on`` is the day it became fully paid. The installment rows from
@@ -71,6 +88,7 @@ import fcntl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -114,6 +132,9 @@ CHUNK_LOANS = 5_000
 """Loan ids per chunk: a chunk's transaction holds its loan rows while it ages them, steps them down and
 sets their additional-loan dates (bench/bench_cob.py: ~0.1-0.3 s for 5,000); smaller chunks make a bank
 wait less and cost more statements."""
+CHUNK_WORKERS = 2
+"""Loan chunks in flight at once on PostgreSQL: chunks are independent (disjoint loans), and one
+connection leaves all but one core of the database idle (the reference machine has two)."""
 
 Work = Callable[[_Run], None]
 _NO_LOANS = (0, -1)
@@ -158,10 +179,12 @@ def close_of_business(
     chunk_loans: int = CHUNK_LOANS,
     progress: Progress | None = None,
     in_chunk: ChunkHook | None = None,
+    workers: int = CHUNK_WORKERS,
 ) -> CobOutcome:
     """``run_close_of_business`` with whether it had already run and the time of each step.
 
     ``chunk_loans`` applies to a run that starts here; a resumed run keeps the size it started with.
+    ``workers``: loan chunks in flight at once on PostgreSQL (each on its own connection); 1 on SQLite.
     """
     today = platform.today()
     if business_date > today:
@@ -171,13 +194,13 @@ def close_of_business(
             f"{business_date.isoformat()} is after today ({today.isoformat()})",
             InputErrorCode.DATE_AFTER_TODAY,
         )
-    if chunk_loans < 1:
-        raise ValueError("chunk_loans must be at least 1")
+    if chunk_loans < 1 or workers < 1:
+        raise ValueError("chunk_loans and workers must be at least 1")
     with platform.engine.connect() as conn, _one_run_at_a_time(conn):
         started = _start(conn, business_date, chunk_loans)
         if isinstance(started, CobOutcome):
             return started
-        run = _Chunks(conn, platform, business_date, actor, utcnow(), started, progress, in_chunk)
+        run = _Chunks(conn, platform, business_date, actor, utcnow(), started, progress, in_chunk, workers)
         return run.all_steps()
 
 
@@ -288,6 +311,7 @@ class _Chunks:
         started: _Started,
         progress: Progress | None,
         in_chunk: ChunkHook | None,
+        workers: int,
     ) -> None:
         self.conn, self.platform, self.business_date, self.actor, self.at = (
             conn,
@@ -297,9 +321,12 @@ class _Chunks:
             at,
         )
         self.size, self.window_start = started.chunk_size, started.window_start
+        # SQLite has one writer at a time: a second connection would only wait.
+        self.workers = workers if conn.dialect.name == "postgresql" else 1
         self.progress, self.in_chunk = progress, in_chunk
         self.timings = dict.fromkeys(STEPS, 0.0)
         self.done = 0
+        self.counting = threading.Lock()
         self.total = len(self._loan_chunks()) + len(STEPS) - len(LOAN_STEPS)
 
     def all_steps(self) -> CobOutcome:
@@ -309,11 +336,10 @@ class _Chunks:
             ("step_down", lambda run: _step_down(run, window_start)),
             ("additional_loan", _additional_loan),
         )
-        for chunk in self._loan_chunks():
-            self._chunk(chunk, loan_steps, loans=True)
-        self._chunk(0, (("guarantee_expiry", _expire_guarantees),))
-        self._chunk(0, (("agency_defaults", _default_agency_loans),))
-        self._chunk(0, (("recourse", lambda run: age_recourse(run, platform)),))
+        self._loan_chunks_in(self._loan_chunks(), loan_steps)
+        self._chunk(self.conn, 0, (("guarantee_expiry", _expire_guarantees),))
+        self._chunk(self.conn, 0, (("agency_defaults", _default_agency_loans),))
+        self._chunk(self.conn, 0, (("recourse", lambda run: age_recourse(run, platform)),))
         stats = self._record()
         return CobOutcome(self.business_date, stats, already_run=False, timings=self.timings)
 
@@ -324,27 +350,54 @@ class _Chunks:
             chunk = (LOANS.c.id // self.size).label("chunk")
             return list(self.conn.execute(select(chunk).distinct().order_by(chunk)).scalars())
 
-    def _chunk(self, chunk: int, steps: Sequence[tuple[str, Work]], *, loans: bool = False) -> None:
+    def _loan_chunks_in(self, chunks: list[int], steps: Sequence[tuple[str, Work]]) -> None:
+        """The loan chunks in id order on ``workers`` connections at once, each worker taking the next
+        chunk when it is done with one; the first failure stops the others after their chunk in flight."""
+        if self.workers == 1 or len(chunks) < 2:
+            for chunk in chunks:
+                self._chunk(self.conn, chunk, steps, loans=True)
+            return
+        pending, taking, failed = iter(chunks), threading.Lock(), threading.Event()
+
+        def worker() -> None:
+            with self.conn.engine.connect() as conn:
+                while not failed.is_set():
+                    with taking:
+                        chunk = next(pending, None)
+                    if chunk is None:
+                        return
+                    try:
+                        self._chunk(conn, chunk, steps, loans=True)
+                    except BaseException:
+                        failed.set()
+                        raise
+
+        with ThreadPoolExecutor(self.workers) as pool:
+            for future in [pool.submit(worker) for _ in range(self.workers)]:
+                future.result()
+
+    def _chunk(
+        self, conn: Connection, chunk: int, steps: Sequence[tuple[str, Work]], *, loans: bool = False
+    ) -> None:
         """One transaction: the chunk's loan rows locked (``loans``), then each step not yet recorded for
         this chunk, each recorded with its counts. A loan's steps depend on its own rows only, so a chunk
         may go through all the loan steps before the next chunk starts."""
-        conn = self.conn
         with conn.begin():
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SET LOCAL jit = off"))  # compiling these queries cost more than it saved
             c = COB_CHUNKS.c
-            done = set(
+            recorded = set(
                 conn.execute(
                     select(c.step).where(c.business_date == self.business_date, c.chunk == chunk)
                 ).scalars()
             )
             locked: tuple[int, int] | None = None
             for step, work in steps:
-                if step in done:
+                if step in recorded:
                     continue
                 started = time.perf_counter()
                 if loans and locked is None:
-                    locked = self._lock_loans(chunk)
+                    locked = self._lock_loans(conn, chunk)
                 run = _Run(conn, self.business_date, self.actor, self.at, self.platform.catalog)
                 if locked is not None:
                     run.first_loan, run.last_loan = locked
@@ -361,19 +414,22 @@ class _Chunks:
                         done_at=utcnow(),
                     )
                 )
-                self.timings[step] += time.perf_counter() - started
-        self.done += 1
+                with self.counting:
+                    self.timings[step] += time.perf_counter() - started
+        with self.counting:
+            self.done += 1
+            done = min(self.done, self.total)
         if self.progress is not None:
-            self.progress(min(self.done, self.total), self.total)
+            self.progress(done, self.total)
 
-    def _lock_loans(self, chunk: int) -> tuple[int, int]:
+    def _lock_loans(self, conn: Connection, chunk: int) -> tuple[int, int]:
         """Take the chunk's loan rows ``FOR UPDATE`` in id order, as a payment takes its loan row before
         its installments, so that within the chunk each audit ``INSERT ... SELECT`` and its ``UPDATE``
         see the same rows; the chunk's range then ends at the highest id locked (a loan inserted during
         the chunk stays out of it). ``_NO_LOANS`` when the range holds none."""
         first = chunk * self.size
         ids = (
-            self.conn.execute(
+            conn.execute(
                 select(LOANS.c.id)
                 .where(LOANS.c.id.between(first, first + self.size - 1))
                 .order_by(LOANS.c.id)
