@@ -19,13 +19,20 @@ Then, per database: close of business for the day before (the first run after th
 status, days past due and additional-loan date, so it writes an audit row for most loans), the timed
 daily run for the business date (the steady state: aging moves, the anniversary step-downs with their
 re-amortization, expiries), and a rerun of the same date (idempotent: nothing changes). Target: the
-daily run under 30 s on PostgreSQL.
+daily run for 1,000,000 loans within 60 s on PostgreSQL (scaled for smaller books), while a bank's
+writes wait no more than a few hundred milliseconds (the probe, see ``BankWriteProbe``).
 
 PostgreSQL: 127.0.0.1:5432, database ``test``, trust auth, in a schema ``seomin_bench_<random>`` dropped
 at the end. SQLite: a file in a temporary directory.
 
     .venv/bin/python bench/bench_cob.py [--loans 100000] [--recourse 100000] [--date 2025-06-10] [--seed 11]
-        [--only postgresql]
+        [--only postgresql] [--slice 100000] [--schema NAME [--load-only]]
+    .venv/bin/python bench/bench_cob.py --only postgresql --loans 1000000 --recourse 0   # ~4 min to load
+
+A book larger than ``--slice`` is built and loaded a slice at a time (PostgreSQL only): COPY in one
+session with ``synchronous_commit`` off and foreign-key triggers skipped (the book is consistent by
+construction), the installments' indexes built after the load; the tables stay logged, as in production.
+``--schema`` keeps the loaded schema for a later invocation (which reuses it as it is).
 """
 
 from __future__ import annotations
@@ -60,7 +67,8 @@ from seomin.services.close_of_business import STEPS, CobOutcome, close_of_busine
 from seomin.services.platform import Platform
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-TARGET_SECONDS = 30.0
+TARGET_SECONDS_PER_MILLION = 60.0
+"""Issue 17: the daily run for 1,000,000 loans in 60 s on PostgreSQL (scaled to the book's size)."""
 CREATED = "2025-01-01 00:00:00"
 TABLE_ORDER = (
     "applicants",
@@ -651,6 +659,10 @@ def run_cob(
     ):
         if label == "daily run":
             pay_arrears(engine, book.catching_up, business_date)
+            if engine.dialect.name == "postgresql":
+                # A day passes between two runs: autovacuum clears the first run's dead row versions.
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.execute(text("VACUUM ANALYZE loans, installments, audit_events"))
         if label == "daily run" and probe_engine is not None:
             with BankWriteProbe(probe_engine, book.n_loans) as idle:
                 time.sleep(2.0)
@@ -797,8 +809,10 @@ def main() -> int:
     for database, seconds in daily.items():
         print(f"{database}: daily close of business in {seconds:.2f} s")
     if "postgresql" in daily:
-        ok = daily["postgresql"] < TARGET_SECONDS
-        print(f"target: PostgreSQL under {TARGET_SECONDS:.0f} s: {'met' if ok else 'MISSED'}")
+        target = TARGET_SECONDS_PER_MILLION * args.loans / 1_000_000
+        ok = daily["postgresql"] <= target
+        verdict = "met" if ok else "MISSED"
+        print(f"target: PostgreSQL within {target:.1f} s (60 s for 1,000,000 loans): {verdict}")
         return 0 if ok else 1
     return 0
 
