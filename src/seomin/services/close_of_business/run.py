@@ -327,7 +327,8 @@ class _Chunks:
         self.timings = dict.fromkeys(STEPS, 0.0)
         self.done = 0
         self.counting = threading.Lock()
-        self.total = len(self._loan_chunks()) + len(STEPS) - len(LOAN_STEPS)
+        self.chunks = self._loan_chunks()
+        self.total = len(self.chunks) + len(STEPS) - len(LOAN_STEPS)
 
     def all_steps(self) -> CobOutcome:
         window_start, platform = self.window_start, self.platform
@@ -336,7 +337,7 @@ class _Chunks:
             ("step_down", lambda run: _step_down(run, window_start)),
             ("additional_loan", _additional_loan),
         )
-        self._loan_chunks_in(self._loan_chunks(), loan_steps)
+        self._loan_chunks_in(self.chunks, loan_steps)
         self._chunk(self.conn, 0, (("guarantee_expiry", _expire_guarantees),))
         self._chunk(self.conn, 0, (("agency_defaults", _default_agency_loans),))
         self._chunk(self.conn, 0, (("recourse", lambda run: age_recourse(run, platform)),))
@@ -344,7 +345,8 @@ class _Chunks:
         return CobOutcome(self.business_date, stats, already_run=False, timings=self.timings)
 
     def _loan_chunks(self) -> list[int]:
-        """The chunks holding loans now, in order: chunk k covers loan ids ``k × size .. (k + 1) × size − 1``
+        """The chunks holding loans when the call starts (a loan executed during the run waits for the
+        next day's), in order: chunk k covers loan ids ``k × size .. (k + 1) × size − 1``
         (fixed by the size alone, so a resumed run cuts the same chunks)."""
         with self.conn.begin():
             chunk = (LOANS.c.id // self.size).label("chunk")
