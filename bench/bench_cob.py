@@ -19,25 +19,33 @@ Then, per database: close of business for the day before (the first run after th
 status, days past due and additional-loan date, so it writes an audit row for most loans), the timed
 daily run for the business date (the steady state: aging moves, the anniversary step-downs with their
 re-amortization, expiries), and a rerun of the same date (idempotent: nothing changes). Target: the
-daily run under 30 s on PostgreSQL.
+daily run for 1,000,000 loans within 60 s on PostgreSQL (scaled for smaller books), while a bank's
+writes wait no more than a few hundred milliseconds (the probe, see ``BankWriteProbe``).
 
 PostgreSQL: 127.0.0.1:5432, database ``test``, trust auth, in a schema ``seomin_bench_<random>`` dropped
 at the end. SQLite: a file in a temporary directory.
 
     .venv/bin/python bench/bench_cob.py [--loans 100000] [--recourse 100000] [--date 2025-06-10] [--seed 11]
-        [--only postgresql]
+        [--only postgresql] [--slice 100000] [--schema NAME [--load-only]]
+    .venv/bin/python bench/bench_cob.py --only postgresql --loans 1000000 --recourse 0   # ~4 min to load
+
+A book larger than ``--slice`` is built and loaded a slice at a time (PostgreSQL only): COPY in one
+session with ``synchronous_commit`` off and foreign-key triggers skipped (the book is consistent by
+construction), the installments' indexes built after the load; the tables stay logged, as in production.
+``--schema`` keeps the loaded schema for a later invocation (which reuses it as it is).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -59,7 +67,8 @@ from seomin.services.close_of_business import STEPS, CobOutcome, close_of_busine
 from seomin.services.platform import Platform
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-TARGET_SECONDS = 30.0
+TARGET_SECONDS_PER_MILLION = 60.0
+"""Issue 17: the daily run for 1,000,000 loans in 60 s on PostgreSQL (scaled to the book's size)."""
 CREATED = "2025-01-01 00:00:00"
 TABLE_ORDER = (
     "applicants",
@@ -94,7 +103,11 @@ def _years_before(day: date, years: npt.NDArray[np.int64]) -> npt.NDArray[np.dat
     return np.array([lookup[int(y)] for y in years], dtype="datetime64[D]")
 
 
-def make_book(n: int, business_date: date, seed: int, n_recourse: int = 0) -> Book:
+def make_book(
+    n: int, business_date: date, seed: int, n_recourse: int = 0, *, first_loan: int = 1, first_extra: int = 0
+) -> Book:
+    """``n`` loans with ids from ``first_loan`` (applicants from ``(first_loan - 1) // 2 + 1``); the issued
+    guarantees without a loan get ids after ``first_extra`` (default: right after the loans)."""
     rng = np.random.default_rng(seed)
     today = np.datetime64(business_date)
     yesterday = today - 1
@@ -147,26 +160,31 @@ def make_book(n: int, business_date: date, seed: int, n_recourse: int = 0) -> Bo
     current_rate = book.rate_bp[np.arange(n), current_column].astype(np.int64)
 
     principal_paid = np.where(paid, book.principal, 0)
-    loan_ids = np.arange(1, n + 1)
+    loan_ids = np.arange(first_loan, first_loan + n)
     applicant_ids = (loan_ids - 1) // 2 + 1
-    n_applicants = int(applicant_ids.max())
+    first_applicant, last_applicant = int(applicant_ids.min()), int(applicant_ids.max())
+    n_applicants = last_applicant
+    applicant_range = np.arange(first_applicant, last_applicant + 1)
 
     extra = max(n // 50, 1)  # issued guarantees without a loan
-    n_guarantees = n + extra
-    guarantee_ids = np.arange(1, n_guarantees + 1)
+    first_extra = first_extra or first_loan + n - 1
+    n_guarantees = first_extra + extra
+    guarantee_ids = np.concatenate([loan_ids, np.arange(first_extra + 1, first_extra + extra + 1)])
     extra_issued = today - rng.integers(1, 60, size=extra)
     issued_on = np.concatenate([executed - 3, extra_issued])
     expires_on = issued_on + 30
     guarantee_amount = np.concatenate([loans.amount, rng.integers(100, 501, size=extra) * 10_000])
-    guarantee_applicant = np.concatenate([applicant_ids, rng.integers(1, n_applicants + 1, size=extra)])
+    guarantee_applicant = np.concatenate(
+        [applicant_ids, rng.integers(first_applicant, last_applicant + 1, size=extra)]
+    )
     guarantee_terms = np.concatenate([repayment, np.full(extra, 60)])
     guarantee_grace = np.concatenate([grace, np.zeros(extra, dtype=np.int64)])
 
     tables = {
         "applicants": pl.DataFrame(
             {
-                "id": np.arange(1, n_applicants + 1),
-                "rrn_hash": [f"{i:064x}" for i in range(1, n_applicants + 1)],
+                "id": applicant_range,
+                "rrn_hash": [f"{i:064x}" for i in applicant_range],
                 "rrn_encrypted": "x",
                 "rrn_masked": "850301-1******",
                 "name_encrypted": "x",
@@ -212,7 +230,7 @@ def make_book(n: int, business_date: date, seed: int, n_recourse: int = 0) -> Bo
                 "bank_code": "kwangju",
                 "issued_on": issued_on,
                 "expires_on": expires_on,
-                "status": np.where(guarantee_ids <= n, "executed", "issued"),
+                "status": np.where(np.arange(len(guarantee_ids)) < n, "executed", "issued"),
                 "created_at": CREATED,
             }
         ),
@@ -439,27 +457,90 @@ def _months_before(day: date, months: npt.NDArray[np.int64]) -> list[tuple[int, 
 # --- loading ---------------------------------------------------------------------------------------
 
 
-def load_postgres(engine: Engine, book: Book) -> None:
+def book_slices(n: int, business_date: date, seed: int, n_recourse: int, size: int) -> Iterator[Book]:
+    """The book in slices of ``size`` loans (ids in order, each slice its own seed), so that a book of
+    1,000,000 loans (53 M installments) never sits in memory whole; recourse debts only unsliced."""
+    if n <= size:
+        yield make_book(n, business_date, seed, n_recourse)
+        return
+    if n_recourse or size % 2:
+        raise ValueError("a sliced book takes an even slice size and no recourse debts")
+    extras = n
+    for k, first in enumerate(range(1, n + 1, size)):
+        count = min(size, n - first + 1)
+        book = make_book(count, business_date, seed + k, first_loan=first, first_extra=extras)
+        extras += max(count // 50, 1)
+        yield book
+
+
+def load_postgres(engine: Engine, books: Iterable[Book]) -> Book:
+    """COPY every slice's tables in one session tuned for loading (no durability wait per commit; the
+    installments' indexes built once after the load; foreign-key triggers skipped, since the generated
+    book is consistent by construction). The tables stay logged, as in production. Returns the book's
+    figures (without its tables)."""
     raw = engine.raw_connection()
+    n_loans = n_installments = at_anniversary = 0
+    catching_up: list[int] = []
+    n_recourse = n_on_plan = 0
     try:
         driver = raw.driver_connection
         assert driver is not None
         with driver.cursor() as cursor:
-            for name in TABLE_ORDER:
-                df = book.tables[name]
-                columns = ", ".join(df.columns)
-                for start in range(0, df.height, 1_000_000):
-                    buffer = io.BytesIO()
-                    df.slice(start, 1_000_000).write_csv(
-                        buffer, separator="\t", null_value="\\N", include_header=False, quote_style="never"
-                    )
-                    with cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
-                        copy.write(buffer.getvalue())
-        driver.commit()
+            cursor.execute("SET synchronous_commit = off")
+            cursor.execute("SET session_replication_role = replica")
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes "
+                "WHERE schemaname = current_schema() AND tablename = 'installments'"
+            )
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'installments'::regclass AND contype = 'p'"
+            )
+            primary = cursor.fetchone()
+            if primary is not None:
+                cursor.execute(f"ALTER TABLE installments DROP CONSTRAINT {primary[0]}")
+            for name, _ in indexes:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+            driver.commit()
+            for book in books:
+                for name in TABLE_ORDER:
+                    if name not in book.tables:
+                        continue
+                    df = book.tables[name]
+                    columns = ", ".join(df.columns)
+                    for start in range(0, df.height, 1_000_000):
+                        buffer = io.BytesIO()
+                        df.slice(start, 1_000_000).write_csv(
+                            buffer,
+                            separator="\t",
+                            null_value="\\N",
+                            include_header=False,
+                            quote_style="never",
+                        )
+                        with cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
+                            copy.write(buffer.getvalue())
+                driver.commit()
+                n_loans += book.n_loans
+                n_installments += book.n_installments
+                at_anniversary += book.at_anniversary
+                catching_up += book.catching_up
+                n_recourse += book.n_recourse
+                n_on_plan += book.n_on_plan
+                print(f"  loaded {n_loans:,} loans, {n_installments:,} installments", flush=True)
+            if primary is not None:
+                cursor.execute(f"ALTER TABLE installments ADD CONSTRAINT {primary[0]} {primary[1]}")
+            for name, definition in indexes:
+                if primary is None or name != primary[0]:
+                    cursor.execute(definition)
+            driver.commit()
     finally:
         raw.close()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE"))
+        for name in TABLE_ORDER:
+            conn.execute(text(f"VACUUM ANALYZE {name}"))
+    return Book({}, n_loans, n_installments, at_anniversary, catching_up, n_recourse, n_on_plan)
 
 
 def load_sqlite(engine: Engine, book: Book) -> None:
@@ -497,9 +578,10 @@ def pay_arrears(engine: Engine, loan_ids: list[int], business_date: date) -> Non
 
 class BankWriteProbe:
     """A partner bank's writes while close of business runs: every ``interval`` seconds one short
-    transaction touches an installment and its loan (as a payment would: row locks on both tables) and
-    commits without changing a value; its latencies, before and during the run, show how long the run
-    makes a bank wait."""
+    transaction locks a loan row ``FOR UPDATE`` and then writes one of its installments and the loan, in
+    the order a payment takes them (``_own_loan(lock=True)``, then the ledger), committing without
+    changing a value; its latencies, before and during the run, show how long the run makes a bank wait.
+    The probe's loan is the book's last, so a chunked run reaches it last."""
 
     def __init__(self, engine: Engine, loan_id: int, interval: float = 0.02) -> None:
         self.engine, self.loan_id, self.interval = engine, loan_id, interval
@@ -511,6 +593,7 @@ class BankWriteProbe:
         while not self._stop.is_set():
             start = time.perf_counter()
             with self.engine.begin() as conn:
+                conn.execute(text("SELECT id FROM loans WHERE id = :id FOR UPDATE"), {"id": self.loan_id})
                 conn.execute(
                     text("UPDATE installments SET paid_on = paid_on WHERE loan_id = :id AND no = 1"),
                     {"id": self.loan_id},
@@ -535,7 +618,30 @@ class BankWriteProbe:
         return f"{len(ms)} writes, p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {ms.max():.1f} ms"
 
 
-def run_cob(engine: Engine, book: Book, business_date: date, storage: Path) -> list[Timed]:
+APPLICATION = "seomin_bench_cob"
+"""The run's connections are named so that their server processes' CPU time can be read in /proc."""
+
+
+def server_cpu(engine: Engine) -> dict[int, float]:
+    """CPU seconds so far of each server process of the run's connections (PostgreSQL on this machine).
+    With other work on the machine, CPU time is steadier than wall time (bench/README: noise)."""
+    with engine.connect() as conn:
+        pids = conn.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"), {"name": APPLICATION}
+        ).scalars()
+        seconds: dict[int, float] = {}
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return seconds
+
+
+def run_cob(
+    engine: Engine, book: Book, business_date: date, storage: Path, probe_engine: Engine | None = None
+) -> list[Timed]:
     platform = Platform(
         engine=engine,
         sessions=session_factory(engine),
@@ -553,15 +659,27 @@ def run_cob(engine: Engine, book: Book, business_date: date, storage: Path) -> l
     ):
         if label == "daily run":
             pay_arrears(engine, book.catching_up, business_date)
-        if label == "daily run" and engine.dialect.name == "postgresql":
-            with BankWriteProbe(engine, 1) as idle:
-                time.sleep(1.0)
-            with BankWriteProbe(engine, 1) as during:
+            if engine.dialect.name == "postgresql":
+                # A day passes between two runs: autovacuum clears the first run's dead row versions.
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.execute(text("VACUUM ANALYZE loans, installments, audit_events"))
+        if label == "daily run" and probe_engine is not None:
+            with BankWriteProbe(probe_engine, book.n_loans) as idle:
+                time.sleep(2.0)
+            before, client = server_cpu(engine), time.process_time()
+            with BankWriteProbe(probe_engine, book.n_loans) as during:
                 start = time.perf_counter()
                 outcome = close_of_business(platform, day)
                 seconds = time.perf_counter() - start
+            client = time.process_time() - client
+            after = server_cpu(engine)
+            server = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
             print(f"bank writes idle (baseline, same run):  {idle.summary()}")
             print(f"bank writes during the daily run:       {during.summary()}")
+            print(
+                f"daily run CPU: {server:.1f} s in PostgreSQL + {client:.1f} s in Python "
+                f"(wall {seconds:.1f} s, load average {os.getloadavg()[0]:.1f})"
+            )
             results.append(Timed(label, seconds, outcome))
             continue
         start = time.perf_counter()
@@ -580,27 +698,54 @@ def report(database: str, load_seconds: float, results: list[Timed]) -> None:
         print(f"  {timed.label}: {cob_summary(timed.outcome)}")
 
 
-def with_postgres(book: Book, business_date: date) -> tuple[float, list[Timed]]:
-    schema = f"seomin_bench_{uuid.uuid4().hex[:10]}"
+def with_postgres(
+    books: Callable[[], Iterable[Book]], business_date: date, schema: str | None, load_only: bool
+) -> tuple[float, Book, list[Timed]]:
+    """Load the book into a fresh schema (dropped at the end), or into ``schema`` kept for a later run:
+    a kept schema that already holds loans is reused as it is."""
+    keep = schema is not None
+    schema = schema or f"seomin_bench_{uuid.uuid4().hex[:10]}"
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    engine = make_engine(
+        POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}", "application_name": APPLICATION}
+    )
+    probe = make_engine(
+        POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}", "application_name": "bank_probe"}
+    )
     try:
         upgrade(engine)
+        with engine.connect() as conn:
+            loaded_before = conn.execute(text("SELECT count(*) FROM loans")).scalar_one()
         start = time.perf_counter()
-        load_postgres(engine, book)
+        book = _book_in(engine) if loaded_before else load_postgres(engine, books())
         loaded = time.perf_counter() - start
+        if load_only:
+            return loaded, book, []
         with tempfile.TemporaryDirectory() as storage:
-            return loaded, run_cob(engine, book, business_date, Path(storage))
+            return loaded, book, run_cob(engine, book, business_date, Path(storage), probe)
     finally:
         engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        probe.dispose()
+        if not keep:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
-def with_sqlite(book: Book, business_date: date) -> tuple[float, list[Timed]]:
+def _book_in(engine: Engine) -> Book:
+    """The figures of a book loaded by an earlier invocation (``--schema``); no loans catch up."""
+    with engine.connect() as conn:
+        loans = conn.execute(text("SELECT count(*) FROM loans WHERE status <> 'subrogated'")).scalar_one()
+        installments = conn.execute(text("SELECT count(*) FROM installments")).scalar_one()
+    return Book({}, loans, installments, 0, [])
+
+
+def with_sqlite(
+    books: Callable[[], Iterable[Book]], business_date: date, schema: str | None, load_only: bool
+) -> tuple[float, Book, list[Timed]]:
+    (book,) = books()
     with tempfile.TemporaryDirectory() as directory:
         engine = make_engine(f"sqlite:///{Path(directory) / 'bench.db'}")
         try:
@@ -608,7 +753,7 @@ def with_sqlite(book: Book, business_date: date) -> tuple[float, list[Timed]]:
             start = time.perf_counter()
             load_sqlite(engine, book)
             loaded = time.perf_counter() - start
-            return loaded, run_cob(engine, book, business_date, Path(directory))
+            return loaded, book, run_cob(engine, book, business_date, Path(directory))
         finally:
             engine.dispose()
 
@@ -620,18 +765,24 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--recourse", type=int, default=100_000, help="recourse debts (0: loans only)")
     parser.add_argument("--only", choices=["postgresql", "sqlite"])
+    parser.add_argument(
+        "--slice",
+        type=int,
+        default=100_000,
+        help="PostgreSQL: build and load the book this many loans at a time",
+    )
+    parser.add_argument("--schema", help="PostgreSQL: load into (or reuse) this schema and keep it")
+    parser.add_argument("--load-only", action="store_true", help="PostgreSQL: load the book and stop")
     args = parser.parse_args()
     if (args.date.month, args.date.day) == (2, 29):
         parser.error("--date: choose a day other than 29 February")
+    if args.loans > args.slice and args.only != "postgresql":
+        parser.error("a book larger than --slice loads on PostgreSQL only (--only postgresql)")
 
-    start = time.perf_counter()
-    book = make_book(args.loans, args.date, args.seed, args.recourse)
-    print(
-        f"book: {book.n_loans:,} loans, {book.n_installments:,} installments, "
-        f"{book.at_anniversary:,} at an anniversary on {args.date}; {book.n_recourse:,} recourse debts, "
-        f"{book.n_on_plan:,} on a plan (built in {time.perf_counter() - start:.1f} s)"
-    )
-    runners: dict[str, Callable[[Book, date], tuple[float, list[Timed]]]] = {
+    def books() -> Iterator[Book]:
+        return book_slices(args.loans, args.date, args.seed, args.recourse, args.slice)
+
+    runners: dict[str, Callable[..., tuple[float, Book, list[Timed]]]] = {
         "postgresql": with_postgres,
         "sqlite": with_sqlite,
     }
@@ -639,20 +790,29 @@ def main() -> int:
     for database, runner in runners.items():
         if args.only and args.only != database:
             continue
-        loaded, results = runner(book, args.date)
+        loaded, book, results = runner(books, args.date, args.schema, args.load_only)
+        print(
+            f"book: {book.n_loans:,} loans, {book.n_installments:,} installments, "
+            f"{book.at_anniversary:,} at an anniversary on {args.date}; {book.n_recourse:,} recourse debts, "
+            f"{book.n_on_plan:,} on a plan"
+        )
+        if not results:
+            print(
+                f"loaded in {loaded:.1f} s into the kept schema; run again with the same --schema to time it"
+            )
+            return 0
         report(database, loaded, results)
         daily[database] = results[1].seconds
         assert results[2].outcome.already_run and results[2].outcome.stats == results[1].outcome.stats
 
     print()
     for database, seconds in daily.items():
-        print(
-            f"{database}: daily close of business for {book.n_loans:,} loans and "
-            f"{book.n_recourse:,} recourse debts in {seconds:.2f} s"
-        )
+        print(f"{database}: daily close of business in {seconds:.2f} s")
     if "postgresql" in daily:
-        ok = daily["postgresql"] < TARGET_SECONDS
-        print(f"target: PostgreSQL under {TARGET_SECONDS:.0f} s: {'met' if ok else 'MISSED'}")
+        target = TARGET_SECONDS_PER_MILLION * args.loans / 1_000_000
+        ok = daily["postgresql"] <= target
+        verdict = "met" if ok else "MISSED"
+        print(f"target: PostgreSQL within {target:.1f} s (60 s for 1,000,000 loans): {verdict}")
         return 0 if ok else 1
     return 0
 

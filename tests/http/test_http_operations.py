@@ -160,6 +160,7 @@ def test_close_of_business_runs_on_the_queue_once_per_date_with_its_progress_and
         assert done.state == "done", done.error
         assert done.attempts == 1 and done.result is not None and done.result["already_run"] is False
         assert set(done.result["timings"]) >= {"aging", "step_down"}
+        assert done.progress_total > 0 and done.progress_done == done.progress_total  # chunks done / all
         shown = client.get(f"/api/v1/staff/jobs/{done.id}", headers=counselor).json()
         assert shown["state"] == "done" and shown["progress"]["percent"] == 100
         assert [j["id"] for j in client.get("/api/v1/staff/jobs", headers=counselor).json()] == [done.id]

@@ -3,7 +3,8 @@
 ``build_queue(url, platform)`` returns a ``JobQueue`` whose huey instance has the seomin tasks:
 
 - ``close_of_business`` (daily at 23:30 KST, scheduled by the consumer; also enqueued by hand), retried
-  twice; close of business is idempotent per date, and its job is enqueued once per date;
+  twice (a retry resumes at the chunk the failed attempt was in); close of business is idempotent per
+  date, and its job is enqueued once per date; its progress (chunks done) is on the job row;
 - ``notices`` (every 10 minutes): turns audited events into messages, queues the day's reminders (once a
   day) and sends what is queued, each message exactly once;
 - ``screening``: an uploaded applicant file screened in chunks, its progress on the job row (the progress
@@ -145,7 +146,12 @@ def build_queue(
     @huey.task(retries=COB_RETRIES, retry_delay=cob_delay, context=True, name="close_of_business")
     def cob_task(job_id: str, task: Task | None = None) -> None:
         def run(job: jobs.Job) -> dict[str, Any]:
-            outcome = close_of_business(platform, date.fromisoformat(job.params["business_date"]))
+            def advance(done: int, total: int) -> None:
+                jobs.progress(platform, job.id, done, total)
+
+            outcome = close_of_business(
+                platform, date.fromisoformat(job.params["business_date"]), progress=advance
+            )
             observe_cob(outcome.timings)
             return {"already_run": outcome.already_run, "stats": outcome.stats, "timings": outcome.timings}
 

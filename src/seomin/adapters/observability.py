@@ -120,7 +120,9 @@ JOB_SECONDS = Histogram(
 JOB_RUNS = Counter("seomin_job_runs", "Background job runs by job and outcome", ["job", "outcome"])
 QUEUE_DEPTH = Gauge("seomin_job_queue_depth", "Jobs by state in the job table", ["state"])
 COB_STEP_SECONDS = Gauge(
-    "seomin_cob_step_seconds", "Seconds of each step of the latest close of business run", ["step"]
+    "seomin_cob_step_seconds",
+    "Seconds of each step of the latest close of business run, summed over its chunks",
+    ["step"],
 )
 COB_SECONDS = Histogram(
     "seomin_cob_duration_seconds",

@@ -3,6 +3,8 @@ scalar engine, the rate floor, additional-loan dates, guarantee expiry, audit ro
 
 from __future__ import annotations
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,7 +18,7 @@ from sqlalchemy import func, select, update
 
 from builders import make_guarantee
 from seomin.adapters.calendar_data import korean_calendar
-from seomin.adapters.db.models import AuditEvent, CloseOfBusinessRun, Guarantee, Installment, Loan
+from seomin.adapters.db.models import AuditEvent, Base, CloseOfBusinessRun, Guarantee, Installment, Loan
 from seomin.adapters.jobs import cob_command
 from seomin.domain.calendar import add_months
 from seomin.domain.lifecycle import GuaranteeStatus, LoanStatus
@@ -33,7 +35,8 @@ from seomin.domain.schedule import (
 )
 from seomin.services.close_of_business import STAT_KEYS, STEPS, close_of_business, run_close_of_business
 from seomin.services.errors import Conflict, InputError
-from seomin.services.platform import Platform
+from seomin.services.loans.payments import post_payment
+from seomin.services.platform import Actor, ActorType, Platform
 
 CALENDAR = korean_calendar()
 LATE_CLOCK = date(2045, 12, 31)
@@ -605,3 +608,156 @@ def test_cob_command_prints_one_line(platform: Platform) -> None:
     assert cob_command(platform, date(2025, 6, 3)).endswith(
         "(already run: nothing changed, figures of the first run)"
     )
+
+
+# --- chunks: the same counts, crash and resume, banks not blocked ------------------------------------
+
+BOOK_DAY = date(2025, 6, 3)
+
+
+def fixture_book(platform: Platform) -> list[int]:
+    """Loans in each situation a daily run meets on ``BOOK_DAY``, ids in order of creation."""
+    on_time = make_loan(platform, executed_on=date(2024, 6, 3))  # steps down
+    never_paid = make_loan(platform, executed_on=date(2024, 6, 3))  # defaults
+    behind = make_loan(platform, executed_on=date(2024, 12, 1))  # delinquent, loses the additional loan
+    pay_through(platform, behind.id, date(2025, 4, 1))
+    late_payer = make_loan(platform, executed_on=date(2023, 6, 3), step_bp=300)  # no step-down in year 2
+    second_year = make_loan(platform, executed_on=date(2023, 6, 3), grace_months=12)  # steps down again
+    recent = make_loan(platform, executed_on=date(2025, 1, 10))  # additional-loan date only
+    for made in (on_time, late_payer, second_year, recent):
+        pay_through(platform, made.id, BOOK_DAY, late_days={20: 10} if made is late_payer else None)
+    make_guarantee(platform, issued_on=date(2025, 1, 1))  # expires
+    return [m.id for m in (on_time, never_paid, behind, late_payer, second_year, recent)]
+
+
+def book_state(platform: Platform, ids: list[int]) -> list[object]:
+    """Everything a run writes, with loans named by their place in ``ids`` (ids differ between books)."""
+    place = {str(loan_id): n for n, loan_id in enumerate(ids)}
+    loans = [
+        (n, (r.status, r.days_past_due, r.current_rate_bp, r.additional_loan_from))
+        for n, loan_id in enumerate(ids)
+        for r in [loan_row(platform, loan_id)]
+    ]
+    rows = [schedule_rows(platform, loan_id) for loan_id in ids]
+    with platform.sessions() as session:
+        events = sorted(
+            (e.action, place.get(e.entity_id, e.entity_type), repr(e.before), repr(e.after), e.reason)
+            for e in session.scalars(select(AuditEvent).where(AuditEvent.entity_type != "guarantee"))
+        )
+    return [loans, rows, events]
+
+
+def wipe(platform: Platform) -> None:
+    with platform.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+def unchunked(platform: Platform) -> tuple[dict[str, int], list[object]]:
+    """The fixture book's run in one chunk: its counts and what it wrote; the database is left empty."""
+    ids = fixture_book(platform)
+    stats = close_of_business(platform, BOOK_DAY, chunk_loans=1_000_000).stats
+    state = book_state(platform, ids)
+    wipe(platform)
+    return stats, state
+
+
+def test_a_run_in_chunks_counts_and_writes_what_one_chunk_does(platform: Platform) -> None:
+    expected_stats, expected_state = unchunked(platform)
+    assert expected_stats["stepped_down"] == 2 and expected_stats["became_defaulted"] == 1
+    assert expected_stats["became_delinquent"] == 2 and expected_stats["guarantees_expired"] == 1
+    assert expected_stats["additional_loan_set"] == 4
+
+    ids = fixture_book(platform)
+    seen: list[tuple[int, int]] = []
+    outcome = close_of_business(
+        platform, BOOK_DAY, chunk_loans=2, progress=lambda d, t: seen.append((d, t)), workers=1
+    )
+    assert outcome.stats == expected_stats
+    assert book_state(platform, ids) == expected_state
+    chunks = len({loan_id // 2 for loan_id in ids})
+    total = chunks + 4  # the chunks of loans, three more steps and the record
+    assert seen == [(n, total) for n in range(1, total + 1)]
+
+    wipe(platform)
+    ids = fixture_book(platform)
+    assert close_of_business(platform, BOOK_DAY, chunk_loans=1, workers=3).stats == expected_stats
+    assert book_state(platform, ids) == expected_state
+
+
+class Crash(Exception):
+    pass
+
+
+def test_a_crashed_run_resumes_at_its_next_chunk_without_applying_anything_twice(platform: Platform) -> None:
+    expected_stats, expected_state = unchunked(platform)
+    ids = fixture_book(platform)
+
+    def crash_between(done: int, total: int) -> None:
+        if done == 3:  # three of the six loans are done
+            raise Crash
+
+    with pytest.raises(Crash):
+        close_of_business(platform, BOOK_DAY, chunk_loans=1, progress=crash_between)
+    with platform.sessions() as session:
+        assert session.get_one(CloseOfBusinessRun, BOOK_DAY).finished_at is None
+    with pytest.raises(Conflict) as refused:
+        close_of_business(platform, BOOK_DAY + timedelta(days=1))
+    assert refused.value.code == "COB_UNFINISHED"
+
+    def crash_inside(step: str, chunk: int) -> None:
+        if (step, chunk) == ("step_down", ids[4]):  # the second-year loan's chunk, rolled back
+            raise Crash
+
+    with pytest.raises(Crash):
+        close_of_business(platform, BOOK_DAY, in_chunk=crash_inside)  # resumes with its size of 1
+    assert loan_row(platform, ids[0]).current_rate_bp == 1440  # stepped down before the crashes, once
+
+    resumed = close_of_business(platform, BOOK_DAY)
+    assert not resumed.already_run
+    assert resumed.stats == expected_stats
+    assert book_state(platform, ids) == expected_state
+    assert close_of_business(platform, BOOK_DAY).stats == expected_stats
+
+
+def test_a_bank_payment_is_not_held_up_by_a_run_in_progress(platform: Platform) -> None:
+    if platform.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time; PostgreSQL is where banks pay during the run")
+    first = make_loan(platform, executed_on=date(2025, 1, 10))
+    pay_through(platform, first.id, date(2025, 6, 9))
+    last = make_loan(platform, executed_on=date(2025, 4, 10))  # its first installment is unpaid
+    in_flight, paid = threading.Event(), threading.Event()
+    waited: list[bool] = []
+
+    def slow_first_chunk(step: str, chunk: int) -> None:
+        if (step, chunk) == ("aging", first.id):  # holds the first loan's row until the payment is in
+            in_flight.set()
+            waited.append(paid.wait(10))
+
+    with ThreadPoolExecutor(1) as pool:
+        run = pool.submit(  # one worker: the last loan's chunk waits for the first's
+            close_of_business,
+            platform,
+            date(2025, 6, 10),
+            chunk_loans=1,
+            in_chunk=slow_first_chunk,
+            workers=1,
+        )
+        assert in_flight.wait(10)
+        installment = last.schedule.installments[0]
+        started = time.perf_counter()
+        post_payment(
+            platform,
+            Actor(ActorType.BANK, "kwangju"),
+            last.id,
+            installment.principal + installment.interest,
+            installment.due_date,
+            "during-cob",
+        )
+        seconds = time.perf_counter() - started
+        with platform.sessions() as session:
+            assert session.get_one(CloseOfBusinessRun, date(2025, 6, 10)).finished_at is None
+        paid.set()
+        outcome = run.result(timeout=30)
+    assert waited == [True] and seconds < 5
+    assert outcome.stats["open_loans"] == 2 and outcome.stats["became_delinquent"] == 0

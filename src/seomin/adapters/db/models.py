@@ -264,8 +264,21 @@ class Loan(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+_UNPAID = "principal_paid < principal_due OR interest_paid < interest_due"
+
+
 class Installment(Base):
     __tablename__ = "installments"
+    __table_args__ = (
+        # Close of business ages a loan from its oldest unpaid installment due: one probe here per loan.
+        Index(
+            "ix_installments_unpaid",
+            "loan_id",
+            "due_date",
+            postgresql_where=text(_UNPAID),
+            sqlite_where=text(_UNPAID),
+        ),
+    )
     loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), primary_key=True)
     no: Mapped[int] = mapped_column(primary_key=True)
     due_date: Mapped[date] = mapped_column(index=True)
@@ -354,11 +367,27 @@ class RecoursePlan(Base):
 
 
 class CloseOfBusinessRun(Base):
+    """One business date's close of business: in progress while ``finished_at`` is NULL."""
+
     __tablename__ = "cob_runs"
     business_date: Mapped[date] = mapped_column(primary_key=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    chunk_size: Mapped[int | None]
+    """Loan ids per chunk, fixed when the run starts so that a resumed run cuts the same chunks."""
+
+
+class CloseOfBusinessChunk(Base):
+    """One committed chunk of one step of a run (``chunk`` k covers loan ids from k × chunk size), with
+    its counts; a step that is not chunked is its chunk 0."""
+
+    __tablename__ = "cob_chunks"
+    business_date: Mapped[date] = mapped_column(ForeignKey("cob_runs.business_date"), primary_key=True)
+    step: Mapped[str] = mapped_column(String(32), primary_key=True)
+    chunk: Mapped[int] = mapped_column(primary_key=True)
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    done_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEvent(Base):

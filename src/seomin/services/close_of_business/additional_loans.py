@@ -37,7 +37,9 @@ def _add_months_sql(run: _Run, day: ColumnElement[Any], months: Any) -> ColumnEl
 def _additional_loan(run: _Run) -> None:
     column = LOANS.c.additional_loan_from
     clear = and_(
-        LOANS.c.status.in_((LoanStatus.DELINQUENT.value, LoanStatus.DEFAULTED.value)), column.is_not(None)
+        LOANS.c.status.in_((LoanStatus.DELINQUENT.value, LoanStatus.DEFAULTED.value)),
+        run.loans(LOANS.c.id),
+        column.is_not(None),
     )
     run.audit_select(
         action="loan.additional_loan_from",
@@ -57,7 +59,11 @@ def _additional_loan(run: _Run) -> None:
         run.catalog, lambda v: v.additional_loan.min_months_on_time if v.additional_loan else None, None
     )
     eligible_from = _add_months_sql(run, LOANS.c.executed_on, months)
-    assign = and_(LOANS.c.status == LoanStatus.ACTIVE.value, column.is_distinct_from(eligible_from))
+    assign = and_(
+        LOANS.c.status == LoanStatus.ACTIVE.value,
+        run.loans(LOANS.c.id),
+        column.is_distinct_from(eligible_from),
+    )
     run.audit_select(
         action="loan.additional_loan_from",
         entity_type="loan",

@@ -21,6 +21,7 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    true,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -34,6 +35,7 @@ INSTALLMENTS = Base.metadata.tables["installments"]
 GUARANTEES = Base.metadata.tables["guarantees"]
 AUDIT_EVENTS = Base.metadata.tables["audit_events"]
 COB_RUNS = Base.metadata.tables["cob_runs"]
+COB_CHUNKS = Base.metadata.tables["cob_chunks"]
 
 OPEN_STATUSES = (LoanStatus.ACTIVE.value, LoanStatus.DELINQUENT.value, LoanStatus.DEFAULTED.value)
 DEFAULT_DAYS_PAST_DUE = 90
@@ -65,7 +67,8 @@ STAT_KEYS = (
 
 @dataclass(slots=True)
 class _Run:
-    """One run's context: the connection, the date, who acts, when, and the counts so far."""
+    """One chunk's context: the connection, the date, who acts, when, the loan ids it covers (all when
+    ``first_loan`` is None) and its counts so far."""
 
     conn: Connection
     business_date: date
@@ -73,6 +76,14 @@ class _Run:
     at: datetime
     catalog: Catalog
     stats: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STAT_KEYS, 0))
+    first_loan: int | None = None
+    last_loan: int | None = None
+
+    def loans(self, loan_id: ColumnElement[Any]) -> ColumnElement[bool]:
+        """``loan_id`` within the chunk's loans (the chunk's rows are locked, see ``run._lock_loans``)."""
+        if self.first_loan is None or self.last_loan is None:
+            return true()
+        return loan_id.between(self.first_loan, self.last_loan)
 
     @property
     def postgres(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, update
+from sqlalchemy import and_, select, update
 
 from seomin.domain.lifecycle import GuaranteeStatus
 from seomin.services.close_of_business.common import GUARANTEES, _Run, _text
@@ -13,6 +13,9 @@ from seomin.services.close_of_business.common import GUARANTEES, _Run, _text
 def _expire_guarantees(run: _Run) -> None:
     g = GUARANTEES.c
     expiring = and_(g.status == GuaranteeStatus.ISSUED.value, g.expires_on < run.business_date)
+    # The expiring rows locked first (an execution locks its guarantee), so the audit rows and the update
+    # below see the same rows; no row can start matching (a guarantee is issued with a later expiry).
+    run.conn.execute(select(g.id).where(expiring).order_by(g.id).with_for_update()).all()
     run.audit_select(
         action=f"guarantee.{GuaranteeStatus.EXPIRED.value}",
         entity_type="guarantee",

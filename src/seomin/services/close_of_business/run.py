@@ -6,8 +6,15 @@ statement covers all rows it concerns at once (``UPDATE ... WHERE``, ``INSERT ..
 per-loan arithmetic, re-amortization, is vectorized with NumPy over the affected loans, and its rows go
 back through a staging table in one ``UPDATE ... FROM``. No ORM object is loaded.
 
-Steps, in this order, all in ONE transaction (a failure leaves no trace and the same date can simply be
-run again; the price is that the run holds its write locks for its duration, a few seconds):
+Chunks (issue 17: a bank's payment must not wait for the run). The loans are taken in chunks of loan ids
+(chunk k: ids ``k × chunk_size .. (k + 1) × chunk_size − 1``, ``CHUNK_LOANS`` by default), each chunk
+its own short transaction that first locks the chunk's loan rows ``FOR UPDATE`` in id order, the order a
+payment takes them (``_own_loan(lock=True)`` locks the loan row, then the ledger is read and written),
+and then runs steps 1-3 for those loans only; steps 4-6 are one transaction each. No table-level lock:
+a payment waits at most for the chunk holding its loan (bench: ~0.25 s at most).
+
+Steps, in this order (steps 1-3 per chunk; a loan's steps read only its own rows and its guarantee, so
+chunk 1 may go through all three before chunk 2 starts):
 
 1. Aging. ``days_past_due`` = business date − the oldest due date (before the business date) of an
    installment with anything unpaid, 0 if none. Then, for active/delinquent/defaulted loans:
@@ -38,9 +45,15 @@ run again; the price is that the run holds its write locks for its duration, a f
 
 A business date after ``platform.today()`` is refused (``InputError``).
 
-Idempotence: the run is recorded in ``cob_runs`` (business date primary key) in the same transaction. A
-second run for a recorded date changes nothing and returns the recorded counts; a run for a date before
-the latest recorded one is refused (``Conflict COB_OUT_OF_ORDER``).
+Idempotence and crashes: the run is recorded in ``cob_runs`` (business date primary key) when it starts,
+unfinished (``finished_at`` NULL), with its chunk size. Each chunk's transaction records each step it ran
+in ``cob_chunks`` (date, step, chunk) with that step's counts, so a chunk is applied exactly once: a run
+that crashed (or whose job failed) is resumed by running the same date again, which skips the recorded
+chunks, cuts the same chunks (the recorded size) and redoes only the chunk that was in flight (rolled
+back). The last transaction sums the chunks' counts into ``cob_runs.stats``, writes the run's audit row
+and sets ``finished_at``. A second run for a finished date changes nothing and returns the recorded
+counts; a run for a date before the latest started one is refused (``Conflict COB_OUT_OF_ORDER``), and a
+later date while an earlier run is unfinished too (``Conflict COB_UNFINISHED``: resume that one first).
 
 Catch-up (a deviation from "the anniversary is the business date"): the step-down window is
 ``(latest earlier run, business date]``, capped at 365 days, or just the business date on a first run.
@@ -48,15 +61,19 @@ Run every calendar day, that is exactly the business date; run on business days 
 a weekend or holiday is applied by the next run instead of being lost. 365 days hold at most one
 anniversary of a loan.
 
-Concurrency: on PostgreSQL the run first takes ``EXCLUSIVE`` locks on loans, installments and guarantees
-(reads go on, writes wait for the commit), so each audit ``INSERT ... SELECT`` and its ``UPDATE`` see the
-same rows; on SQLite ``BEGIN IMMEDIATE`` already makes the run the only writer. Two runs for one date
-serialize; the second returns the first's counts.
+Concurrency: within a chunk the loan rows are locked before anything is read, so each audit ``INSERT ...
+SELECT`` and its ``UPDATE`` see the same rows (a payment changes installments only under its loan's row
+lock); expiring guarantees are locked the same way. On SQLite ``BEGIN IMMEDIATE`` makes each chunk the
+only writer while it runs. Runs go one at a time (``_one_run_at_a_time``: an advisory lock on
+PostgreSQL, a file lock beside the SQLite database): two runs for one date serialize and the second
+returns the first's counts.
 
-Performance (bench/bench_cob.py, 100,000 open loans, 5.3 M installments, 1 in 12 at an anniversary):
-about 4.5-6 s on PostgreSQL and 2.7 s on SQLite for a daily run. On PostgreSQL the run switches JIT off
+Performance (bench/bench_cob.py, PostgreSQL; see docs/scale.md for the figures and the machine's load):
+aging probes the partial index of unpaid installments once per loan; the daily run is dominated by the
+step-down's re-amortized installments (~2 M rows rewritten at 1,000,000 loans). The run switches JIT off
 (compiling these queries cost more than it saved) and analyzes its staging tables so the planner joins
-them by index instead of scanning the installments.
+them by index instead of scanning the installments. The step times (``CobOutcome.timings``, the metric
+``seomin_cob_step_seconds``) are summed over the chunks.
 
 Data contract with repayment: an installment is unpaid while ``principal_paid < principal_due`` or
 ``interest_paid < interest_due``; ``paid_on`` is the day it became fully paid. The installment rows from
@@ -67,14 +84,17 @@ prepaid; allocating a prepayment is the repayment side's business."""
 
 from __future__ import annotations
 
+import fcntl
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from seomin.adapters.db.models import utcnow
@@ -83,7 +103,9 @@ from seomin.services.close_of_business.additional_loans import _additional_loan
 from seomin.services.close_of_business.aging import _age
 from seomin.services.close_of_business.common import (
     AUDIT_EVENTS,
+    COB_CHUNKS,
     COB_RUNS,
+    LOANS,
     MAX_CATCH_UP_DAYS,
     STAT_KEYS,
     _Run,
@@ -103,11 +125,31 @@ STEPS = (
     "recourse",
     "record",
 )
+LOAN_STEPS = STEPS[:3]
+"""The steps that go through the loans in chunks of loan ids, all three in each chunk's transaction; the
+others are one transaction each."""
+CHUNK_LOANS = 5_000
+"""Loan ids per chunk: a chunk's transaction holds its loan rows while it ages them, steps them down and
+sets their additional-loan dates (bench/bench_cob.py: ~0.1-0.3 s for 5,000); smaller chunks make a bank
+wait less and cost more statements."""
+CHUNK_WORKERS = 2
+"""Loan chunks in flight at once on PostgreSQL: chunks are independent (disjoint loans), and one
+connection leaves all but one core of the database idle (the reference machine has two)."""
+
+Work = Callable[[_Run], None]
+_NO_LOANS = (0, -1)
+"""An empty range of loan ids."""
+Progress = Callable[[int, int], None]
+"""Called with (chunks done, chunks in the run) after each chunk commits (the job row's progress bar)."""
+ChunkHook = Callable[[str, int], None]
+"""Called with (step, chunk) inside each chunk's transaction, after its work and before it is recorded:
+a test's window into a chunk in flight (a slow chunk, or a crash in the middle of one)."""
 
 
 @dataclass(frozen=True, slots=True)
 class CobOutcome:
-    """What a run did: its counts (``STAT_KEYS``), whether they are an earlier run's, seconds per step."""
+    """What a run did: its counts (``STAT_KEYS``), whether they are an earlier run's, seconds per step
+    (summed over its chunks; only the steps this call ran, when it resumed a crashed run)."""
 
     business_date: date
     stats: dict[str, int]
@@ -116,9 +158,11 @@ class CobOutcome:
 
 
 def latest_close_of_business(platform: Platform) -> date | None:
-    """The latest business date closed, None before the first run."""
+    """The latest business date closed (finished), None before the first run."""
     with platform.engine.connect() as conn:
-        latest: date | None = conn.execute(select(func.max(COB_RUNS.c.business_date))).scalar_one_or_none()
+        latest: date | None = conn.execute(
+            select(func.max(COB_RUNS.c.business_date)).where(COB_RUNS.c.finished_at.is_not(None))
+        ).scalar_one_or_none()
         return latest
 
 
@@ -127,28 +171,21 @@ def run_close_of_business(platform: Platform, business_date: date) -> dict[str, 
     return close_of_business(platform, business_date).stats
 
 
-def close_of_business(platform: Platform, business_date: date, actor: Actor = SYSTEM) -> CobOutcome:
-    """``run_close_of_business`` with whether it had already run and the time of each step."""
-    try:
-        return _run(platform, business_date, actor)
-    except _AlreadyRecorded:
-        # Another run for this date committed while this one waited; report its figures.
-        with platform.engine.connect() as conn:
-            stats = conn.execute(
-                select(COB_RUNS.c.stats).where(COB_RUNS.c.business_date == business_date)
-            ).scalar_one()
-        return CobOutcome(business_date, _counts(stats), already_run=True)
+def close_of_business(
+    platform: Platform,
+    business_date: date,
+    actor: Actor = SYSTEM,
+    *,
+    chunk_loans: int = CHUNK_LOANS,
+    progress: Progress | None = None,
+    in_chunk: ChunkHook | None = None,
+    workers: int = CHUNK_WORKERS,
+) -> CobOutcome:
+    """``run_close_of_business`` with whether it had already run and the time of each step.
 
-
-class _AlreadyRecorded(Exception):
-    pass
-
-
-def _counts(stats: Mapping[str, Any]) -> dict[str, int]:
-    return {key: int(stats.get(key, 0)) for key in STAT_KEYS}
-
-
-def _run(platform: Platform, business_date: date, actor: Actor) -> CobOutcome:
+    ``chunk_loans`` applies to a run that starts here; a resumed run keeps the size it started with.
+    ``workers``: loan chunks in flight at once on PostgreSQL (each on its own connection); 1 on SQLite.
+    """
     today = platform.today()
     if business_date > today:
         # A mistyped future date would age loans ahead of time and then block every real date.
@@ -157,84 +194,296 @@ def _run(platform: Platform, business_date: date, actor: Actor) -> CobOutcome:
             f"{business_date.isoformat()} is after today ({today.isoformat()})",
             InputErrorCode.DATE_AFTER_TODAY,
         )
-    timings: dict[str, float] = {}
-    with platform.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("LOCK TABLE loans, installments, guarantees IN EXCLUSIVE MODE"))
-            conn.execute(text("SET LOCAL jit = off"))
-        recorded = conn.execute(
-            select(COB_RUNS.c.stats).where(COB_RUNS.c.business_date == business_date)
+    if chunk_loans < 1 or workers < 1:
+        raise ValueError("chunk_loans and workers must be at least 1")
+    with platform.engine.connect() as conn, _one_run_at_a_time(conn):
+        started = _start(conn, business_date, chunk_loans)
+        if isinstance(started, CobOutcome):
+            return started
+        run = _Chunks(conn, platform, business_date, actor, utcnow(), started, progress, in_chunk, workers)
+        return run.all_steps()
+
+
+def _counts(stats: Mapping[str, Any]) -> dict[str, int]:
+    return {key: int(stats.get(key, 0)) for key in STAT_KEYS}
+
+
+# --- one run at a time -----------------------------------------------------------------------------
+
+_IN_MEMORY_RUN = threading.Lock()
+_PG_LOCK_KEY = "CAST(CAST(CAST('cob_runs' AS regclass) AS oid) AS bigint)"
+"""One advisory lock per schema (the cob_runs table's oid): a run holds it on its connection."""
+
+
+@contextmanager
+def _one_run_at_a_time(conn: Connection) -> Iterator[None]:
+    """Close of business runs one at a time, across processes: a second run (for any date) waits here
+    for the first to finish or die. PostgreSQL: a session advisory lock, released with the connection if
+    the process dies; SQLite: an exclusive ``flock`` on a file beside the database (an in-memory
+    database: a lock in this process)."""
+    if conn.dialect.name == "postgresql":
+        with conn.begin():
+            conn.execute(text(f"SELECT pg_advisory_lock({_PG_LOCK_KEY})"))
+        try:
+            yield
+        finally:
+            if not conn.invalidated:
+                with conn.begin():
+                    conn.execute(text(f"SELECT pg_advisory_unlock({_PG_LOCK_KEY})"))
+        return
+    database = conn.engine.url.database
+    if not database or database == ":memory:":
+        with _IN_MEMORY_RUN:
+            yield
+        return
+    with open(f"{database}.cob-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@dataclass(frozen=True, slots=True)
+class _Started:
+    chunk_size: int
+    window_start: date
+    """The first day of the step-down window (``MAX_CATCH_UP_DAYS`` at most)."""
+
+
+def _start(conn: Connection, business_date: date, chunk_loans: int) -> _Started | CobOutcome:
+    """Under the run lock, in one transaction: an earlier finished run's counts, a refusal, or the run
+    (recorded in ``cob_runs`` unfinished if it is new, resumed if it crashed)."""
+    runs = COB_RUNS.c
+    with conn.begin():
+        row = conn.execute(
+            select(runs.stats, runs.finished_at, runs.chunk_size).where(runs.business_date == business_date)
+        ).one_or_none()
+        if row is not None and row.finished_at is not None:
+            return CobOutcome(business_date, _counts(row.stats), already_run=True)
+        later = conn.execute(
+            select(func.max(runs.business_date)).where(runs.business_date > business_date)
         ).scalar_one_or_none()
-        if recorded is not None:
-            return CobOutcome(business_date, _counts(recorded), already_run=True)
-        latest = conn.execute(select(func.max(COB_RUNS.c.business_date))).scalar_one_or_none()
-        if latest is not None and latest > business_date:
+        if later is not None:
             raise Conflict(
                 "COB_OUT_OF_ORDER",
-                f"close of business already ran for {latest.isoformat()}, after {business_date.isoformat()}",
+                f"close of business already ran for {later.isoformat()}, after {business_date.isoformat()}",
             )
-        run = _Run(conn, business_date, actor, utcnow(), platform.catalog)
-        try:
-            with conn.begin_nested():
-                conn.execute(
-                    insert(COB_RUNS).values(business_date=business_date, started_at=run.at, stats={})
+        unfinished = conn.execute(
+            select(func.min(runs.business_date)).where(
+                runs.business_date < business_date, runs.finished_at.is_(None)
+            )
+        ).scalar_one_or_none()
+        if unfinished is not None:
+            raise Conflict(
+                "COB_UNFINISHED",
+                f"close of business for {unfinished.isoformat()} did not finish; run it again first",
+            )
+        latest = conn.execute(
+            select(func.max(runs.business_date)).where(runs.business_date < business_date)
+        ).scalar_one_or_none()
+        if row is None:
+            conn.execute(
+                insert(COB_RUNS).values(
+                    business_date=business_date, started_at=utcnow(), stats={}, chunk_size=chunk_loans
                 )
-        except IntegrityError:
-            raise _AlreadyRecorded from None
-        window_start = business_date
-        if latest is not None:
-            window_start = max(
-                latest + timedelta(days=1), business_date - timedelta(days=MAX_CATCH_UP_DAYS - 1)
             )
+        size = chunk_loans if row is None or row.chunk_size is None else row.chunk_size
+    window_start = business_date
+    if latest is not None:
+        window_start = max(latest + timedelta(days=1), business_date - timedelta(days=MAX_CATCH_UP_DAYS - 1))
+    return _Started(size, window_start)
 
-        steps: tuple[tuple[str, Callable[[], None]], ...] = (
-            ("aging", lambda: _age(run)),
-            ("step_down", lambda: _step_down(run, window_start)),
-            ("additional_loan", lambda: _additional_loan(run)),
-            ("guarantee_expiry", lambda: _expire_guarantees(run)),
-            ("agency_defaults", lambda: _default_agency_loans(run)),
-            ("recourse", lambda: age_recourse(run, platform)),
-            ("record", lambda: _record(run)),
+
+# --- the chunks -----------------------------------------------------------------------------------
+
+
+class _Chunks:
+    """One call's pass over the steps: every chunk not yet recorded, in order, each its own transaction."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        platform: Platform,
+        business_date: date,
+        actor: Actor,
+        at: datetime,
+        started: _Started,
+        progress: Progress | None,
+        in_chunk: ChunkHook | None,
+        workers: int,
+    ) -> None:
+        self.conn, self.platform, self.business_date, self.actor, self.at = (
+            conn,
+            platform,
+            business_date,
+            actor,
+            at,
         )
-        for name, step in steps:
-            started = time.perf_counter()
-            step()
-            timings[name] = time.perf_counter() - started
-    return CobOutcome(business_date, dict(run.stats), already_run=False, timings=timings)
+        self.size, self.window_start = started.chunk_size, started.window_start
+        # SQLite has one writer at a time: a second connection would only wait.
+        self.workers = workers if conn.dialect.name == "postgresql" else 1
+        self.progress, self.in_chunk = progress, in_chunk
+        self.timings = dict.fromkeys(STEPS, 0.0)
+        self.done = 0
+        self.counting = threading.Lock()
+        self.chunks = self._loan_chunks()
+        self.total = len(self.chunks) + len(STEPS) - len(LOAN_STEPS)
+
+    def all_steps(self) -> CobOutcome:
+        window_start, platform = self.window_start, self.platform
+        loan_steps: tuple[tuple[str, Work], ...] = (
+            ("aging", _age),
+            ("step_down", lambda run: _step_down(run, window_start)),
+            ("additional_loan", _additional_loan),
+        )
+        self._loan_chunks_in(self.chunks, loan_steps)
+        self._chunk(self.conn, 0, (("guarantee_expiry", _expire_guarantees),))
+        self._chunk(self.conn, 0, (("agency_defaults", _default_agency_loans),))
+        self._chunk(self.conn, 0, (("recourse", lambda run: age_recourse(run, platform)),))
+        stats = self._record()
+        return CobOutcome(self.business_date, stats, already_run=False, timings=self.timings)
+
+    def _loan_chunks(self) -> list[int]:
+        """The chunks holding loans when the call starts (a loan executed during the run waits for the
+        next day's), in order: chunk k covers loan ids ``k × size .. (k + 1) × size − 1``
+        (fixed by the size alone, so a resumed run cuts the same chunks)."""
+        with self.conn.begin():
+            chunk = (LOANS.c.id // self.size).label("chunk")
+            return list(self.conn.execute(select(chunk).distinct().order_by(chunk)).scalars())
+
+    def _loan_chunks_in(self, chunks: list[int], steps: Sequence[tuple[str, Work]]) -> None:
+        """The loan chunks in id order on ``workers`` connections at once, each worker taking the next
+        chunk when it is done with one; the first failure stops the others after their chunk in flight."""
+        if self.workers == 1 or len(chunks) < 2:
+            for chunk in chunks:
+                self._chunk(self.conn, chunk, steps, loans=True)
+            return
+        pending, taking, failed = iter(chunks), threading.Lock(), threading.Event()
+
+        def worker() -> None:
+            with self.conn.engine.connect() as conn:
+                while not failed.is_set():
+                    with taking:
+                        chunk = next(pending, None)
+                    if chunk is None:
+                        return
+                    try:
+                        self._chunk(conn, chunk, steps, loans=True)
+                    except BaseException:
+                        failed.set()
+                        raise
+
+        with ThreadPoolExecutor(self.workers) as pool:
+            for future in [pool.submit(worker) for _ in range(self.workers)]:
+                future.result()
+
+    def _chunk(
+        self, conn: Connection, chunk: int, steps: Sequence[tuple[str, Work]], *, loans: bool = False
+    ) -> None:
+        """One transaction: the chunk's loan rows locked (``loans``), then each step not yet recorded for
+        this chunk, each recorded with its counts. A loan's steps depend on its own rows only, so a chunk
+        may go through all the loan steps before the next chunk starts."""
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SET LOCAL jit = off"))  # compiling these queries cost more than it saved
+            c = COB_CHUNKS.c
+            recorded = set(
+                conn.execute(
+                    select(c.step).where(c.business_date == self.business_date, c.chunk == chunk)
+                ).scalars()
+            )
+            locked: tuple[int, int] | None = None
+            for step, work in steps:
+                if step in recorded:
+                    continue
+                started = time.perf_counter()
+                if loans and locked is None:
+                    locked = self._lock_loans(conn, chunk)
+                run = _Run(conn, self.business_date, self.actor, self.at, self.platform.catalog)
+                if locked is not None:
+                    run.first_loan, run.last_loan = locked
+                if not loans or locked != _NO_LOANS:
+                    work(run)
+                if self.in_chunk is not None:
+                    self.in_chunk(step, chunk)
+                conn.execute(
+                    insert(COB_CHUNKS).values(
+                        business_date=self.business_date,
+                        step=step,
+                        chunk=chunk,
+                        stats={k: v for k, v in run.stats.items() if v},
+                        done_at=utcnow(),
+                    )
+                )
+                with self.counting:
+                    self.timings[step] += time.perf_counter() - started
+        with self.counting:
+            self.done += 1
+            done = min(self.done, self.total)
+        if self.progress is not None:
+            self.progress(done, self.total)
+
+    def _lock_loans(self, conn: Connection, chunk: int) -> tuple[int, int]:
+        """Take the chunk's loan rows ``FOR UPDATE`` in id order, as a payment takes its loan row before
+        its installments, so that within the chunk each audit ``INSERT ... SELECT`` and its ``UPDATE``
+        see the same rows; the chunk's range then ends at the highest id locked (a loan inserted during
+        the chunk stays out of it). ``_NO_LOANS`` when the range holds none."""
+        first = chunk * self.size
+        ids = (
+            conn.execute(
+                select(LOANS.c.id)
+                .where(LOANS.c.id.between(first, first + self.size - 1))
+                .order_by(LOANS.c.id)
+                .with_for_update()
+            )
+            .scalars()
+            .all()
+        )
+        return (ids[0], ids[-1]) if ids else _NO_LOANS
+
+    def _record(self) -> dict[str, int]:
+        """Sum the chunks' counts and record the run as finished, with its audit row, in one transaction."""
+        conn, started = self.conn, time.perf_counter()
+        with conn.begin():
+            totals = dict.fromkeys(STAT_KEYS, 0)
+            for chunk_stats in conn.execute(
+                select(COB_CHUNKS.c.stats).where(COB_CHUNKS.c.business_date == self.business_date)
+            ).scalars():
+                for key, value in chunk_stats.items():
+                    totals[key] += int(value)
+            conn.execute(
+                insert(AUDIT_EVENTS).values(
+                    at=self.at,
+                    actor_type=self.actor.type.value,
+                    actor_id=self.actor.id,
+                    action="cob.completed",
+                    entity_type="cob_run",
+                    entity_id=self.business_date.isoformat(),
+                    before=None,
+                    after=totals,
+                    reason=f"COB {self.business_date.isoformat()}",
+                )
+            )
+            conn.execute(
+                update(COB_RUNS)
+                .values(stats=totals, finished_at=utcnow())
+                .where(COB_RUNS.c.business_date == self.business_date)
+            )
+        self.timings["record"] = time.perf_counter() - started
+        self.done = self.total
+        if self.progress is not None:
+            self.progress(self.total, self.total)
+        return totals
 
 
 # --- 5. agency loans to collection --------------------------------------------------------------------
 
 
 def _default_agency_loans(run: _Run) -> None:
-    """The agency's own loans are few and each needs its interest to the day: ORM rows, in the run's
+    """The agency's own loans are few and each needs its interest to the day: ORM rows, in the step's
     transaction (the session joins the connection's)."""
     with Session(bind=run.conn) as session:
         defaulted = default_overdue_agency_loans(session, run.catalog, run.business_date, run.actor)
     run.stats["agency_loans_defaulted"] = defaulted
     run.stats["audit_events"] += defaulted  # one audit row each
-
-
-# --- 6. the run's own record -----------------------------------------------------------------------
-
-
-def _record(run: _Run) -> None:
-    stats = dict(run.stats)
-    run.conn.execute(
-        insert(AUDIT_EVENTS).values(
-            at=run.at,
-            actor_type=run.actor.type.value,
-            actor_id=run.actor.id,
-            action="cob.completed",
-            entity_type="cob_run",
-            entity_id=run.business_date.isoformat(),
-            before=None,
-            after=stats,
-            reason=f"COB {run.business_date.isoformat()}",
-        )
-    )
-    run.conn.execute(
-        update(COB_RUNS)
-        .values(stats=stats, finished_at=utcnow())
-        .where(COB_RUNS.c.business_date == run.business_date)
-    )

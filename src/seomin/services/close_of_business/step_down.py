@@ -109,7 +109,12 @@ def _drop(run: _Run, *tables: Table) -> None:
 
 def _step_down(run: _Run, window_start: date) -> None:
     conn, d = run.conn, run.business_date
-    active = and_(LOANS.c.status == LoanStatus.ACTIVE.value, LOANS.c.days_past_due == 0, LOANS.c.step_bp > 0)
+    active = and_(
+        LOANS.c.status == LoanStatus.ACTIVE.value,
+        run.loans(LOANS.c.id),
+        LOANS.c.days_past_due == 0,
+        LOANS.c.step_bp > 0,
+    )
     oldest = conn.execute(select(func.min(LOANS.c.executed_on)).where(active)).scalar_one_or_none()
     if oldest is None or oldest >= d:
         return
