@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, literal, select, text, update
 
-from seomin.adapters.db.engine import transaction
+from seomin.adapters.db.engine import DriverStatement, driver_rows, transaction
 from seomin.adapters.db.models import (
     Applicant,
     AttemptCounter,
@@ -100,9 +101,14 @@ def _check_limits(conn: Connection, version: ProductVersion, applicant_id: int, 
     limits = version.limits
     # One aggregate row, in a statement of its own after the applicant's row lock (a fresh snapshot on
     # PostgreSQL: a loan committed while this waited for the lock is counted).
-    open_count, amounts, balances = conn.execute(
-        _OPEN_LOANS, {"applicant_id": applicant_id, "family": sorted(version.limit_family)}
-    ).one()
+    family = tuple(sorted(version.limit_family))
+    if conn.dialect.name == "postgresql":
+        (row,) = driver_rows(conn, _open_loans_on_postgresql(family), {"applicant_id": applicant_id})
+        open_count, amounts, balances = row
+    else:
+        open_count, amounts, balances = conn.execute(
+            _OPEN_LOANS, {"applicant_id": applicant_id, "family": list(family)}
+        ).one()
     if open_count >= limits.max_open_accounts:
         raise Conflict(
             "TOO_MANY_OPEN_LOANS",
@@ -241,6 +247,19 @@ otherwise dump each of ~300 values on its own, which was most of this statement'
 loans.guarantee_id still stops a concurrent twin (IntegrityError: the whole statement rolls back)."""
 
 
+# The same statements compiled once for psycopg's own cursor (``driver_rows``): the PostgreSQL path runs
+# them there, ~90 µs less client CPU each than through SQLAlchemy's execution layer.
+_OPENING_PG = DriverStatement.compile(_OPENING)
+_LOCK_PG = DriverStatement.compile(_LOCK)
+_WRITE_ALL_PG = DriverStatement.compile(_WRITE_ALL)
+
+
+@cache
+def _open_loans_on_postgresql(family: tuple[str, ...]) -> DriverStatement:
+    """``_OPEN_LOANS`` for one limit family (a handful per catalog: the IN list is part of the text)."""
+    return DriverStatement.compile(_OPEN_LOANS, family=list(family))
+
+
 def _around(value: JsonDict) -> tuple[str, str]:
     """``json.dumps(value)`` (how the driver sends a JSON value) cut where its ``loan_id``, 0 here, stands."""
     head, tail = json.dumps(value).split('"loan_id": 0', 1)
@@ -283,6 +302,9 @@ class _Certificate(NamedTuple):
 
 def _lock_rows(conn: Connection, guarantee_id: int) -> _Certificate:
     """The guarantee, with its applicant's row and its own locked until the end of the transaction."""
+    if conn.dialect.name == "postgresql":
+        (row,) = driver_rows(conn, _LOCK_PG, {"guarantee_id": guarantee_id})
+        return _Certificate._make(row)
     return _Certificate._make(conn.execute(_LOCK, {"guarantee_id": guarantee_id}).one())
 
 
@@ -325,16 +347,17 @@ def execute_loan(
 
     def run() -> JsonDict:
         with platform.engine.begin() as conn:
-            opening = conn.execute(
-                _OPENING,
-                {
-                    "certificate_guard": guards[0][0],
-                    "bank_guard": guards[1][0],
-                    "bank_code": bank_code,
-                    "key": key,
-                    "certificate_no": certificate,
-                },
-            ).one()
+            params = {
+                "certificate_guard": guards[0][0],
+                "bank_guard": guards[1][0],
+                "bank_code": bank_code,
+                "key": key,
+                "certificate_no": certificate,
+            }
+            if conn.dialect.name == "postgresql":
+                (opening,) = driver_rows(conn, _OPENING_PG, params)
+            else:
+                opening = conn.execute(_OPENING, params).one()
             certificate_locked, bank_locked, stored_hash, response, guarantee_id = opening[:5]
             attempts.refuse_locked(guards, {guards[0][0]: certificate_locked, guards[1][0]: bank_locked})
             if stored_hash is not None:
@@ -454,15 +477,17 @@ def _execute(
     bps = {rate: rate_to_bp(rate) for rate in {i.annual_rate for i in rows}}  # one rate, mostly
     if conn.dialect.name == "postgresql":
         guarantee_after, answer = _around(after), _around(summary)
-        summary["loan_id"] = conn.execute(
-            _WRITE_ALL,
+        nos, due_dates, rates, _, principals, interests, _ = zip(*rows, strict=True)  # columns, in one pass
+        (written,) = driver_rows(
+            conn,
+            _WRITE_ALL_PG,
             {
                 **loan,
-                "no": _array(i.no for i in rows),
-                "due_date": _array(i.due_date for i in rows),
-                "rate_bp": _array(bps[i.annual_rate] for i in rows),
-                "principal_due": _array(i.principal for i in rows),
-                "interest_due": _array(i.interest for i in rows),
+                "no": _array(nos),
+                "due_date": _array(due_dates),
+                "rate_bp": _array(map(bps.__getitem__, rates)),
+                "principal_due": _array(principals),
+                "interest_due": _array(interests),
                 "executed": GuaranteeStatus.EXECUTED.value,
                 "actor_type": bank.type.value,
                 "actor_id": bank.id,
@@ -478,7 +503,8 @@ def _execute(
                 "once_key": once.key,
                 "request_hash": once.request_hash,
             },
-        ).scalar_one()
+        )
+        summary["loan_id"] = written.id
         return summary
     # The unique guarantee_id: a concurrent twin fails here at the latest.
     loan_id: int = conn.execute(_INSERT_LOAN, loan).scalar_one()
