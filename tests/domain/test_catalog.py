@@ -541,7 +541,6 @@ def test_the_2023_emergency_loan_stages_its_amounts_and_cuts_for_education(catal
 
 def test_the_lenders_kept_per_region_are_the_ones_computed_from_the_banks(catalog: Catalog) -> None:
     for version in catalog:
-        assert set(version.lenders_by_region) == set(REGIONS)
         for region in REGIONS:
             kept = version.lenders_in(region)
             assert kept == version._regional_lenders(region)
@@ -552,6 +551,20 @@ def test_the_lenders_kept_per_region_are_the_ones_computed_from_the_banks(catalo
     # A region the table does not hold is computed, not refused.
     lowest = catalog.get("lowest-credit-special", date(2025, 5, 1))
     assert lowest.lenders_in("해외") == lowest._regional_lenders("해외")
+
+
+def test_a_copy_with_other_banks_or_names_does_not_answer_from_the_originals_table(catalog: Catalog) -> None:
+    """Policy what-ifs and screening variants copy a version with other partner banks or names."""
+    lowest = catalog.get("lowest-credit-special", date(2025, 5, 1))
+    assert lowest.lenders_in("서울").serving
+    no_banks = lowest.model_copy(update={"partner_banks": ()})
+    assert no_banks.lenders_in("서울").serving == ()
+    renamed = lowest.model_copy(update={"display_names": {}})
+    assert all(o.name_ko == o.bank for o in renamed.lenders_in("서울").options)
+    same = lowest.model_copy(update={"name_ko": "다른 이름"})  # banks and names untouched: the table holds
+    assert same.lenders_in("서울") is lowest.lenders_in("서울")
+    assert lowest.lenders_in("서울").serving  # the original's answers are untouched by its copies'
+    assert lowest == lowest.model_copy() and "regional_lender_table" not in lowest.model_dump()
 
 
 def test_the_versions_in_force_are_kept_per_day_but_handed_out_fresh(catalog: Catalog) -> None:

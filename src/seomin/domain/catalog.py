@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from itertools import pairwise
 from typing import Annotated, Any, Literal
 
@@ -327,6 +328,15 @@ class RegionalLenders:
     unconfirmed_en: str
 
 
+@dataclass(frozen=True, slots=True)
+class RegionalLenderTable:
+    """``lenders_in`` by region, and what it was derived from (the very objects, not copies)."""
+
+    banks: tuple[PartnerBankTerms, ...]
+    names: dict[str, tuple[str, str]]
+    by_region: dict[str, RegionalLenders]
+
+
 class OfflineChannels(Frozen):
     call_center: str = "1397"
     centers: dict[str, int] = Field(default_factory=dict)
@@ -374,11 +384,6 @@ class ProductVersion(Frozen):
     display_names: dict[str, tuple[str, str]] = Field(
         default_factory=dict,
         description="Korean and English names of the banks and documents named here; filled by Catalog",
-    )
-    lenders_by_region: dict[str, RegionalLenders] = Field(
-        default_factory=dict,
-        exclude=True,
-        description="``lenders_in`` for every region, derived once by Catalog (asked on every self-check)",
     )
 
     @model_validator(mode="after")
@@ -471,8 +476,22 @@ class ProductVersion(Frozen):
 
     def lenders_in(self, region: str) -> RegionalLenders:
         """The partner banks lending in ``region``, those that have not said, and their names."""
-        found = self.lenders_by_region.get(region)
-        return found if found is not None else self._regional_lenders(region)
+        table = self.regional_lender_table
+        if table.banks is not self.partner_banks or table.names is not self.display_names:
+            # A copy with other banks or names (a policy what-if, a screening variant) shares its
+            # original's cached table: it gets a table of its own.
+            table = RegionalLenderTable(self.partner_banks, self.display_names, {})
+            self.__dict__["regional_lender_table"] = table
+        found = table.by_region.get(region)
+        if found is None:
+            found = table.by_region[region] = self._regional_lenders(region)
+        return found
+
+    @cached_property
+    def regional_lender_table(self) -> RegionalLenderTable:
+        """What ``lenders_in`` has answered so far (asked on every self-check: derived once per region).
+        Not a field: pydantic neither compares nor dumps it."""
+        return RegionalLenderTable(self.partner_banks, self.display_names, {})
 
     def _regional_lenders(self, region: str) -> RegionalLenders:
         verdicts = [(b.bank, b.regions.lends_in(region)) for b in self.partner_banks]
@@ -488,12 +507,6 @@ class ProductVersion(Frozen):
             unconfirmed_ko=", ".join(map(self.display_ko, unconfirmed)),
             unconfirmed_en=", ".join(map(self.display_en, unconfirmed)),
         )
-
-    def with_display_names(self, names: Mapping[str, tuple[str, str]]) -> ProductVersion:
-        """This version with the catalog's display names, and its lenders per region derived from them."""
-        named = self.model_copy(update={"display_names": dict(names), "lenders_by_region": {}})
-        regional = {region: named._regional_lenders(region) for region in REGIONS}
-        return named.model_copy(update={"lenders_by_region": regional})
 
     @property
     def limit_family(self) -> frozenset[str]:
@@ -588,7 +601,8 @@ class Catalog:
         names = {b.code: (b.name_ko, b.name_en) for b in self.banks.values()}
         names.update({d.code: (d.name_ko, d.name_en) for d in self.document_types.values()})
         self._versions = {
-            pid: [v.with_display_names(names) for v in vs] for pid, vs in self._versions.items()
+            pid: [v.model_copy(update={"display_names": names}) for v in vs]
+            for pid, vs in self._versions.items()
         }
         self._in_force: dict[date, tuple[ProductVersion, ...]] = {}
 
