@@ -26,22 +26,22 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench_http import PROFILES, Target, free_port, get_request, load, post_request, wait_ready
+from bench_http import (
+    PROFILES,
+    Target,
+    free_port,
+    get_request,
+    load,
+    post_request,
+    server_cpu,
+    wait_ready,
+)
 from seomin.adapters.db.engine import make_engine
 
 POSTGRES_URL = os.environ.get(
     "SEOMIN_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 SEOMIN = str(Path(sys.executable).with_name("seomin"))
-
-
-def _ticks(pid: str) -> int:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rpartition(")")[2].split()
-    except OSError:
-        return 0
-    return int(fields[11]) + int(fields[12])
 
 
 def _children(pid: str) -> list[str]:
@@ -57,17 +57,17 @@ def _children(pid: str) -> list[str]:
 
 def tree_cpu(pid: int) -> float:
     """CPU seconds of ``pid`` and its descendants (the uvicorn supervisor and its workers)."""
-    pending, total = [str(pid)], 0
+    pending, total = [str(pid)], 0.0
     while pending:
         current = pending.pop()
-        total += _ticks(current)
+        total += server_cpu(int(current)) or 0.0
         pending += _children(current)
-    return total / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def postgres_cpu() -> float:
     """CPU seconds of every process named postgres on this machine (the server and its backends)."""
-    total = 0
+    total = 0.0
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/comm") as f:
@@ -75,8 +75,8 @@ def postgres_cpu() -> float:
                     continue
         except OSError:
             continue
-        total += _ticks(pid)
-    return total / os.sysconf("SC_CLK_TCK")
+        total += server_cpu(int(pid)) or 0.0
+    return total
 
 
 def targets() -> list[Target]:
