@@ -427,8 +427,11 @@ class _Chunks:
     def _lock_loans(self, conn: Connection, chunk: int) -> tuple[int, int]:
         """Take the chunk's loan rows ``FOR UPDATE`` in id order, as a payment takes its loan row before
         its installments, so that within the chunk each audit ``INSERT ... SELECT`` and its ``UPDATE``
-        see the same rows; the chunk's range then ends at the highest id locked (a loan inserted during
-        the chunk stays out of it). ``_NO_LOANS`` when the range holds none."""
+        see the same rows; the chunk's range then ends at the highest id locked, so a loan inserted
+        during the chunk with a higher id stays out of it. (One whose lower id was taken before the lock
+        but which commits while the chunk runs is not locked, yet later statements of the chunk can see
+        it: a loan executed during the run may get an update without its audit row, or the reverse.)
+        ``_NO_LOANS`` when the range holds none."""
         first = chunk * self.size
         ids = (
             conn.execute(
